@@ -1,0 +1,364 @@
+// The one WebStream configuration file, as a zod schema. Every section is a strict object (a misspelt key is an
+// error), every key has its default here, and every rule carries a message phrased for an operator.
+//
+// Messages in this file are predicates without their subject ("must be an integer between 1 and 65535"); the
+// formatter in issues.ts puts the key in front ("gateway.port must be an integer between 1 and 65535"). They never
+// include the offending value, so a secret that fails validation is not echoed into a log.
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+export type LoadBalancingStrategy = 'RoundRobin' | 'LeastConnections' | 'Weighted';
+export type AccessManagementMode = 'builtin' | 'standalone' | 'external';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export const LOAD_BALANCING_STRATEGIES = [
+  'RoundRobin',
+  'LeastConnections',
+  'Weighted',
+] as const satisfies readonly LoadBalancingStrategy[];
+export const ACCESS_MANAGEMENT_MODES = [
+  'builtin',
+  'standalone',
+  'external',
+] as const satisfies readonly AccessManagementMode[];
+export const LOG_LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+] as const satisfies readonly LogLevel[];
+
+/** Minimum length of an MCP API key. */
+export const MCP_KEY_MIN_LENGTH = 32;
+
+/** Error function for a value's base type: "is required" when it is missing, the rule otherwise. */
+function rule(text: string): (issue: { input?: unknown }) => string {
+  return (issue) => (issue.input === undefined ? 'is required' : text);
+}
+
+/** Attaches the absolute keys a cross-field rule depends on, so an env override of one of them is named. */
+function related(...keys: string[]): { related: string[] } {
+  return { related: keys };
+}
+
+const PORT_RULE = 'must be an integer between 1 and 65535';
+
+function port(defaultPort: number) {
+  return z
+    .number({ error: rule(PORT_RULE) })
+    .int({ error: PORT_RULE })
+    .min(1, { error: PORT_RULE })
+    .max(65535, { error: PORT_RULE })
+    .default(defaultPort);
+}
+
+/** A duration in seconds (fractions allowed). */
+function seconds(defaultSeconds: number, minimum = 1) {
+  return z
+    .number({ error: rule('must be a number of seconds') })
+    .min(minimum, { error: `must be at least ${minimum} s` })
+    .default(defaultSeconds);
+}
+
+function wholeNumber(minimum: number) {
+  return z
+    .number({ error: rule('must be a whole number') })
+    .int({ error: 'must be a whole number' })
+    .min(minimum, { error: `must be at least ${minimum}` });
+}
+
+function flag(defaultValue: boolean) {
+  return z.boolean({ error: rule('must be true or false') }).default(defaultValue);
+}
+
+function text(what: string) {
+  const message = `must be ${what}`;
+  return z.string({ error: rule(message) }).min(1, { error: message });
+}
+
+/** A secret: the message hints at quoting, since YAML turns an unquoted all-digit secret into a number. */
+function secret(what: string, minimum: number) {
+  const message =
+    minimum > 0 ? `must be ${what} of at least ${minimum} characters` : `must be ${what} (a string)`;
+  return z
+    .string({ error: rule(`${message}; quote it in YAML if it could be read as a number or boolean`) })
+    .min(minimum, { error: message });
+}
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+export function isIpOrHostName(value: string): boolean {
+  if (isIP(value) !== 0) return true;
+  // "999.1.1.1" matches the host name pattern but is a mistyped address, not a name.
+  return HOST_NAME.test(value) && !/^[\d.]+$/.test(value);
+}
+
+export function isIpOrCidr(value: string): boolean {
+  const parts = value.split('/');
+  const [address, bits] = parts;
+  if (address === undefined || parts.length > 2) return false;
+  const version = isIP(address);
+  if (version === 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}
+
+export function isUrlWithProtocol(value: string, protocols: readonly string[]): boolean {
+  if (value === '' || value.trim() !== value) return false;
+  try {
+    const url = new URL(value);
+    return protocols.includes(url.protocol) && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function stripTrailingSlashes(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+const HTTP = ['http:', 'https:'] as const;
+
+/** An http(s) URL another service is reached at; a trailing slash is dropped so `${url}/path` is well formed. */
+function httpBaseUrl(example: string) {
+  const message = `must be an http:// or https:// URL such as ${example}`;
+  return z
+    .string({ error: rule(message) })
+    .refine((value) => isUrlWithProtocol(value, HTTP), { error: message })
+    .transform(stripTrailingSlashes);
+}
+
+function urlWith(protocols: readonly string[], message: string) {
+  return z
+    .string({ error: rule(message) })
+    .refine((value) => isUrlWithProtocol(value, protocols), { error: message });
+}
+
+const postgresUrl = () =>
+  urlWith(
+    ['postgres:', 'postgresql:'],
+    'must be a postgres:// or postgresql:// URL such as postgres://user:password@host:5432/database',
+  );
+
+function enumOf<const T extends readonly [string, ...string[]]>(values: T, defaultValue: T[number]) {
+  return z.enum(values, { error: rule(`must be one of ${values.join(', ')}`) }).default(defaultValue);
+}
+
+function hostOrIp(defaultValue: string) {
+  const message = 'must be an IP address (such as 0.0.0.0) or a host name';
+  return z
+    .string({ error: rule(message) })
+    .refine(isIpOrHostName, { error: message })
+    .default(defaultValue);
+}
+
+function nameList(what: string) {
+  return z
+    .array(text('a non-empty name'), { error: rule(`must be a list of ${what}`) })
+    .default(() => []);
+}
+
+const weightKey = z.string().refine((value) => isUrlWithProtocol(value, HTTP), {
+  error: "is not an http:// or https:// URL (weights are keyed by a session host's serverUrl)",
+});
+
+const gatewaySchema = z.strictObject({
+  enabled: flag(true),
+  publicIP: hostOrIp('0.0.0.0'),
+  port: port(9000),
+  httpsPort: port(443),
+  elevateGatewayPriority: flag(false),
+  trustedProxies: z
+    .array(
+      z
+        .string({ error: rule('must be an IP address or CIDR range such as 10.0.0.0/8') })
+        .refine(isIpOrCidr, { error: 'must be an IP address or CIDR range such as 10.0.0.0/8' }),
+      { error: rule('must be a list of IP addresses or CIDR ranges') },
+    )
+    .default(() => []),
+  loadBalancing: z
+    .strictObject({
+      strategy: enumOf(LOAD_BALANCING_STRATEGIES, 'RoundRobin'),
+      sessionAffinityTimeout: seconds(3600),
+      weights: z
+        .record(
+          weightKey,
+          z
+            .number({ error: rule('must be a positive whole number') })
+            .int({ error: 'must be a positive whole number' })
+            .min(1, { error: 'must be a positive whole number' }),
+          { error: rule('must be a mapping of session host serverUrl to a positive whole number') },
+        )
+        .transform((weights) => {
+          const normalised: Record<string, number> = {};
+          for (const [url, weight] of Object.entries(weights)) normalised[stripTrailingSlashes(url)] = weight;
+          return normalised;
+        })
+        .default(() => ({})),
+    })
+    .prefault({}),
+  healthCheck: z
+    .strictObject({
+      interval: seconds(10),
+      timeout: seconds(8),
+      failureThreshold: wholeNumber(1).default(4),
+      successThreshold: wholeNumber(1).default(2),
+    })
+    .prefault({}),
+  backend: z
+    .strictObject({
+      gatewayUrl: httpBaseUrl('http://gateway.internal:9000').default('http://localhost:9000'),
+      heartbeatInterval: seconds(10),
+    })
+    .prefault({}),
+});
+
+const sessionHostSchema = z
+  .strictObject({
+    publicIP: hostOrIp('0.0.0.0'),
+    port: port(9005),
+    serverUrl: httpBaseUrl('http://10.0.1.5:9005').optional(),
+    maxSessions: wholeNumber(1).default(10),
+    tags: nameList('tags'),
+    capabilities: nameList('capabilities'),
+  })
+  .transform((host) => ({
+    publicIP: host.publicIP,
+    port: host.port,
+    serverUrl: host.serverUrl ?? `http://localhost:${host.port}`,
+    maxSessions: host.maxSessions,
+    tags: host.tags,
+    capabilities: host.capabilities,
+  }));
+
+const streamerSchema = z.strictObject({
+  basePort: port(9010),
+});
+
+const webstreamSettingsSchema = z
+  .strictObject({
+    serverPfxCertificateFile: text('the path of a .pfx certificate file').optional(),
+    // '' is allowed: a PFX exported without a password.
+    serverPfxSecret: secret('the password of the PFX certificate', 0).optional(),
+  })
+  .superRefine((settings, ctx) => {
+    if (settings.serverPfxCertificateFile !== undefined && settings.serverPfxSecret === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['serverPfxSecret'],
+        message: 'is required when webstreamSettings.serverPfxCertificateFile is set',
+        params: related('webstreamSettings.serverPfxCertificateFile'),
+      });
+    }
+  });
+
+const accessManagementSchema = z
+  .strictObject({
+    mode: enumOf(ACCESS_MANAGEMENT_MODES, 'builtin'),
+    url: httpBaseUrl('http://iam.internal:8090').optional(),
+    port: port(8090),
+    databaseUrl: postgresUrl().optional(),
+  })
+  .superRefine((access, ctx) => {
+    if (access.mode !== 'builtin' && access.url === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: `is required when accessManagement.mode is ${access.mode} (it is where the gateway reaches the Access Management service)`,
+        params: related('accessManagement.mode'),
+      });
+    }
+  });
+
+const mcpApiKeySchema = z.strictObject({
+  name: text('a non-empty name'),
+  key: secret('a key', MCP_KEY_MIN_LENGTH),
+});
+
+const mcpApiKeysSchema = z
+  .array(mcpApiKeySchema, { error: rule('must be a list of { name, key } entries') })
+  .superRefine((keys, ctx) => {
+    const names = new Map<string, number>();
+    const secrets = new Map<string, number>();
+    keys.forEach((entry, index) => {
+      const sameName = names.get(entry.name);
+      if (sameName === undefined) names.set(entry.name, index);
+      else {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'name'],
+          message: `duplicates mcpApiKeys[${sameName}].name (${JSON.stringify(entry.name)}); names must be unique`,
+        });
+      }
+      const sameKey = secrets.get(entry.key);
+      if (sameKey === undefined) secrets.set(entry.key, index);
+      else {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'key'],
+          message: `is the same as mcpApiKeys[${sameKey}].key; give each client its own key`,
+        });
+      }
+    });
+  })
+  .default(() => []);
+
+const metricsEngineSchema = z.strictObject({
+  httpPort: port(9009),
+  url: httpBaseUrl('http://metrics.internal:9009').default('http://localhost:9009'),
+  databaseUrl: postgresUrl().optional(),
+});
+
+const redisSchema = z.strictObject({
+  url: urlWith(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL such as redis://redis:6379').optional(),
+});
+
+const embeddedDatabaseSchema = z.strictObject({
+  dataDir: text('a directory path').default('./.data/postgres'),
+  port: port(5433),
+});
+
+const loggingSchema = z.strictObject({
+  level: enumOf(LOG_LEVELS, 'info'),
+});
+
+export const webstreamConfigSchema = z
+  .strictObject({
+    gateway: gatewaySchema.prefault({}),
+    sessionHost: sessionHostSchema.prefault({}),
+    streamer: streamerSchema.prefault({}),
+    webstreamSettings: webstreamSettingsSchema.prefault({}),
+    accessManagement: accessManagementSchema.prefault({}),
+    mcpApiKeys: mcpApiKeysSchema,
+    metricsEngine: metricsEngineSchema.prefault({}),
+    redis: redisSchema.prefault({}),
+    embeddedDatabase: embeddedDatabaseSchema.prefault({}),
+    logging: loggingSchema.prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    // A session host and its streamers always share a machine, so their ports must not collide.
+    const first = config.streamer.basePort;
+    const last = first + config.sessionHost.maxSessions - 1;
+    if (last > 65535) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['streamer', 'basePort'],
+        message: `leaves no room for sessionHost.maxSessions (${config.sessionHost.maxSessions}) streamers: the last streamer port would be ${last}, above 65535`,
+        params: related('sessionHost.maxSessions'),
+      });
+    } else if (config.sessionHost.port >= first && config.sessionHost.port <= last) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['streamer', 'basePort'],
+        message: `puts the streamer ports ${first}-${last} over sessionHost.port (${config.sessionHost.port}); they share the session host`,
+        params: related('sessionHost.port', 'sessionHost.maxSessions'),
+      });
+    }
+  });
+
+export type WebstreamConfig = z.output<typeof webstreamConfigSchema>;
+export type WebstreamConfigInput = z.input<typeof webstreamConfigSchema>;

@@ -1,0 +1,55 @@
+import { describe, it, expect } from 'vitest';
+import { type z } from 'zod';
+import {
+  AUDIO_PATH,
+  CAPTURE_PATH,
+  CONTROL_PATH,
+  WS_TICKET_QUERY_PARAM,
+  getConnectionResponseSchema,
+  getConnectionRoute,
+} from './connection';
+
+function issuePaths(schema: z.ZodType, input: unknown): PropertyKey[][] {
+  const result = schema.safeParse(input);
+  expect(result.success).toBe(false);
+  return result.error?.issues.map((issue) => issue.path) ?? [];
+}
+
+const example = {
+  sessionId: 'sess_0123456789',
+  streamerGuid: '3f2b8c1e-6a4d-4e2f-9b7a-1c0d5e6f7a8b',
+  host: '10.0.1.15',
+  port: 9011,
+  paths: { capture: '/capture', control: '/control', audio: '/audio' },
+  ticket: 'tkt_9f8e7d6c5b4a39281706',
+  ticketExpiresAt: '2025-01-15T10:31:00.000Z',
+};
+
+describe('GET /getConnection', () => {
+  it('has the seed route and WebSocket paths', () => {
+    expect(getConnectionRoute).toEqual({ method: 'GET', path: '/getConnection' });
+    expect([CAPTURE_PATH, CONTROL_PATH, AUDIO_PATH]).toEqual(['/capture', '/control', '/audio']);
+    expect(WS_TICKET_QUERY_PARAM).toBe('ticket');
+  });
+
+  it('accepts the connection details', () => {
+    expect(getConnectionResponseSchema.parse(example)).toEqual(example);
+  });
+
+  it.each([
+    ['port', 0],
+    ['port', 65536],
+    ['streamerGuid', 'abc'],
+    ['ticket', ''],
+    ['ticketExpiresAt', 'soon'],
+    ['host', ''],
+  ])('rejects a bad %s (%j)', (field, value) => {
+    expect(issuePaths(getConnectionResponseSchema, { ...example, [field]: value })).toEqual([[field]]);
+  });
+
+  it('rejects a changed WebSocket path with its nested field path', () => {
+    expect(
+      issuePaths(getConnectionResponseSchema, { ...example, paths: { ...example.paths, audio: '/sound' } }),
+    ).toEqual([['paths', 'audio']]);
+  });
+});

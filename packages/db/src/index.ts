@@ -1,0 +1,5 @@
+export * from './database';
+export * from './development-server';
+export * from './embedded';
+export * from './migrations';
+export * from './migrate-command';
