@@ -36,7 +36,12 @@ function resolveVariable(variable: string): Resolved {
   return { path, node };
 }
 
-function parseValue(variable: string, raw: string, path: string[], node: KeyNode): LocatedIssue | EnvOverride {
+function parseValue(
+  variable: string,
+  raw: string,
+  path: string[],
+  node: KeyNode,
+): LocatedIssue | EnvOverride {
   const key = formatKey(path);
   const invalid = (why: string): LocatedIssue => ({
     key,

@@ -21,7 +21,9 @@ export class ConfigError extends Error {
   constructor(origin: string, issues: readonly ConfigIssue[], lines?: readonly string[]) {
     const body = (lines ?? issues.map((issue) => issue.message)).map((line) => `  - ${line}`).join('\n');
     super(`Invalid WebStream configuration from ${origin}:\n${body}`);
-    this.issues = Object.freeze(issues.map((issue) => Object.freeze({ key: issue.key, message: issue.message })));
+    this.issues = Object.freeze(
+      issues.map((issue) => Object.freeze({ key: issue.key, message: issue.message })),
+    );
   }
 }
 
@@ -39,7 +41,8 @@ export function formatKey(path: readonly PropertyKey[]): string {
   let key = '';
   for (const segment of path) {
     if (typeof segment === 'number') key += `[${segment}]`;
-    else if (typeof segment === 'string' && IDENTIFIER.test(segment)) key += key === '' ? segment : `.${segment}`;
+    else if (typeof segment === 'string' && IDENTIFIER.test(segment))
+      key += key === '' ? segment : `.${segment}`;
     else key += `[${JSON.stringify(maskUrlPassword(String(segment)))}]`;
   }
   return key;
@@ -77,7 +80,11 @@ export const fallbackRule: z.core.$ZodErrorMap = (issue) => {
       return `must be a valid ${issue.format}`;
     case 'not_multiple_of':
       return `must be a multiple of ${String(issue.divisor)}`;
-    default:
+    case 'custom':
+    case 'invalid_element':
+    case 'invalid_key':
+    case 'invalid_union':
+    case 'unrecognized_keys':
       return undefined;
   }
 };
@@ -94,32 +101,32 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[]): LocatedIssue
   const located: LocatedIssue[] = [];
   for (const issue of issues) {
     const path = issue.path;
-    switch (issue.code) {
-      case 'unrecognized_keys':
-        for (const unknown of issue.keys) {
-          const keyPath = [...path, unknown];
-          located.push({
-            key: formatKey(keyPath),
-            message: `${formatKey(keyPath)} is not a known key${suggestKey(nodeAt(path), unknown)}`,
-            path: keyPath,
-            related: [],
-          });
-        }
-        break;
-      case 'invalid_key': {
-        const rule = issue.issues[0]?.message ?? 'is not an allowed key';
-        const name = path[path.length - 1];
-        const shown = JSON.stringify(maskUrlPassword(String(name)));
+    if (issue.code === 'unrecognized_keys') {
+      for (const unknown of issue.keys) {
+        const keyPath = [...path, unknown];
         located.push({
-          key: formatKey(path),
-          message: `${formatKey(path.slice(0, -1))} has a key ${shown} that ${rule}`,
-          path,
+          key: formatKey(keyPath),
+          message: `${formatKey(keyPath)} is not a known key${suggestKey(nodeAt(path), unknown)}`,
+          path: keyPath,
           related: [],
         });
-        break;
       }
-      default:
-        located.push({ key: formatKey(path), message: sentence(path, issue.message), path, related: relatedOf(issue) });
+    } else if (issue.code === 'invalid_key') {
+      const rule = issue.issues[0]?.message ?? 'is not an allowed key';
+      const shown = JSON.stringify(maskUrlPassword(String(path[path.length - 1])));
+      located.push({
+        key: formatKey(path),
+        message: `${formatKey(path.slice(0, -1))} has a key ${shown} that ${rule}`,
+        path,
+        related: [],
+      });
+    } else {
+      located.push({
+        key: formatKey(path),
+        message: sentence(path, issue.message),
+        path,
+        related: relatedOf(issue),
+      });
     }
   }
   return located;

@@ -26,7 +26,7 @@ interface LooseDef {
 }
 
 function defOf(schema: z.core.$ZodType): LooseDef {
-  return schema._zod.def as unknown as LooseDef;
+  return schema._zod.def;
 }
 
 /** Strips optional/default/prefault/transform wrappers down to the schema that decides the input's shape. */
@@ -114,7 +114,8 @@ function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, at(i - 2, j - 2) + 1);
       row[j] = best;
     }
   }

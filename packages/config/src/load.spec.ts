@@ -59,9 +59,9 @@ describe('loadConfig: defaults', () => {
       },
       streamer: { basePort: 9010 },
       webstreamSettings: {},
-      accessManagement: { mode: 'builtin', port: 8090 },
+      accessManagement: { mode: 'builtin', publicIP: '0.0.0.0', port: 8090 },
       mcpApiKeys: [],
-      metricsEngine: { httpPort: 9009, url: 'http://localhost:9009' },
+      metricsEngine: { publicIP: '0.0.0.0', httpPort: 9009, url: 'http://localhost:9009' },
       redis: {},
       embeddedDatabase: { dataDir: './.data/postgres', port: 5433 },
       logging: { level: 'info' },
@@ -134,15 +134,26 @@ describe('loadConfig: the file', () => {
       successThreshold: 2,
     });
     expect(loaded.config.gateway.backend.gatewayUrl).toBe('https://gw.example.com');
-    expect(loaded.config.sessionHost).toMatchObject({ serverUrl: 'http://10.0.1.5:9005', maxSessions: 4, tags: ['gpu'] });
-    expect(loaded.config.accessManagement).toEqual({ mode: 'standalone', url: 'http://iam.internal:8090', port: 8090 });
+    expect(loaded.config.sessionHost).toMatchObject({
+      serverUrl: 'http://10.0.1.5:9005',
+      maxSessions: 4,
+      tags: ['gpu'],
+    });
+    expect(loaded.config.accessManagement).toEqual({
+      mode: 'standalone',
+      url: 'http://iam.internal:8090',
+      publicIP: '0.0.0.0',
+      port: 8090,
+    });
     expect(loaded.config.logging.level).toBe('debug');
   });
 
   it("derives sessionHost.serverUrl from the host's port when it is not set", () => {
     const dir = tempDir();
     write(dir, 'webstream.config.yaml', 'sessionHost:\n  port: 9105\n');
-    expect(loadConfig({ argv: [], env: {}, cwd: dir }).config.sessionHost.serverUrl).toBe('http://localhost:9105');
+    expect(loadConfig({ argv: [], env: {}, cwd: dir }).config.sessionHost.serverUrl).toBe(
+      'http://localhost:9105',
+    );
   });
 
   it('turns a YAML syntax error into a ConfigError naming the file and line', () => {
@@ -151,7 +162,9 @@ describe('loadConfig: the file', () => {
     const error = configError(() => loadConfig({ argv: [], env: {}, cwd: dir }));
     expect(error.message).toContain(file);
     expect(error.message).toContain('line 3');
-    expect(error.issues[0]?.message).toMatch(/^YAML syntax error at line 3, column 3 of .*: Map keys must be unique$/);
+    expect(error.issues[0]?.message).toMatch(
+      /^YAML syntax error at line 3, column 3 of .*: Map keys must be unique$/,
+    );
   });
 
   it('rejects a file that is a list rather than a mapping', () => {
@@ -166,7 +179,9 @@ describe('loadConfig: the file', () => {
     const dir = tempDir();
     write(dir, 'webstream.config.yaml', 'logging:\n  level: info\ngateway:\n  port: 0\n');
     const error = configError(() => loadConfig({ argv: [], env: {}, cwd: dir }));
-    expect(error.message.split('\n')).toContain('  - gateway.port must be an integer between 1 and 65535 (line 4)');
+    expect(error.message.split('\n')).toContain(
+      '  - gateway.port must be an integer between 1 and 65535 (line 4)',
+    );
   });
 });
 
@@ -176,7 +191,8 @@ describe('resolveConfigPath and the order of --config, WEBSTREAM_CONFIG and the 
   const fromEquals = write(dir, 'equals.yaml', 'gateway: { port: 9102 }\n');
   const fromEnv = write(dir, 'env.yaml', 'gateway: { port: 9103 }\n');
   write(dir, 'webstream.config.yaml', 'gateway: { port: 9104 }\n');
-  const port = (argv: string[], env: Record<string, string>) => loadConfig({ argv, env, cwd: dir }).config.gateway.port;
+  const port = (argv: string[], env: Record<string, string>) =>
+    loadConfig({ argv, env, cwd: dir }).config.gateway.port;
 
   it('prefers --config <path> over WEBSTREAM_CONFIG and the default', () => {
     expect(port(['-gw', '--config', fromFlag], { WEBSTREAM_CONFIG: fromEnv })).toBe(9101);
@@ -210,7 +226,9 @@ describe('resolveConfigPath and the order of --config, WEBSTREAM_CONFIG and the 
   });
 
   it('ignores --config after the -- separator', () => {
-    expect(resolveConfigPath({ argv: ['--', '--config', 'flag.yaml'], env: {}, cwd: dir }).explicit).toBe(false);
+    expect(resolveConfigPath({ argv: ['--', '--config', 'flag.yaml'], env: {}, cwd: dir }).explicit).toBe(
+      false,
+    );
   });
 
   it('reports --config given without a path', () => {
@@ -252,7 +270,11 @@ describe('an explicitly given file that does not exist', () => {
 describe('the loaded result', () => {
   it('is deep-frozen', () => {
     const dir = tempDir();
-    write(dir, 'webstream.config.yaml', 'sessionHost: { tags: [gpu] }\ngateway: { healthCheck: { timeout: 3 } }\n');
+    write(
+      dir,
+      'webstream.config.yaml',
+      'sessionHost: { tags: [gpu] }\ngateway: { healthCheck: { timeout: 3 } }\n',
+    );
     const loaded = loadConfig({ argv: [], env: {}, cwd: dir });
     expect(Object.isFrozen(loaded)).toBe(true);
     expect(Object.isFrozen(loaded.config)).toBe(true);
@@ -263,7 +285,7 @@ describe('the loaded result', () => {
       (loaded.config.gateway as { port: number }).port = 1;
     }).toThrow(TypeError);
     expect(() => {
-      (loaded.config.sessionHost.tags as string[]).push('x');
+      loaded.config.sessionHost.tags.push('x');
     }).toThrow(TypeError);
     expect(loaded.config.gateway.port).toBe(9000);
   });

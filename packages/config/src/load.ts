@@ -92,7 +92,9 @@ function readText(path: string, explicit: boolean, flag: string): string | undef
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw fileError(`The configuration file ${path} cannot be read (${(error as NodeJS.ErrnoException).code})`);
+    throw fileError(
+      `The configuration file ${path} cannot be read (${(error as NodeJS.ErrnoException).code})`,
+    );
   }
 }
 

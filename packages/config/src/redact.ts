@@ -9,32 +9,28 @@ const SECRET_NAME = /^(key|secret|password|token)$|(Secret|Password|Token)$/;
 const SECRET_PARAM = /pass|secret|token|key/i;
 
 /**
- * Masks the password of a URL and any credential query parameter: postgres://app:s3cret@db/iam →
- * postgres://app:***@db/iam. A string that is not a URL is returned unchanged; one that looks like a URL with
- * credentials but cannot be parsed is replaced entirely.
+ * Masks the password of a URL and any credential query parameter, leaving the rest as written:
+ * postgres://app:s3cret@db/iam → postgres://app:***@db/iam. A string that is not a URL is returned unchanged.
  */
 export function maskUrlPassword(value: string): string {
-  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(value)) return value;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return value.includes('@') ? REDACTED : value;
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(value);
+  if (scheme === null) return value;
+  const rest = value.slice(scheme[0].length);
+  // The authority ends at the first / ? # (or \); its user info ends at the last @ inside it.
+  const authorityEnd = rest.search(/[/?#\\]/);
+  const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
+  const after = authorityEnd === -1 ? '' : rest.slice(authorityEnd);
+  const at = authority.lastIndexOf('@');
+  let maskedAuthority = authority;
+  if (at !== -1) {
+    const userInfo = authority.slice(0, at);
+    const colon = userInfo.indexOf(':');
+    if (colon !== -1) maskedAuthority = `${userInfo.slice(0, colon)}:${MASK}${authority.slice(at)}`;
   }
-  let masked = false;
-  for (const name of [...url.searchParams.keys()]) {
-    if (SECRET_PARAM.test(name)) {
-      url.searchParams.set(name, MASK);
-      masked = true;
-    }
-  }
-  if (url.password === '' && !masked) return value;
-  const auth =
-    url.username === '' && url.password === ''
-      ? ''
-      : `${url.username}${url.password === '' ? '' : `:${MASK}`}@`;
-  const search = masked ? url.search.replaceAll(encodeURIComponent(MASK), MASK) : url.search;
-  return `${url.protocol}//${auth}${url.host}${url.pathname}${search}${url.hash}`;
+  const maskedAfter = after.replace(/([?&])([^=&#]*)=([^&#]*)/g, (whole, separator: string, name: string) =>
+    SECRET_PARAM.test(name) ? `${separator}${name}=${MASK}` : whole,
+  );
+  return `${scheme[0]}${maskedAuthority}${maskedAfter}`;
 }
 
 function redactValue(value: unknown, name: string | undefined): unknown {

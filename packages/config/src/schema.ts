@@ -157,9 +157,7 @@ function hostOrIp(defaultValue: string) {
 }
 
 function nameList(what: string) {
-  return z
-    .array(text('a non-empty name'), { error: rule(`must be a list of ${what}`) })
-    .default(() => []);
+  return z.array(text('a non-empty name'), { error: rule(`must be a list of ${what}`) }).default(() => []);
 }
 
 const weightKey = z.string().refine((value) => isUrlWithProtocol(value, HTTP), {
@@ -260,6 +258,7 @@ const accessManagementSchema = z
   .strictObject({
     mode: enumOf(ACCESS_MANAGEMENT_MODES, 'builtin'),
     url: httpBaseUrl('http://iam.internal:8090').optional(),
+    publicIP: hostOrIp('0.0.0.0'),
     port: port(8090),
     databaseUrl: postgresUrl().optional(),
   })
@@ -308,13 +307,17 @@ const mcpApiKeysSchema = z
   .default(() => []);
 
 const metricsEngineSchema = z.strictObject({
+  publicIP: hostOrIp('0.0.0.0'),
   httpPort: port(9009),
   url: httpBaseUrl('http://metrics.internal:9009').default('http://localhost:9009'),
   databaseUrl: postgresUrl().optional(),
 });
 
 const redisSchema = z.strictObject({
-  url: urlWith(['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL such as redis://redis:6379').optional(),
+  url: urlWith(
+    ['redis:', 'rediss:'],
+    'must be a redis:// or rediss:// URL such as redis://redis:6379',
+  ).optional(),
 });
 
 const embeddedDatabaseSchema = z.strictObject({

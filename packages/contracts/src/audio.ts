@@ -25,7 +25,10 @@ export const audioChunkHeaderSchema = z.object({
 export type AudioChunkHeader = z.infer<typeof audioChunkHeaderSchema>;
 
 /** Text messages the streamer sends on /audio (chunks come as binary messages). */
-export const audioServerMessageSchema = z.discriminatedUnion('type', [audioFormatMessageSchema, wsErrorMessageSchema]);
+export const audioServerMessageSchema = z.discriminatedUnion('type', [
+  audioFormatMessageSchema,
+  wsErrorMessageSchema,
+]);
 export type AudioServerMessage = z.infer<typeof audioServerMessageSchema>;
 
 export function encodeAudioChunkMessage(

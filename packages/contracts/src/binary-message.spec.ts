@@ -47,7 +47,9 @@ describe('binary message framing', () => {
 
   it('rejects a header cut short', () => {
     const bytes = encodeBinaryMessage({ type: 'frame', seq: 1 }, new Uint8Array(0));
-    expect(() => decodeBinaryMessage(bytes.subarray(0, bytes.length - 3))).toThrow(/truncated.*only \d+ follow/);
+    expect(() => decodeBinaryMessage(bytes.subarray(0, bytes.length - 3))).toThrow(
+      /truncated.*only \d+ follow/,
+    );
   });
 
   it('rejects an absurd header length and a non-JSON header', () => {

@@ -19,7 +19,9 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export function encodeBinaryMessage(header: object, payload: Uint8Array): Uint8Array {
   const json = encoder.encode(JSON.stringify(header));
   if (json.length > MAX_BINARY_HEADER_BYTES) {
-    throw new BinaryMessageError(`header is ${json.length} bytes, over the ${MAX_BINARY_HEADER_BYTES}-byte limit`);
+    throw new BinaryMessageError(
+      `header is ${json.length} bytes, over the ${MAX_BINARY_HEADER_BYTES}-byte limit`,
+    );
   }
   const out = new Uint8Array(HEADER_LENGTH_BYTES + json.length + payload.length);
   new DataView(out.buffer).setUint32(0, json.length, false);
@@ -32,11 +34,15 @@ export function encodeBinaryMessage(header: object, payload: Uint8Array): Uint8A
 export function decodeBinaryMessage(data: Uint8Array | ArrayBuffer): BinaryMessage {
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
   if (bytes.length < HEADER_LENGTH_BYTES) {
-    throw new BinaryMessageError(`truncated message: ${bytes.length} bytes, need at least ${HEADER_LENGTH_BYTES}`);
+    throw new BinaryMessageError(
+      `truncated message: ${bytes.length} bytes, need at least ${HEADER_LENGTH_BYTES}`,
+    );
   }
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, false);
   if (headerLength > MAX_BINARY_HEADER_BYTES) {
-    throw new BinaryMessageError(`header length ${headerLength} exceeds the ${MAX_BINARY_HEADER_BYTES}-byte limit`);
+    throw new BinaryMessageError(
+      `header length ${headerLength} exceeds the ${MAX_BINARY_HEADER_BYTES}-byte limit`,
+    );
   }
   const headerEnd = HEADER_LENGTH_BYTES + headerLength;
   if (bytes.length < headerEnd) {
@@ -69,7 +75,9 @@ export function decodeMediaMessage<T extends { byteLength: number }>(
   const { header, payload } = decodeBinaryMessage(data);
   const parsed = schema.parse(header);
   if (parsed.byteLength !== payload.length) {
-    throw new BinaryMessageError(`header declares ${parsed.byteLength} payload bytes but ${payload.length} follow`);
+    throw new BinaryMessageError(
+      `header declares ${parsed.byteLength} payload bytes but ${payload.length} follow`,
+    );
   }
   return { header: parsed, payload };
 }

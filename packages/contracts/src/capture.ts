@@ -54,7 +54,12 @@ export type CaptureServerMessage = z.infer<typeof captureServerMessageSchema>;
 export const keyframeRequestMessageSchema = z.strictObject({ type: z.literal('keyframe-request') });
 export type KeyframeRequestMessage = z.infer<typeof keyframeRequestMessageSchema>;
 
-export const RESIZE_REQUEST_LIMITS = { minWidth: 320, maxWidth: 7680, minHeight: 200, maxHeight: 4320 } as const;
+export const RESIZE_REQUEST_LIMITS = {
+  minWidth: 320,
+  maxWidth: 7680,
+  minHeight: 200,
+  maxHeight: 4320,
+} as const;
 
 export const resizeRequestMessageSchema = z.strictObject({
   type: z.literal('resize-request'),
@@ -70,7 +75,10 @@ export const captureClientMessageSchema = z.discriminatedUnion('type', [
 export type CaptureClientMessage = z.infer<typeof captureClientMessageSchema>;
 
 /** Fills in `type` and `byteLength` so the header cannot disagree with the payload. */
-export function encodeFrameMessage(header: Omit<FrameHeader, 'type' | 'byteLength'>, payload: Uint8Array): Uint8Array {
+export function encodeFrameMessage(
+  header: Omit<FrameHeader, 'type' | 'byteLength'>,
+  payload: Uint8Array,
+): Uint8Array {
   const full: FrameHeader = { ...header, type: 'frame', byteLength: payload.length };
   return encodeBinaryMessage(frameHeaderSchema.parse(full), payload);
 }

@@ -149,7 +149,12 @@ export function closeReasonForCode(code: number): CloseCodeEntry {
   const known = byCode.get(code);
   if (known) return known;
   if (code === connectionLost.code) return connectionLost;
-  return { code, reason: 'unknown', message: `The connection closed unexpectedly (code ${code}).`, reconnect: true };
+  return {
+    code,
+    reason: 'unknown',
+    message: `The connection closed unexpectedly (code ${code}).`,
+    reconnect: true,
+  };
 }
 
 export function closeEntryForReason(reason: CloseReason): CloseCodeEntry {

@@ -10,7 +10,10 @@ export const AUDIO_PATH = '/audio';
 /** Browsers cannot set headers on a WebSocket upgrade, so the ticket travels as this query parameter. */
 export const WS_TICKET_QUERY_PARAM = 'ticket';
 
-export const getConnectionRoute = { method: 'GET', path: '/getConnection' } as const satisfies RouteDefinition;
+export const getConnectionRoute = {
+  method: 'GET',
+  path: '/getConnection',
+} as const satisfies RouteDefinition;
 
 export const connectionPathsSchema = z.object({
   capture: z.literal(CAPTURE_PATH),

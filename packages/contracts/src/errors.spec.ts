@@ -22,9 +22,9 @@ describe('error envelope', () => {
       },
     };
     expect(errorEnvelopeSchema.parse(full)).toEqual(full);
-    expect(errorEnvelopeSchema.safeParse({ error: { status: 404, code: 'not_found', message: 'x' } }).success).toBe(
-      true,
-    );
+    expect(
+      errorEnvelopeSchema.safeParse({ error: { status: 404, code: 'not_found', message: 'x' } }).success,
+    ).toBe(true);
   });
 
   it('rejects an unknown code and a non-error status with the field path', () => {
@@ -45,7 +45,11 @@ describe('zodIssuesToFields', () => {
   });
 
   it('joins paths with brackets for indexes and dots for keys', () => {
-    const result = schema.safeParse({ tags: ['a', 'b', 3], gateway: { port: 0 }, headers: { 'x-user-id': 'no' } });
+    const result = schema.safeParse({
+      tags: ['a', 'b', 3],
+      gateway: { port: 0 },
+      headers: { 'x-user-id': 'no' },
+    });
     expect(result.success).toBe(false);
     const fields = zodIssuesToFields(result.error!);
     expect(fields.map((f) => f.path)).toEqual(['tags[2]', 'gateway.port', 'headers["x-user-id"]']);
@@ -54,7 +58,9 @@ describe('zodIssuesToFields', () => {
 
   it('names an empty path (root) and expands unrecognized keys into one field each', () => {
     const root = z.string().safeParse(1);
-    expect(zodIssuesToFields(root.error!)).toEqual([{ path: '(root)', message: expect.any(String) as string }]);
+    expect(zodIssuesToFields(root.error!)).toEqual([
+      { path: '(root)', message: expect.any(String) as string },
+    ]);
 
     const extra = schema.safeParse({ tags: [], gateway: { port: 1 }, headers: {}, foo: 1, bar: 2 });
     expect(zodIssuesToFields(extra.error!)).toEqual([
@@ -67,6 +73,9 @@ describe('zodIssuesToFields', () => {
     expect(formatIssuePath(['gateway', 'extra'])).toBe('gateway.extra');
     expect(formatIssuePath([0, 'a'])).toBe('[0].a');
     expect(formatIssuePath([])).toBe('(root)');
+    expect(formatIssuePath(['X-Policy-JSON', 'clipboard', 'maxBytes'])).toBe(
+      'X-Policy-JSON.clipboard.maxBytes',
+    );
   });
 });
 

@@ -76,13 +76,17 @@ export function errorCodeForStatus(status: number): ErrorCode {
 
 const identifier = /^[A-Za-z_$][\w$]*$/;
 
-/** Renders a zod issue path as `tags[2]`, `gateway.port` or `headers["x-user-id"]`; the empty path is `(root)`. */
+/**
+ * Renders a zod issue path as `tags[2]`, `gateway.port`, `X-App-Exe` or `headers["x-user-id"]`; the empty
+ * path is `(root)`. A leading key is printed as is, so header names read naturally.
+ */
 export function formatIssuePath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;
     else if (typeof segment === 'symbol') out += `[${String(segment)}]`;
-    else if (identifier.test(segment)) out += out === '' ? segment : `.${segment}`;
+    else if (out === '') out = segment === '' ? '[""]' : segment;
+    else if (identifier.test(segment)) out += `.${segment}`;
     else out += `[${JSON.stringify(segment)}]`;
   }
   return out === '' ? '(root)' : out;

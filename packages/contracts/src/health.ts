@@ -1,7 +1,10 @@
 import { type RouteDefinition } from './common';
 
 /** The load balancers' liveness probe on the gateway: plain text, no JSON. */
-export const gatewayHealthRoute = { method: 'GET', path: '/gateway/health' } as const satisfies RouteDefinition;
+export const gatewayHealthRoute = {
+  method: 'GET',
+  path: '/gateway/health',
+} as const satisfies RouteDefinition;
 export const GATEWAY_HEALTH_BODY = 'OK';
 
 /** What the gateway probes on each registered backend ({serverUrl}/health). */

@@ -30,7 +30,9 @@ describe('POST /gateway/heartbeat', () => {
   });
 
   it('accepts a draining host that is over its maxSessions', () => {
-    expect(heartbeatRequestSchema.safeParse({ ...example, status: 'draining', activeSessions: 25 }).success).toBe(true);
+    expect(
+      heartbeatRequestSchema.safeParse({ ...example, status: 'draining', activeSessions: 25 }).success,
+    ).toBe(true);
   });
 
   it.each([
@@ -46,7 +48,9 @@ describe('POST /gateway/heartbeat', () => {
   });
 
   it('accepts a timestamp with an offset', () => {
-    expect(heartbeatRequestSchema.safeParse({ ...example, timestamp: '2025-01-15T12:30:00+02:00' }).success).toBe(true);
+    expect(
+      heartbeatRequestSchema.safeParse({ ...example, timestamp: '2025-01-15T12:30:00+02:00' }).success,
+    ).toBe(true);
   });
 
   it('parses the acknowledgement', () => {

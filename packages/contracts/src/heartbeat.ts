@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { isoDateTimeSchema, percentageSchema, type RouteDefinition } from './common';
 import { backendTagsSchema, instanceTypeSchema, maxSessionsSchema, serverUrlSchema } from './register';
 
-export const heartbeatRoute = { method: 'POST', path: '/gateway/heartbeat' } as const satisfies RouteDefinition;
+export const heartbeatRoute = {
+  method: 'POST',
+  path: '/gateway/heartbeat',
+} as const satisfies RouteDefinition;
 
 export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 10;
 

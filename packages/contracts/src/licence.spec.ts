@@ -22,9 +22,9 @@ describe('licence check-in', () => {
 
   it('accepts { streamerGuid } and rejects a non-uuid or extra field', () => {
     expect(streamerCheckinRequestSchema.parse({ streamerGuid })).toEqual({ streamerGuid });
-    expect(streamerCheckinRequestSchema.safeParse({ streamerGuid: 'streamer-1' }).error?.issues[0]?.path).toEqual([
-      'streamerGuid',
-    ]);
+    expect(
+      streamerCheckinRequestSchema.safeParse({ streamerGuid: 'streamer-1' }).error?.issues[0]?.path,
+    ).toEqual(['streamerGuid']);
     expect(streamerCheckinRequestSchema.safeParse({ streamerGuid, sessionId: 'x' }).success).toBe(false);
   });
 
@@ -61,7 +61,8 @@ describe('licence check-out', () => {
 
   it('rejects a fractional activeStreamers', () => {
     expect(
-      streamerCheckoutResponseSchema.safeParse({ success: true, activeStreamers: 1.5 }).error?.issues[0]?.path,
+      streamerCheckoutResponseSchema.safeParse({ success: true, activeStreamers: 1.5 }).error?.issues[0]
+        ?.path,
     ).toEqual(['activeStreamers']);
   });
 });

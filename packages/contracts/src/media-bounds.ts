@@ -8,4 +8,7 @@ export const screenCoordinateSchema = z.int().min(0).max(MAX_SCREEN_DIMENSION);
 export const sequenceSchema = z.int().min(0);
 /** Milliseconds since the Unix epoch; may be fractional. */
 export const epochMillisSchema = z.number().min(0);
-export const payloadByteLengthSchema = z.int().min(0).max(64 * 1024 * 1024);
+export const payloadByteLengthSchema = z
+  .int()
+  .min(0)
+  .max(64 * 1024 * 1024);

@@ -8,7 +8,10 @@ export const workspacePolicySchema = z.object({
   clipboard: z.object({
     inbound: z.boolean(),
     outbound: z.boolean(),
-    maxBytes: z.int().min(1).max(64 * 1024 * 1024),
+    maxBytes: z
+      .int()
+      .min(1)
+      .max(64 * 1024 * 1024),
   }),
   fileTransfer: z.object({
     upload: z.boolean(),

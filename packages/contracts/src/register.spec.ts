@@ -58,6 +58,8 @@ describe('POST /gateway/register', () => {
     const response = { registered: true, serverUrl: example.serverUrl, heartbeatInterval: 10 };
     expect(registerResponseSchema.parse(response)).toEqual(response);
     expect(issuePaths(registerResponseSchema, { ...response, registered: false })).toEqual([['registered']]);
-    expect(issuePaths(registerResponseSchema, { ...response, heartbeatInterval: 0 })).toEqual([['heartbeatInterval']]);
+    expect(issuePaths(registerResponseSchema, { ...response, heartbeatInterval: 0 })).toEqual([
+      ['heartbeatInterval'],
+    ]);
   });
 });

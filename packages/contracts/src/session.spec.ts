@@ -53,7 +53,9 @@ describe('session routes and ids', () => {
 describe('POST /gateway/session/select', () => {
   it('accepts the seed body, with empty or non-ASCII appArgs', () => {
     expect(sessionSelectRequestSchema.parse(select)).toEqual(select);
-    expect(sessionSelectRequestSchema.safeParse({ ...select, appArgs: '--file "Zoë — 東京.txt"' }).success).toBe(true);
+    expect(
+      sessionSelectRequestSchema.safeParse({ ...select, appArgs: '--file "Zoë — 東京.txt"' }).success,
+    ).toBe(true);
     expect(sessionSelectRequestSchema.safeParse({ ...select, workspaceType: 'desktop' }).success).toBe(true);
   });
 

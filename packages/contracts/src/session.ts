@@ -21,12 +21,18 @@ export type SessionId = z.infer<typeof sessionIdSchema>;
 export const sessionStateSchema = z.enum(['none', 'reserved', 'connecting', 'active', 'ended']);
 export type SessionState = z.infer<typeof sessionStateSchema>;
 
-export const sessionSelectRoute = { method: 'POST', path: '/gateway/session/select' } as const satisfies RouteDefinition;
+export const sessionSelectRoute = {
+  method: 'POST',
+  path: '/gateway/session/select',
+} as const satisfies RouteDefinition;
 export const sessionReleaseRoute = {
   method: 'POST',
   path: '/gateway/session/release',
 } as const satisfies RouteDefinition;
-export const sessionStatusRoute = { method: 'GET', path: '/gateway/session/status' } as const satisfies RouteDefinition;
+export const sessionStatusRoute = {
+  method: 'GET',
+  path: '/gateway/session/status',
+} as const satisfies RouteDefinition;
 
 /** Sent with the X-Session-ID and Authorization: Bearer headers. */
 export const sessionSelectRequestSchema = z.strictObject({

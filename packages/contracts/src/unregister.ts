@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { type RouteDefinition } from './common';
 import { serverUrlSchema } from './register';
 
-export const unregisterRoute = { method: 'POST', path: '/gateway/unregister' } as const satisfies RouteDefinition;
+export const unregisterRoute = {
+  method: 'POST',
+  path: '/gateway/unregister',
+} as const satisfies RouteDefinition;
 
 export const unregisterRequestSchema = z.strictObject({ serverUrl: serverUrlSchema });
 export type UnregisterRequest = z.infer<typeof unregisterRequestSchema>;

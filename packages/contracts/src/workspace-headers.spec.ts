@@ -1,6 +1,8 @@
+import { type IncomingHttpHeaders } from 'node:http';
 import { describe, it, expect } from 'vitest';
 import { z } from 'zod';
 import { utf8ToBase64 } from './base64';
+import { zodIssuesToFields } from './errors';
 import { defaultPolicy, type WorkspacePolicy } from './policy';
 import {
   APP_ARGS_HEADER,
@@ -60,7 +62,9 @@ describe('workspace header names', () => {
       'X-Org-ID',
       'X-Policy-JSON',
     ]);
-    expect(WORKSPACE_CONTRACT_HEADERS).toEqual(Object.values(workspaceHeaderNames).map((n) => n.toLowerCase()));
+    expect(WORKSPACE_CONTRACT_HEADERS).toEqual(
+      Object.values(workspaceHeaderNames).map((n) => n.toLowerCase()),
+    );
   });
 });
 
@@ -83,7 +87,11 @@ describe('policy header', () => {
 
   it.each([
     ['not base64', '%%%not-base64%%%', /not base64 of UTF-8 JSON/],
-    ['missing padding', encodePolicyHeader(defaultPolicy).replace(/=+$/, '') + 'x', /not base64 of UTF-8 JSON/],
+    [
+      'missing padding',
+      encodePolicyHeader(defaultPolicy).replace(/=+$/, '') + 'x',
+      /not base64 of UTF-8 JSON/,
+    ],
     ['base64 of non-JSON', utf8ToBase64('{clipboard: yes'), /does not contain valid JSON/],
     ['base64 of invalid UTF-8', '//79', /not base64 of UTF-8 JSON/],
   ])('rejects %s with a clear error', (_label, value, message) => {
@@ -118,11 +126,13 @@ describe('workspace headers', () => {
   });
 
   it('looks header names up case-insensitively, as Node delivers them', () => {
-    const lower = Object.fromEntries(
+    const lower: IncomingHttpHeaders = Object.fromEntries(
       Object.entries(encodeWorkspaceHeaders(contract)).map(([name, value]) => [name.toLowerCase(), value]),
     );
     expect(decodeWorkspaceHeaders(lower)).toEqual(contract);
-    expect(decodeWorkspaceHeaders({ ...lower, 'x-app-exe': [lower['x-app-exe']!] })).toEqual(contract);
+    expect(decodeWorkspaceHeaders({ ...lower, 'x-app-exe': [lower['x-app-exe'] as string] })).toEqual(
+      contract,
+    );
   });
 
   it('names a missing header in the error', () => {
@@ -131,6 +141,9 @@ describe('workspace headers', () => {
     expect(error).toBeInstanceOf(z.ZodError);
     expect((error as Error).message).toContain('missing header X-App-Exe');
     expect((error as z.ZodError).issues.map((i) => i.path)).toEqual([[APP_EXE_HEADER]]);
+    expect(zodIssuesToFields(error as z.ZodError)).toEqual([
+      { path: 'X-App-Exe', message: 'missing header X-App-Exe' },
+    ]);
   });
 
   it('reports every missing header at once', () => {
@@ -141,7 +154,9 @@ describe('workspace headers', () => {
 
   it('rejects a header sent twice', () => {
     const headers = encodeWorkspaceHeaders(contract);
-    const issues = zodIssues(() => decodeWorkspaceHeaders({ ...headers, [WORKSPACE_ID_HEADER]: ['a1', 'b2'] }));
+    const issues = zodIssues(() =>
+      decodeWorkspaceHeaders({ ...headers, [WORKSPACE_ID_HEADER]: ['a1', 'b2'] }),
+    );
     expect(issues.map((i) => i.path)).toEqual([[WORKSPACE_ID_HEADER]]);
     expect(issues[0]?.message).toMatch(/more than once/);
   });
@@ -181,6 +196,8 @@ describe('workspace headers', () => {
       ['orgId'],
     ]);
     const huge = { ...contract, appArgs: '東'.repeat(4000) };
-    expect(zodIssues(() => encodeWorkspaceHeaders(huge))[0]?.message).toMatch(/encoded workspace headers are/);
+    expect(zodIssues(() => encodeWorkspaceHeaders(huge))[0]?.message).toMatch(
+      /encoded workspace headers are/,
+    );
   });
 });

@@ -87,14 +87,18 @@ export function encodePolicyHeader(policy: WorkspacePolicy): string {
 /** Throws a ZodError: malformed base64, invalid UTF-8, malformed JSON and schema violations are all refused. */
 export function decodePolicyHeader(value: string): WorkspacePolicy {
   if (value.length > MAX_WORKSPACE_HEADERS_LENGTH) {
-    throw new z.ZodRealError([issue([], `${POLICY_JSON_HEADER} is longer than ${MAX_WORKSPACE_HEADERS_LENGTH} characters`)]);
+    throw new z.ZodRealError([
+      issue([], `${POLICY_JSON_HEADER} is longer than ${MAX_WORKSPACE_HEADERS_LENGTH} characters`),
+    ]);
   }
   let json: string;
   try {
     json = base64ToUtf8(value.trim());
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new z.ZodRealError([issue([], `${POLICY_JSON_HEADER} is not base64 of UTF-8 JSON: ${detail}`, value)]);
+    throw new z.ZodRealError([
+      issue([], `${POLICY_JSON_HEADER} is not base64 of UTF-8 JSON: ${detail}`, value),
+    ]);
   }
   let parsed: unknown;
   try {
@@ -122,7 +126,9 @@ export function encodeWorkspaceHeaders(contract: WorkspaceContract): Record<Work
   encoded[POLICY_JSON_HEADER] = encodePolicyHeader(valid.policy);
   const total = Object.values<string>(encoded).reduce((sum, value) => sum + value.length, 0);
   if (total > MAX_WORKSPACE_HEADERS_LENGTH) {
-    issues.push(issue([], `encoded workspace headers are ${total} characters, over ${MAX_WORKSPACE_HEADERS_LENGTH}`));
+    issues.push(
+      issue([], `encoded workspace headers are ${total} characters, over ${MAX_WORKSPACE_HEADERS_LENGTH}`),
+    );
   }
   if (issues.length > 0) throw new z.ZodRealError(issues);
   return encoded;

@@ -232,3 +232,15 @@ export async function createMigration(
   await writeFile(join(source.migrationsDir, LOCKFILE), migrationsList.lockfile.content);
   return folder;
 }
+
+/** Brings a service's database to its current schema at start-up, logging what it did and how long it took. */
+export async function prepareServiceDatabase(
+  service: string,
+  databaseUrl: string,
+  source: MigrationSource,
+  log: MigrationLog,
+): Promise<void> {
+  const started = Date.now();
+  const applied = await applyMigrations(databaseUrl, source, log);
+  log(`${service} database ready`, { database: maskDatabaseUrl(databaseUrl), applied, ms: Date.now() - started });
+}

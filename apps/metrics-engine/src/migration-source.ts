@@ -1,0 +1,7 @@
+import { join } from 'node:path';
+import { type MigrationSource } from '@webstream/db';
+
+export const metricsMigrationSource: MigrationSource = {
+  schemaPath: join(__dirname, '..', 'prisma', 'schema.prisma'),
+  migrationsDir: join(__dirname, '..', 'prisma', 'migrations'),
+};

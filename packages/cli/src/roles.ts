@@ -1,0 +1,62 @@
+import { type WebstreamConfig } from '@webstream/config';
+
+export type Role = 'gateway' | 'session-host' | 'streamer-agent' | 'metrics-engine' | 'iam';
+
+export interface RoleDefinition {
+  role: Role;
+  /** Seed 001's command-line flags; the streamer is the role with none. */
+  flags: readonly string[];
+  /** The app's entry, relative to the workspace root. */
+  entry: string;
+  port(config: WebstreamConfig): number;
+}
+
+export const ROLES: readonly RoleDefinition[] = [
+  { role: 'gateway', flags: ['-gw', '-gateway'], entry: 'apps/gateway/dist/main.js', port: (c) => c.gateway.port },
+  {
+    role: 'session-host',
+    flags: ['-be', '-backend'],
+    entry: 'apps/session-host/dist/main.js',
+    port: (c) => c.sessionHost.port,
+  },
+  {
+    role: 'metrics-engine',
+    flags: ['-me', '-metricsengine'],
+    entry: 'apps/metrics-engine/dist/main.js',
+    port: (c) => c.metricsEngine.httpPort,
+  },
+  { role: 'iam', flags: ['-am'], entry: 'apps/iam/dist/main.js', port: (c) => c.accessManagement.port },
+  { role: 'streamer-agent', flags: [], entry: 'apps/streamer-agent/dist/main.js', port: (c) => c.streamer.basePort },
+];
+
+export function roleDefinition(role: Role): RoleDefinition {
+  const found = ROLES.find((definition) => definition.role === role);
+  if (!found) throw new Error(`unknown role ${role}`);
+  return found;
+}
+
+/** The proof-of-concept topology: gateway (IAM built in unless configured otherwise), a session host, the metrics engine. */
+export function allInOneRoles(config: WebstreamConfig): Role[] {
+  const roles: Role[] = ['metrics-engine', 'gateway', 'session-host'];
+  if (config.accessManagement.mode === 'standalone') roles.unshift('iam');
+  return roles;
+}
+
+/** Roles whose database URL `webstream all` fills in from the embedded server when none is configured. */
+export const DATABASES = [
+  {
+    name: 'webstream_iam',
+    key: 'accessManagement.databaseUrl',
+    env: 'WEBSTREAM__ACCESSMANAGEMENT__DATABASEURL',
+    configured: (c: WebstreamConfig) => c.accessManagement.databaseUrl,
+    needed: (roles: readonly Role[], c: WebstreamConfig) =>
+      roles.includes('iam') || (roles.includes('gateway') && c.accessManagement.mode === 'builtin'),
+  },
+  {
+    name: 'webstream_metrics',
+    key: 'metricsEngine.databaseUrl',
+    env: 'WEBSTREAM__METRICSENGINE__DATABASEURL',
+    configured: (c: WebstreamConfig) => c.metricsEngine.databaseUrl,
+    needed: (roles: readonly Role[]) => roles.includes('metrics-engine'),
+  },
+] as const;

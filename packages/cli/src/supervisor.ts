@@ -1,0 +1,142 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createLineFormatter, type LineFormatter, lineSplitter } from './log-lines';
+import { roleDefinition, type Role } from './roles';
+
+export interface ChildSpec {
+  role: Role;
+  env: Record<string, string>;
+  args: string[];
+  readyUrl: string;
+}
+
+interface Child {
+  spec: ChildSpec;
+  process: ChildProcess;
+  lastErrors: string[];
+  exited: Promise<number | null>;
+}
+
+const STOP_GRACE_MS = 30_000;
+const READY_TIMEOUT_MS = 120_000;
+const REMEMBERED_ERROR_LINES = 5;
+
+export interface SupervisorOptions {
+  workspaceRoot: string;
+  pretty: boolean;
+  write(line: string): void;
+}
+
+/**
+ * Runs roles as child processes with prefixed output. If one dies, it says which and why, then stops
+ * the others: a half-started topology is worse than none.
+ */
+export class Supervisor {
+  private readonly children: Child[] = [];
+  private format: LineFormatter;
+  private stopping = false;
+  private failure: ((reason: string) => void) | undefined;
+  readonly failed: Promise<string>;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.format = createLineFormatter(['webstream'], options.pretty);
+    this.failed = new Promise((resolve) => {
+      this.failure = resolve;
+    });
+  }
+
+  say(message: string): void {
+    this.options.write(this.format('webstream', message));
+  }
+
+  start(specs: readonly ChildSpec[]): void {
+    this.format = createLineFormatter(['webstream', ...specs.map((spec) => spec.role)], this.options.pretty);
+    for (const spec of specs) this.children.push(this.spawnChild(spec));
+  }
+
+  private spawnChild(spec: ChildSpec): Child {
+    const entry = join(this.options.workspaceRoot, roleDefinition(spec.role).entry);
+    const child = spawn(process.execPath, ['--enable-source-maps', entry, ...spec.args], {
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lastErrors: string[] = [];
+    const onLine = (line: string): void => this.options.write(this.format(spec.role, line));
+    child.stdout?.on('data', lineSplitter(onLine));
+    child.stderr?.on(
+      'data',
+      lineSplitter((line) => {
+        lastErrors.push(line);
+        if (lastErrors.length > REMEMBERED_ERROR_LINES) lastErrors.shift();
+        onLine(line);
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => {
+      child.once('error', (error) => {
+        lastErrors.push(error.message);
+        resolve(null);
+      });
+      child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
+    });
+    void exited.then((code) => {
+      if (this.stopping) return;
+      const why = lastErrors.length ? `: ${summarise(lastErrors)}` : '';
+      this.failure?.(`${spec.role} exited with code ${code ?? 'unknown'}${why}`);
+    });
+    return { spec, process: child, lastErrors, exited };
+  }
+
+  /** Resolves when every child answers its readiness probe; reports each one as it comes up. */
+  async waitUntilReady(onReady: (role: Role, ms: number) => void): Promise<void> {
+    const started = Date.now();
+    await Promise.all(
+      this.children.map(async (child) => {
+        while (!this.stopping) {
+          if (Date.now() - started > READY_TIMEOUT_MS) {
+            throw new Error(`${child.spec.role} was not ready within ${READY_TIMEOUT_MS / 1000} s`);
+          }
+          if (await answersReady(child.spec.readyUrl)) {
+            onReady(child.spec.role, Date.now() - started);
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }),
+    );
+  }
+
+  /** SIGTERM to every child, SIGKILL to any still running after the grace period. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(
+      this.children.map(async (child) => {
+        if (child.process.exitCode !== null || child.process.signalCode !== null) return;
+        child.process.kill('SIGTERM');
+        const timer = setTimeout(() => child.process.kill('SIGKILL'), STOP_GRACE_MS);
+        await child.exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+}
+
+function summarise(lines: readonly string[]): string {
+  const last = lines.at(-1) ?? '';
+  try {
+    const entry = JSON.parse(last) as { msg?: unknown; issues?: { message: string }[] };
+    if (entry.issues?.length) return entry.issues.map((issue) => issue.message).join('; ');
+    if (typeof entry.msg === 'string') return entry.msg;
+  } catch {
+    // not a JSON log line: show it as it is
+  }
+  return last;
+}
+
+async function answersReady(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}

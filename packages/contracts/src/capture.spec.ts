@@ -1,0 +1,115 @@
+import { describe, it, expect } from 'vitest';
+import { type z } from 'zod';
+import { BinaryMessageError, encodeBinaryMessage } from './binary-message';
+import {
+  captureClientMessageSchema,
+  captureServerMessageSchema,
+  decodeFrameMessage,
+  encodeFrameMessage,
+  frameHeaderSchema,
+} from './capture';
+
+function issuePaths(schema: z.ZodType, input: unknown): PropertyKey[][] {
+  const result = schema.safeParse(input);
+  expect(result.success).toBe(false);
+  return result.error?.issues.map((issue) => issue.path) ?? [];
+}
+
+const frame = {
+  type: 'frame',
+  seq: 12,
+  timestamp: 1736937000123.5,
+  codec: 'h264',
+  keyframe: true,
+  width: 1280,
+  height: 720,
+  byteLength: 4,
+};
+
+describe('/capture frame header', () => {
+  it('accepts a frame header', () => {
+    expect(frameHeaderSchema.parse(frame)).toEqual(frame);
+  });
+
+  it.each([
+    ['seq', -1],
+    ['codec', 'vp9'],
+    ['keyframe', 1],
+    ['width', 0],
+    ['height', 1.5],
+    ['byteLength', -3],
+    ['timestamp', '1736937000123'],
+  ])('rejects a bad %s (%j)', (field, value) => {
+    expect(issuePaths(frameHeaderSchema, { ...frame, [field]: value })).toEqual([[field]]);
+  });
+
+  it('round-trips a frame through the binary framing', () => {
+    const payload = Uint8Array.of(0, 0, 0, 1);
+    const { type: _t, byteLength: _b, ...rest } = frame;
+    const message = decodeFrameMessage(encodeFrameMessage({ ...rest, codec: 'h264' }, payload));
+    expect(message.header).toEqual(frame);
+    expect(message.payload).toEqual(payload);
+  });
+
+  it('rejects a frame whose payload is shorter than declared', () => {
+    const bytes = encodeBinaryMessage({ ...frame, byteLength: 10 }, Uint8Array.of(1, 2));
+    expect(() => decodeFrameMessage(bytes)).toThrow(BinaryMessageError);
+  });
+});
+
+describe('/capture text messages', () => {
+  it('accepts cursor, resize and error from the streamer', () => {
+    expect(
+      captureServerMessageSchema.parse({ type: 'cursor', x: 10, y: 20, visible: true, shape: 'text' }),
+    ).toEqual({
+      type: 'cursor',
+      x: 10,
+      y: 20,
+      visible: true,
+      shape: 'text',
+    });
+    expect(captureServerMessageSchema.parse({ type: 'resize', width: 1920, height: 1080 }).type).toBe(
+      'resize',
+    );
+    expect(
+      captureServerMessageSchema.parse({ type: 'error', code: 'host-lost', message: 'Streamer exited' }).type,
+    ).toBe('error');
+  });
+
+  it('rejects an unknown type and a bad cursor field', () => {
+    expect(issuePaths(captureServerMessageSchema, { type: 'bogus' })).toEqual([['type']]);
+    expect(issuePaths(captureServerMessageSchema, { type: 'cursor', x: -1, y: 0, visible: true })).toEqual([
+      ['x'],
+    ]);
+    expect(issuePaths(captureServerMessageSchema, { type: 'error', code: 'oops', message: '' })).toEqual([
+      ['code'],
+    ]);
+  });
+
+  it('accepts keyframe-request and resize-request from the client within bounds', () => {
+    expect(captureClientMessageSchema.parse({ type: 'keyframe-request' })).toEqual({
+      type: 'keyframe-request',
+    });
+    expect(
+      captureClientMessageSchema.safeParse({ type: 'resize-request', width: 320, height: 200 }).success,
+    ).toBe(true);
+    expect(
+      captureClientMessageSchema.safeParse({ type: 'resize-request', width: 7680, height: 4320 }).success,
+    ).toBe(true);
+  });
+
+  it('rejects an out-of-bounds resize-request, naming the dimension', () => {
+    expect(
+      issuePaths(captureClientMessageSchema, { type: 'resize-request', width: 319, height: 600 }),
+    ).toEqual([['width']]);
+    expect(
+      issuePaths(captureClientMessageSchema, { type: 'resize-request', width: 800, height: 4321 }),
+    ).toEqual([['height']]);
+  });
+
+  it('does not let a client send server messages', () => {
+    expect(issuePaths(captureClientMessageSchema, { type: 'resize', width: 800, height: 600 })).toEqual([
+      ['type'],
+    ]);
+  });
+});

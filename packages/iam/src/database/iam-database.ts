@@ -1,0 +1,34 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { poolConfig, prepareServiceDatabase } from '@webstream/db';
+import { HealthRegistry } from '@webstream/service-kit';
+import { PinoLogger } from 'nestjs-pino';
+import { PrismaClient } from '../generated/prisma/client';
+import { iamMigrationSource } from '../migration-source';
+
+export const IAM_DATABASE_URL = Symbol('IAM_DATABASE_URL');
+
+/** The IAM database, migrated to the current schema before the service takes traffic. */
+@Injectable()
+export class IamDatabase extends PrismaClient implements OnModuleInit, OnModuleDestroy {
+  constructor(
+    @Inject(IAM_DATABASE_URL) private readonly databaseUrl: string,
+    private readonly health: HealthRegistry,
+    private readonly logger: PinoLogger,
+  ) {
+    super({ adapter: new PrismaPg(poolConfig(databaseUrl)) });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await prepareServiceDatabase('iam', this.databaseUrl, iamMigrationSource, (msg, detail) =>
+      this.logger.info(detail ?? {}, msg),
+    );
+    this.health.registerReadiness('iam-database', async () => {
+      await this.$queryRaw`SELECT 1`;
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+  }
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import { type ErrorCode, type ErrorEnvelope, errorCodeForStatus, zodIssuesToFields } from '@webstream/contracts';
+import type { Request, Response } from 'express';
+import { PinoLogger } from 'nestjs-pino';
+import { ZodError } from 'zod';
+import { currentCorrelationId } from '../logging/correlation';
+import { RequestValidationException } from './request-validation.exception';
+
+interface Classified {
+  status: number;
+  code?: ErrorCode;
+  message: string;
+  fields?: ErrorEnvelope['error']['fields'];
+}
+
+interface PrismaKnownError {
+  name: string;
+  code: string;
+  meta?: { target?: unknown; modelName?: unknown };
+}
+
+function isPrismaKnownError(error: unknown): error is PrismaKnownError {
+  return (
+    error instanceof Error &&
+    error.name === 'PrismaClientKnownRequestError' &&
+    typeof (error as { code?: unknown }).code === 'string'
+  );
+}
+
+// Express's body parser reports its own failures with an HTTP status and a type.
+interface BodyParserError {
+  status: number;
+  type: string;
+}
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  return (
+    error instanceof Error &&
+    typeof (error as { status?: unknown }).status === 'number' &&
+    typeof (error as { type?: unknown }).type === 'string'
+  );
+}
+
+function messageOf(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.map(String).join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}
+
+export function classifyError(exception: unknown): Classified {
+  if (exception instanceof RequestValidationException) {
+    return { status: 400, message: exception.message, fields: exception.fields };
+  }
+  if (exception instanceof ZodError) {
+    return { status: 400, message: 'the request is invalid', fields: zodIssuesToFields(exception) };
+  }
+  if (exception instanceof HttpException) {
+    return { status: exception.getStatus(), message: messageOf(exception) };
+  }
+  if (isPrismaKnownError(exception)) {
+    switch (exception.code) {
+      case 'P2002': {
+        const target = exception.meta?.target;
+        const fields = Array.isArray(target) ? target.map(String) : typeof target === 'string' ? [target] : [];
+        return {
+          status: 409,
+          message: fields.length ? `a record with this ${fields.join(', ')} already exists` : 'the record already exists',
+          fields: fields.map((path) => ({ path, message: 'already taken' })),
+        };
+      }
+      case 'P2025':
+        return { status: 404, message: 'the record does not exist' };
+      default:
+        break;
+    }
+  }
+  if (isBodyParserError(exception) && exception.status >= 400 && exception.status < 500) {
+    return {
+      status: exception.status,
+      message: exception.type === 'entity.parse.failed' ? 'the body is not valid JSON' : exception.message,
+    };
+  }
+  return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal error' };
+}
+
+/** Every error leaves every service in one envelope; only server faults are logged, under an error id. */
+@Catch()
+export class ErrorEnvelopeFilter implements ExceptionFilter {
+  constructor(private readonly logger: PinoLogger) {
+    this.logger.setContext(ErrorEnvelopeFilter.name);
+  }
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    const classified = classifyError(exception);
+    const envelope: ErrorEnvelope = {
+      error: {
+        status: classified.status,
+        code: classified.code ?? errorCodeForStatus(classified.status),
+        message: classified.message,
+        ...(classified.fields?.length ? { fields: classified.fields } : {}),
+        ...(currentCorrelationId() ? { correlationId: currentCorrelationId() } : {}),
+      },
+    };
+    if (classified.status >= 500) {
+      const errorId = randomUUID();
+      envelope.error.errorId = errorId;
+      this.logger.error({ err: exception, errorId, method: request.method, url: request.url }, 'request failed');
+    }
+    if (response.headersSent) return;
+    response.status(classified.status).json(envelope);
+  }
+}

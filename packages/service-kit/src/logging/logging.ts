@@ -1,0 +1,61 @@
+import type { IncomingMessage } from 'node:http';
+import { type WebstreamConfig } from '@webstream/config';
+import { type Params } from 'nestjs-pino';
+import pino, { type Logger } from 'pino';
+import { correlationIdFrom } from './correlation';
+
+// Secrets never reach a log line: headers that carry credentials and any body field named like one.
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-mcp-key"]',
+  'req.headers["x-backend-token"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.serverPfxSecret',
+  '*.secret',
+  '*.token',
+  '*.key',
+];
+
+const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/health/startup', '/metrics', '/gateway/health']);
+
+function baseOptions(service: string, config: WebstreamConfig): pino.LoggerOptions {
+  return {
+    level: config.logging.level,
+    base: { service, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    messageKey: 'msg',
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    formatters: { level: (label) => ({ level: label }) },
+  };
+}
+
+/** The process logger, usable before Nest starts (config errors, start-up failures). */
+export function createServiceLogger(service: string, config: WebstreamConfig): Logger {
+  return pino(baseOptions(service, config));
+}
+
+export function loggerModuleParams(service: string, config: WebstreamConfig): Params {
+  return {
+    pinoHttp: {
+      ...baseOptions(service, config),
+      genReqId: (req: IncomingMessage & { id?: unknown }) =>
+        typeof req.id === 'string' ? req.id : correlationIdFrom(req),
+      customAttributeKeys: { reqId: 'correlationId' },
+      autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') },
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.remoteAddress,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { type WebstreamConfig } from '@webstream/config';
+import { LoggerModule } from 'nestjs-pino';
+import { WebstreamConfigModule } from './config/config.module';
+import { ErrorEnvelopeFilter } from './errors/error-envelope.filter';
+import { HealthModule } from './health/health.module';
+import { loggerModuleParams } from './logging/logging';
+import { MetricsModule } from './metrics/metrics';
+
+export interface ServiceKitOptions {
+  /** The service's name in logs and metrics: gateway, session-host, streamer-agent, metrics-engine, iam. */
+  service: string;
+  config: WebstreamConfig;
+}
+
+/** What every WebStream app mounts: config, JSON logs, the error envelope, health and metrics. */
+@Module({})
+export class ServiceKitModule {
+  static forRoot(options: ServiceKitOptions): DynamicModule {
+    return {
+      module: ServiceKitModule,
+      imports: [
+        WebstreamConfigModule.forRoot(options.config),
+        LoggerModule.forRoot(loggerModuleParams(options.service, options.config)),
+        HealthModule,
+        MetricsModule.forRoot(options.service),
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }],
+    };
+  }
+}
