@@ -76,7 +76,8 @@ export class Supervisor {
         lastErrors.push(error.message);
         resolve(null);
       });
-      child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
+      // 'close' rather than 'exit': it comes after the child's last output has been read.
+      child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : null)));
     });
     void exited.then((code) => {
       if (this.stopping) return;

@@ -56,6 +56,20 @@ interface SchemaEngineModule {
   };
 }
 
+// @types/node 20 does not declare Node's WebAssembly global; this is the part used here.
+declare namespace WebAssembly {
+  type Exports = Record<string, unknown>;
+  type ModuleImports = Record<string, unknown>;
+  interface Module {
+    readonly kind: 'module';
+  }
+  interface Instance {
+    readonly exports: Exports;
+  }
+  function compile(bytes: Uint8Array): Promise<Module>;
+  function instantiate(module: Module, imports: Record<string, ModuleImports>): Promise<Instance>;
+}
+
 let loaded: Promise<SchemaEngineModule> | undefined;
 
 // The package targets bundlers (it imports its .wasm as a module), which Node cannot do: instantiate it by hand.

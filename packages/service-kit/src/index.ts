@@ -8,6 +8,7 @@ export * from './health/health.registry';
 export * from './http-client';
 export * from './logging/correlation';
 export * from './logging/logging';
+export * from './logging/service-logger';
 export * from './metrics/metrics';
 export * from './service-app';
 export * from './service-kit.module';

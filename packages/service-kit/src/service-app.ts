@@ -1,11 +1,11 @@
 import { type INestApplication, type Type, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig, type WebstreamConfig } from '@webstream/config';
-import { Logger } from 'nestjs-pino';
 import { type Registry } from 'prom-client';
 import { HealthRegistry } from './health/health.registry';
 import { correlationMiddleware } from './logging/correlation';
 import { createServiceLogger } from './logging/logging';
+import { ServiceLogger } from './logging/service-logger';
 import { httpMetricsMiddleware, METRICS_REGISTRY } from './metrics/metrics';
 
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -13,7 +13,7 @@ const SHUTDOWN_GRACE_MS = 25_000;
 /** Creates a Nest app with the kit's middleware, logger and graceful shutdown, not yet listening. */
 export async function createServiceApp(module: Type | DynamicModule): Promise<INestApplication> {
   const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(ServiceLogger));
   app.use(correlationMiddleware);
   app.use(httpMetricsMiddleware(app.get<Registry>(METRICS_REGISTRY)));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);

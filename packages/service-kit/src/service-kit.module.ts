@@ -1,11 +1,12 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { type WebstreamConfig } from '@webstream/config';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { WebstreamConfigModule } from './config/config.module';
 import { ErrorEnvelopeFilter } from './errors/error-envelope.filter';
 import { HealthModule } from './health/health.module';
 import { loggerModuleParams } from './logging/logging';
+import { ServiceLogger } from './logging/service-logger';
 import { MetricsModule } from './metrics/metrics';
 
 export interface ServiceKitOptions {
@@ -16,7 +17,13 @@ export interface ServiceKitOptions {
 
 /** What every WebStream app mounts: config, JSON logs, the error envelope, health and metrics. */
 @Module({})
-export class ServiceKitModule {
+export class ServiceKitModule implements OnApplicationShutdown {
+  constructor(private readonly logger: PinoLogger) {}
+
+  onApplicationShutdown(signal?: string): void {
+    this.logger.info({ signal }, 'stopped');
+  }
+
   static forRoot(options: ServiceKitOptions): DynamicModule {
     return {
       module: ServiceKitModule,
@@ -26,7 +33,8 @@ export class ServiceKitModule {
         HealthModule,
         MetricsModule.forRoot(options.service),
       ],
-      providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }],
+      providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }, ServiceLogger],
+      exports: [ServiceLogger],
     };
   }
 }

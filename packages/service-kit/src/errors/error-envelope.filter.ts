@@ -28,20 +28,6 @@ function isPrismaKnownError(error: unknown): error is PrismaKnownError {
   );
 }
 
-// Express's body parser reports its own failures with an HTTP status and a type.
-interface BodyParserError {
-  status: number;
-  type: string;
-}
-
-function isBodyParserError(error: unknown): error is BodyParserError {
-  return (
-    error instanceof Error &&
-    typeof (error as { status?: unknown }).status === 'number' &&
-    typeof (error as { type?: unknown }).type === 'string'
-  );
-}
-
 function messageOf(exception: HttpException): string {
   const response = exception.getResponse();
   if (typeof response === 'string') return response;
@@ -58,7 +44,12 @@ export function classifyError(exception: unknown): Classified {
     return { status: 400, message: 'the request is invalid', fields: zodIssuesToFields(exception) };
   }
   if (exception instanceof HttpException) {
-    return { status: exception.getStatus(), message: messageOf(exception) };
+    const message = messageOf(exception);
+    // Nest turns the body parser's SyntaxError into a bare 400 carrying only the parser's message.
+    if (exception.getStatus() === 400 && /JSON|Unexpected (token|end)/.test(message)) {
+      return { status: 400, message: `the body is not valid JSON: ${message}` };
+    }
+    return { status: exception.getStatus(), message };
   }
   if (isPrismaKnownError(exception)) {
     switch (exception.code) {
@@ -76,12 +67,6 @@ export function classifyError(exception: unknown): Classified {
       default:
         break;
     }
-  }
-  if (isBodyParserError(exception) && exception.status >= 400 && exception.status < 500) {
-    return {
-      status: exception.status,
-      message: exception.type === 'entity.parse.failed' ? 'the body is not valid JSON' : exception.message,
-    };
   }
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal error' };
 }

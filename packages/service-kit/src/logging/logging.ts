@@ -34,8 +34,12 @@ function baseOptions(service: string, config: WebstreamConfig): pino.LoggerOptio
 }
 
 /** The process logger, usable before Nest starts (config errors, start-up failures). */
-export function createServiceLogger(service: string, config: WebstreamConfig): Logger {
-  return pino(baseOptions(service, config));
+export function createServiceLogger(
+  service: string,
+  config: WebstreamConfig,
+  destination?: pino.DestinationStream,
+): Logger {
+  return destination ? pino(baseOptions(service, config), destination) : pino(baseOptions(service, config));
 }
 
 export function loggerModuleParams(service: string, config: WebstreamConfig): Params {
@@ -44,7 +48,7 @@ export function loggerModuleParams(service: string, config: WebstreamConfig): Pa
       ...baseOptions(service, config),
       genReqId: (req: IncomingMessage & { id?: unknown }) =>
         typeof req.id === 'string' ? req.id : correlationIdFrom(req),
-      customAttributeKeys: { reqId: 'correlationId' },
+      customProps: (req: IncomingMessage & { id?: unknown }) => ({ correlationId: req.id }),
       autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') },
       customLogLevel: (_req, res, error) =>
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',

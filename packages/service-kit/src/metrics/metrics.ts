@@ -28,8 +28,10 @@ export function httpMetricsMiddleware(registry: Registry) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const end = duration.startTimer();
     res.once('finish', () => {
+      // Nest answers unknown paths from a catch-all route; those count as unmatched, not as a route.
       const route = (req.route as { path?: string } | undefined)?.path;
-      end({ method: req.method, route: route ? `${req.baseUrl}${route}` : 'unmatched', status: res.statusCode });
+      const matched = route !== undefined && !route.includes('*');
+      end({ method: req.method, route: matched ? `${req.baseUrl}${route}` : 'unmatched', status: res.statusCode });
     });
     next();
   };

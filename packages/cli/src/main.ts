@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { ConfigError, loadConfig, type WebstreamConfig } from '@webstream/config';
+import { type EmbeddedPostgres, startEmbeddedPostgres, withDatabase } from '@webstream/db';
+import { parseArgs, USAGE, UsageError } from './args';
+import { allInOneRoles, DATABASES, roleDefinition, type Role } from './roles';
+import { Supervisor } from './supervisor';
+
+const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
+const MIGRATORS: Record<string, string> = {
+  iam: 'packages/iam/dist/migrate.js',
+  'metrics-engine': 'apps/metrics-engine/dist/migrate.js',
+};
+
+function readyUrl(config: WebstreamConfig, role: Role): string {
+  return `http://127.0.0.1:${roleDefinition(role).port(config)}/health/ready`;
+}
+
+async function main(): Promise<number> {
+  let command;
+  try {
+    command = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`webstream: ${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+
+  const supervisor = new Supervisor({
+    workspaceRoot: WORKSPACE_ROOT,
+    pretty: Boolean(process.stdout.isTTY),
+    write: (line) => process.stdout.write(`${line}\n`),
+  });
+  let config: WebstreamConfig;
+  try {
+    const loaded = loadConfig({ argv: command.passThrough, env: process.env, cwd: process.cwd() });
+    config = loaded.config;
+    for (const warning of loaded.warnings) supervisor.say(`config warning: ${warning}`);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`webstream: ${error.message}\n`);
+    return 1;
+  }
+
+  const roles = command.kind === 'migrate' ? [] : command.allInOne ? allInOneRoles(config) : command.roles;
+  const missing = DATABASES.filter((db) =>
+    command.kind === 'migrate' ? !db.configured(config) : db.needed(roles, config) && !db.configured(config),
+  );
+  // The embedded database only stands in for databases nobody configured, and only where the
+  // all-in-one topology or a migration asks for it; a role started on its own must be configured.
+  let embedded: EmbeddedPostgres | undefined;
+  const databaseEnv: Record<string, string> = {};
+  if (missing.length && (command.kind === 'migrate' || command.allInOne)) {
+    const dataDir = resolve(config.embeddedDatabase.dataDir);
+    supervisor.say(`starting the embedded PostgreSQL in ${dataDir} on port ${config.embeddedDatabase.port}`);
+    const started = Date.now();
+    try {
+      embedded = await startEmbeddedPostgres({ dataDir, port: config.embeddedDatabase.port });
+    } catch (error) {
+      process.stderr.write(
+        `webstream: the embedded PostgreSQL did not start (embeddedDatabase.dataDir ${dataDir}, embeddedDatabase.port ${config.embeddedDatabase.port}): ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      return 1;
+    }
+    supervisor.say(`embedded PostgreSQL ready in ${Date.now() - started} ms`);
+    for (const db of missing) databaseEnv[db.env] = withDatabase(embedded.serverUrl, db.name);
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await supervisor.stop();
+      await embedded?.stop();
+    })());
+
+  if (command.kind === 'migrate') {
+    const code = runMigrations(supervisor, command.passThrough, databaseEnv);
+    await stop();
+    return code;
+  }
+
+  const started = Date.now();
+  supervisor.start(
+    roles.map((role) => ({ role, env: databaseEnv, args: command.passThrough, readyUrl: readyUrl(config, role) })),
+  );
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
+      supervisor.say(`${signal}: stopping every service`);
+      void stop().then(() => process.exit(0));
+    });
+  }
+  const outcome = await Promise.race([
+    supervisor.waitUntilReady((role, ms) => supervisor.say(`${role} ready after ${ms} ms`)).then(() => 'ready'),
+    supervisor.failed,
+  ]).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+  if (outcome !== 'ready') {
+    supervisor.say(`start-up failed: ${outcome}`);
+    await stop();
+    return 1;
+  }
+  supervisor.say(
+    `WebStream is ready in ${Date.now() - started} ms: ${roles
+      .map((role) => `${role} http://localhost:${roleDefinition(role).port(config)}`)
+      .join(', ')}`,
+  );
+  const failure = await supervisor.failed;
+  if (interrupted) return 0;
+  supervisor.say(`${failure}; stopping the other services`);
+  await stop();
+  return 1;
+}
+
+function runMigrations(supervisor: Supervisor, passThrough: string[], databaseEnv: Record<string, string>): number {
+  for (const [service, entry] of Object.entries(MIGRATORS)) {
+    supervisor.say(`migrating ${service}`);
+    const result = spawnSync(process.execPath, [join(WORKSPACE_ROOT, entry), 'deploy', ...passThrough], {
+      env: { ...process.env, ...databaseEnv },
+      stdio: 'inherit',
+    });
+    if (result.status !== 0) {
+      supervisor.say(`migrating ${service} failed`);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`webstream: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
