@@ -4,7 +4,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/src/generated/**', '**/node_modules/**', '**/*.mjs', '**/*.mts', '**/.data/**'],
+    ignores: [
+      '**/dist/**',
+      '**/src/generated/**',
+      '**/node_modules/**',
+      '**/*.mjs',
+      '**/*.mts',
+      '**/.data/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { resolve } from 'node:path';
 
 export const WORKSPACE_ROOT = resolve(__dirname, '..', '..');
@@ -10,13 +10,13 @@ export async function freePorts(count: number): Promise<number[]> {
     Array.from(
       { length: count },
       () =>
-        new Promise<import('node:net').Server>((done) => {
+        new Promise<Server>((done) => {
           const server = createServer();
           server.listen(0, '127.0.0.1', () => done(server));
         }),
     ),
   );
-  const ports = servers.map((server) => (server.address() as import('node:net').AddressInfo).port);
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
   await Promise.all(servers.map((server) => new Promise((done) => server.close(done))));
   return ports;
 }
@@ -29,7 +29,10 @@ export interface RunningProcess {
 }
 
 /** Spawns the webstream command and records everything it prints. */
-export function startWebstream(args: string[], options: { cwd: string; env: Record<string, string> }): RunningProcess {
+export function startWebstream(
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): RunningProcess {
   const child = spawn(process.execPath, [resolve(WORKSPACE_ROOT, 'packages/cli/dist/main.js'), ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_HEALTH_BODY } from '@webstream/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts, type RunningProcess, startWebstream } from '../src/processes';
+import { freePorts, startWebstream } from '../src/processes';
 
 // `webstream all` as an operator runs it: a fresh folder, no config file, the embedded database.
 describe('webstream all (the proof of concept)', () => {
@@ -81,7 +81,9 @@ describe('webstream all (the proof of concept)', () => {
       const { code } = await run.exited;
       expect(code).toBe(1);
       expect(run.output()).toMatch(
-        new RegExp(`start-up failed: gateway exited with code 1: gateway.port ${ports.gateway} is already in use`),
+        new RegExp(
+          `start-up failed: gateway exited with code 1: gateway.port ${ports.gateway} is already in use`,
+        ),
       );
       await expect(fetch(`http://127.0.0.1:${ports.sessionHost}/health/live`)).rejects.toThrow();
     } finally {

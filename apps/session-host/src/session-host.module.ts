@@ -6,6 +6,9 @@ import { ServiceKitModule } from '@webstream/service-kit';
 @Module({})
 export class SessionHostModule {
   static forRoot(config: WebstreamConfig): DynamicModule {
-    return { module: SessionHostModule, imports: [ServiceKitModule.forRoot({ service: 'session-host', config })] };
+    return {
+      module: SessionHostModule,
+      imports: [ServiceKitModule.forRoot({ service: 'session-host', config })],
+    };
   }
 }

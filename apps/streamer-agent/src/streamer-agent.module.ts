@@ -6,6 +6,9 @@ import { ServiceKitModule } from '@webstream/service-kit';
 @Module({})
 export class StreamerAgentModule {
   static forRoot(config: WebstreamConfig): DynamicModule {
-    return { module: StreamerAgentModule, imports: [ServiceKitModule.forRoot({ service: 'streamer-agent', config })] };
+    return {
+      module: StreamerAgentModule,
+      imports: [ServiceKitModule.forRoot({ service: 'streamer-agent', config })],
+    };
   }
 }

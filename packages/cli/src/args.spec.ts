@@ -11,7 +11,10 @@ describe('webstream arguments', () => {
     [['-metricsengine'], ['metrics-engine']],
     [['-am'], ['iam']],
     [[], ['streamer-agent']],
-    [['-gw', '-me', '-gw'], ['gateway', 'metrics-engine']],
+    [
+      ['-gw', '-me', '-gw'],
+      ['gateway', 'metrics-engine'],
+    ],
   ])('%j runs %j', (argv, roles) => {
     expect(parseArgs(argv)).toEqual({ kind: 'run', roles, allInOne: false, passThrough: [] });
   });

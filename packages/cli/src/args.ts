@@ -50,6 +50,7 @@ export function parseArgs(argv: readonly string[]): Command {
     if (allInOne || roles.length) throw new UsageError('migrate takes no role flags');
     return { kind: 'migrate', passThrough };
   }
-  if (allInOne && roles.length) throw new UsageError('all already includes its roles: give no role flags with it');
+  if (allInOne && roles.length)
+    throw new UsageError('all already includes its roles: give no role flags with it');
   return { kind: 'run', roles: roles.length || allInOne ? roles : ['streamer-agent'], allInOne, passThrough };
 }

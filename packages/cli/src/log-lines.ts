@@ -42,7 +42,7 @@ function renderJsonLine(line: string): string {
     .filter(([key]) => !HIDDEN_KEYS.has(key))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
-  return `${time} ${LEVEL_COLOURS[level] ?? ''}${level.padEnd(5)}${RESET} ${String(entry['msg'] ?? '')}${rest ? ` \x1b[90m${rest}${RESET}` : ''}`;
+  return `${time} ${LEVEL_COLOURS[level] ?? ''}${level.padEnd(5)}${RESET} ${typeof entry['msg'] === 'string' ? entry['msg'] : ''}${rest ? ` \x1b[90m${rest}${RESET}` : ''}`;
 }
 
 /** Splits a stream's chunks into whole lines. */

@@ -86,7 +86,12 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   supervisor.start(
-    roles.map((role) => ({ role, env: databaseEnv, args: command.passThrough, readyUrl: readyUrl(config, role) })),
+    roles.map((role) => ({
+      role,
+      env: databaseEnv,
+      args: command.passThrough,
+      readyUrl: readyUrl(config, role),
+    })),
   );
   let interrupted = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -98,7 +103,9 @@ async function main(): Promise<number> {
     });
   }
   const outcome = await Promise.race([
-    supervisor.waitUntilReady((role, ms) => supervisor.say(`${role} ready after ${ms} ms`)).then(() => 'ready'),
+    supervisor
+      .waitUntilReady((role, ms) => supervisor.say(`${role} ready after ${ms} ms`))
+      .then(() => 'ready'),
     supervisor.failed,
   ]).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
   if (outcome !== 'ready') {
@@ -118,7 +125,11 @@ async function main(): Promise<number> {
   return 1;
 }
 
-function runMigrations(supervisor: Supervisor, passThrough: string[], databaseEnv: Record<string, string>): number {
+function runMigrations(
+  supervisor: Supervisor,
+  passThrough: string[],
+  databaseEnv: Record<string, string>,
+): number {
   for (const [service, entry] of Object.entries(MIGRATORS)) {
     supervisor.say(`migrating ${service}`);
     const result = spawnSync(process.execPath, [join(WORKSPACE_ROOT, entry), 'deploy', ...passThrough], {
@@ -139,7 +150,9 @@ main().then(
     process.exit(code);
   },
   (error: unknown) => {
-    process.stderr.write(`webstream: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `webstream: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

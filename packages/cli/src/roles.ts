@@ -12,7 +12,12 @@ export interface RoleDefinition {
 }
 
 export const ROLES: readonly RoleDefinition[] = [
-  { role: 'gateway', flags: ['-gw', '-gateway'], entry: 'apps/gateway/dist/main.js', port: (c) => c.gateway.port },
+  {
+    role: 'gateway',
+    flags: ['-gw', '-gateway'],
+    entry: 'apps/gateway/dist/main.js',
+    port: (c) => c.gateway.port,
+  },
   {
     role: 'session-host',
     flags: ['-be', '-backend'],
@@ -26,7 +31,12 @@ export const ROLES: readonly RoleDefinition[] = [
     port: (c) => c.metricsEngine.httpPort,
   },
   { role: 'iam', flags: ['-am'], entry: 'apps/iam/dist/main.js', port: (c) => c.accessManagement.port },
-  { role: 'streamer-agent', flags: [], entry: 'apps/streamer-agent/dist/main.js', port: (c) => c.streamer.basePort },
+  {
+    role: 'streamer-agent',
+    flags: [],
+    entry: 'apps/streamer-agent/dist/main.js',
+    port: (c) => c.streamer.basePort,
+  },
 ];
 
 export function roleDefinition(role: Role): RoleDefinition {

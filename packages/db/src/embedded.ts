@@ -58,7 +58,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const log = options.log ?? (() => undefined);
   const firstStart = !existsSync(join(dataDir, 'PG_VERSION'));
   if (firstStart && existsSync(dataDir) && readdirSync(dataDir).length > 0) {
-    throw new Error(`${dataDir} is not empty but holds no PostgreSQL cluster: empty it or choose another dataDir`);
+    throw new Error(
+      `${dataDir} is not empty but holds no PostgreSQL cluster: empty it or choose another dataDir`,
+    );
   }
   const runAsRoot = process.getuid?.() === 0;
   if (runAsRoot) assertReachableByOthers(dataDir);
@@ -84,7 +86,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   await server.start();
   return {
-    serverUrl: formatDatabaseUrl({ host: '127.0.0.1', port: options.port, user: USER, password, database: 'postgres' }),
+    serverUrl: formatDatabaseUrl({
+      host: '127.0.0.1',
+      port: options.port,
+      user: USER,
+      password,
+      database: 'postgres',
+    }),
     stop: () => server.stop(),
   };
 }

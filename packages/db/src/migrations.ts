@@ -72,12 +72,16 @@ async function withEngine<T>(
   const schema = await readFile(source.schemaPath, 'utf8');
   const connections = engineConnections(databaseUrl);
   const adapterFactory = bindMigrationAwareSqlAdapterFactory(connections.factory);
-  const engine = await openSchemaEngine({ path: source.schemaPath, content: schema }, adapterFactory, (line) => {
-    const entry = parseEngineLine(line);
-    if (entry && entry.level !== 'INFO' && entry.level !== 'DEBUG' && entry.level !== 'TRACE') {
-      log(`schema engine: ${entry.message}`, { level: entry.level });
-    }
-  });
+  const engine = await openSchemaEngine(
+    { path: source.schemaPath, content: schema },
+    adapterFactory,
+    (line) => {
+      const entry = parseEngineLine(line);
+      if (entry && entry.level !== 'INFO' && entry.level !== 'DEBUG' && entry.level !== 'TRACE') {
+        log(`schema engine: ${entry.message}`, { level: entry.level });
+      }
+    },
+  );
   try {
     return await work(engine);
   } finally {
@@ -168,13 +172,18 @@ export async function applyMigrations(
 ): Promise<string[]> {
   if (await ensureDatabase(databaseUrl)) log('created database', { database: maskDatabaseUrl(databaseUrl) });
   const migrationsList = await readMigrationList(source.migrationsDir);
-  const unreadable = migrationsList.migrationDirectories.find((dir) => dir.migrationFile.content.tag === 'error');
+  const unreadable = migrationsList.migrationDirectories.find(
+    (dir) => dir.migrationFile.content.tag === 'error',
+  );
   if (unreadable) {
     throw new MigrationError(`migration ${unreadable.path} has no readable migration.sql`, unreadable.path);
   }
   return withEngine(databaseUrl, source, log, async (engine) => {
     try {
-      const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: noSchemaFilter });
+      const { appliedMigrationNames } = await engine.applyMigrations({
+        migrationsList,
+        filters: noSchemaFilter,
+      });
       for (const name of appliedMigrationNames) log('applied migration', { migration: name });
       return appliedMigrationNames;
     } catch (error) {
@@ -214,7 +223,9 @@ export async function createMigration(
   const script = await withEngine(serverUrl, source, log, async (engine) => {
     try {
       const result = await engine.diff({
-        from: migrationsList.migrationDirectories.length ? { tag: 'migrations', ...migrationsList } : { tag: 'empty' },
+        from: migrationsList.migrationDirectories.length
+          ? { tag: 'migrations', ...migrationsList }
+          : { tag: 'empty' },
         to: { tag: 'schemaDatamodel', files: [{ path: source.schemaPath, content: schema }] },
         script: true,
         exitCode: null,
@@ -242,5 +253,9 @@ export async function prepareServiceDatabase(
 ): Promise<void> {
   const started = Date.now();
   const applied = await applyMigrations(databaseUrl, source, log);
-  log(`${service} database ready`, { database: maskDatabaseUrl(databaseUrl), applied, ms: Date.now() - started });
+  log(`${service} database ready`, {
+    database: maskDatabaseUrl(databaseUrl),
+    applied,
+    ms: Date.now() - started,
+  });
 }

@@ -46,7 +46,7 @@ export interface SchemaEngine {
 }
 
 interface SchemaEngineModule {
-  __wbg_set_wasm(exports: WebAssembly.Exports): void;
+  __wbg_set_wasm(exports: Record<string, unknown>): void;
   SchemaEngine: {
     new: (
       options: { datamodels: [string, string][] | undefined },
@@ -57,18 +57,14 @@ interface SchemaEngineModule {
 }
 
 // @types/node 20 does not declare Node's WebAssembly global; this is the part used here.
-declare namespace WebAssembly {
-  type Exports = Record<string, unknown>;
-  type ModuleImports = Record<string, unknown>;
-  interface Module {
-    readonly kind: 'module';
-  }
-  interface Instance {
-    readonly exports: Exports;
-  }
-  function compile(bytes: Uint8Array): Promise<Module>;
-  function instantiate(module: Module, imports: Record<string, ModuleImports>): Promise<Instance>;
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
 }
+interface WasmApi {
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object, imports: Record<string, Record<string, unknown>>): Promise<WasmInstance>;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 let loaded: Promise<SchemaEngineModule> | undefined;
 
@@ -76,9 +72,9 @@ let loaded: Promise<SchemaEngineModule> | undefined;
 async function loadModule(): Promise<SchemaEngineModule> {
   const bindingsPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
   const bindings = (await import(bindingsPath)) as SchemaEngineModule;
-  const wasm = await WebAssembly.compile(await readFile(bindingsPath.replace(/\.js$/, '.wasm')));
-  const instance = await WebAssembly.instantiate(wasm, {
-    './schema_engine_bg.js': bindings as unknown as WebAssembly.ModuleImports,
+  const wasm = await wasmApi.compile(await readFile(bindingsPath.replace(/\.js$/, '.wasm')));
+  const instance = await wasmApi.instantiate(wasm, {
+    './schema_engine_bg.js': bindings as unknown as Record<string, unknown>,
   });
   bindings.__wbg_set_wasm(instance.exports);
   const start = instance.exports['__wbindgen_start'];

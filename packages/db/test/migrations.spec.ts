@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations, createMigration, MigrationError, type MigrationSource } from '../src/migrations';
-import { poolConfig } from '../src/database';
+import { dropDatabase, poolConfig } from '../src/database';
 import { createTestDatabase, type TestDatabase } from '../src/testing';
 
 const SCHEMA_HEADER = 'datasource db {\n  provider = "postgresql"\n}\n\n';
@@ -57,7 +57,11 @@ describe('migrations on a real PostgreSQL', () => {
 
   it('applies every migration to a fresh database, then nothing on a second run', async () => {
     source = await newSource(ORG_MODEL);
-    await writeMigration(source, '20250101000000_init', 'CREATE TABLE "Org" ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL);');
+    await writeMigration(
+      source,
+      '20250101000000_init',
+      'CREATE TABLE "Org" ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL);',
+    );
     await writeMigration(source, '20250102000000_seed', `INSERT INTO "Org" VALUES ('o1', 'Acme');`);
     const url = await freshDatabase();
 
@@ -76,17 +80,25 @@ describe('migrations on a real PostgreSQL', () => {
 
   it('creates the database when it does not exist yet', async () => {
     source = await newSource(ORG_MODEL);
-    await writeMigration(source, '20250101000000_init', 'CREATE TABLE "Org" ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL);');
+    await writeMigration(
+      source,
+      '20250101000000_init',
+      'CREATE TABLE "Org" ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL);',
+    );
     const url = await freshDatabase();
     const missing = `${url}_new`;
-    databases.push({ url: missing, drop: () => import('../src/database').then((db) => db.dropDatabase(missing)) });
+    databases.push({ url: missing, drop: () => dropDatabase(missing) });
 
     expect(await applyMigrations(missing, source)).toEqual(['20250101000000_init']);
   });
 
   it('fails loudly on a broken migration, names it, and keeps failing until it is resolved', async () => {
     source = await newSource(ORG_MODEL);
-    await writeMigration(source, '20250101000000_init', 'CREATE TABLE "Org" ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL);');
+    await writeMigration(
+      source,
+      '20250101000000_init',
+      'CREATE TABLE "Org" ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL);',
+    );
     await writeMigration(source, '20250102000000_broken', 'CREATE TABLE "Broken" (');
     const url = await freshDatabase();
 
@@ -113,10 +125,17 @@ describe('migrations on a real PostgreSQL', () => {
 
     const first = await createMigration(url, source, 'init', new Date('2025-03-04T05:06:07Z'));
     expect(first).toBe('20250304050607_init');
-    expect(await readFile(join(source.migrationsDir, first!, 'migration.sql'), 'utf8')).toMatch(/CREATE TABLE "Org"/);
-    expect(await readFile(join(source.migrationsDir, 'migration_lock.toml'), 'utf8')).toMatch(/provider = "postgresql"/);
+    expect(await readFile(join(source.migrationsDir, first!, 'migration.sql'), 'utf8')).toMatch(
+      /CREATE TABLE "Org"/,
+    );
+    expect(await readFile(join(source.migrationsDir, 'migration_lock.toml'), 'utf8')).toMatch(
+      /provider = "postgresql"/,
+    );
 
-    await writeFile(source.schemaPath, SCHEMA_HEADER + ORG_MODEL + 'model Member {\n  id    String @id\n  orgId String\n}\n');
+    await writeFile(
+      source.schemaPath,
+      SCHEMA_HEADER + ORG_MODEL + 'model Member {\n  id    String @id\n  orgId String\n}\n',
+    );
     const second = await createMigration(url, source, 'members', new Date('2025-03-05T00:00:00Z'));
     expect(second).toBe('20250305000000_members');
     const sql = await readFile(join(source.migrationsDir, second!, 'migration.sql'), 'utf8');
@@ -127,7 +146,9 @@ describe('migrations on a real PostgreSQL', () => {
     expect(await readdir(source.migrationsDir)).toHaveLength(3);
 
     expect(await applyMigrations(url, source)).toEqual([first, second]);
-    expect(await query(url, `SELECT to_regclass('"Member"') IS NOT NULL AS present`)).toEqual([{ present: true }]);
+    expect(await query(url, `SELECT to_regclass('"Member"') IS NOT NULL AS present`)).toEqual([
+      { present: true },
+    ]);
     expect(await query(url, SHADOWS)).toEqual(shadowsBefore);
   });
 

@@ -42,7 +42,11 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   let config: WebstreamConfig;
   let warnings: string[];
   try {
-    ({ config, warnings } = loadConfig({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() }));
+    ({ config, warnings } = loadConfig({
+      argv: process.argv.slice(2),
+      env: process.env,
+      cwd: process.cwd(),
+    }));
   } catch (error) {
     if (error instanceof ConfigError) fatal(service, error.message, { issues: error.issues });
     throw error;
@@ -63,12 +67,16 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') fatal(service, `${portKey} ${port} is already in use on ${host}`);
     if (code === 'EACCES') fatal(service, `${portKey} ${port} needs privileges this process does not have`);
-    if (code === 'EADDRNOTAVAIL') fatal(service, `cannot bind ${host}:${port}: the address is not on this machine`);
+    if (code === 'EADDRNOTAVAIL')
+      fatal(service, `cannot bind ${host}:${port}: the address is not on this machine`);
     throw error;
   }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      setTimeout(() => fatal(service, `did not stop within ${SHUTDOWN_GRACE_MS} ms of ${signal}`), SHUTDOWN_GRACE_MS).unref();
+      setTimeout(
+        () => fatal(service, `did not stop within ${SHUTDOWN_GRACE_MS} ms of ${signal}`),
+        SHUTDOWN_GRACE_MS,
+      ).unref();
     });
   }
   app.get(HealthRegistry).markStarted();

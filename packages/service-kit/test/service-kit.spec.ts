@@ -1,7 +1,16 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { Body, Controller, Get, Injectable, Module, type INestApplication, type OnModuleInit, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Injectable,
+  Module,
+  type INestApplication,
+  type OnModuleInit,
+  Post,
+} from '@nestjs/common';
 import { webstreamConfigSchema } from '@webstream/config';
 import { errorEnvelopeSchema } from '@webstream/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +38,9 @@ function prismaError(code: string, meta?: Record<string, unknown>): Error {
 @Controller('things')
 class ThingsController {
   @Post()
-  create(@Body(new ZodValidationPipe(thingSchema)) body: z.output<typeof thingSchema>): z.output<typeof thingSchema> {
+  create(
+    @Body(new ZodValidationPipe(thingSchema)) body: z.output<typeof thingSchema>,
+  ): z.output<typeof thingSchema> {
     return body;
   }
 
@@ -163,7 +174,9 @@ describe('service kit', () => {
 
   describe('correlation ids', () => {
     it('keeps the caller id, answers with it, and passes it to peer calls', async () => {
-      const response = await fetch(`${base}/things/call-peer`, { headers: { 'x-correlation-id': 'trace-42' } });
+      const response = await fetch(`${base}/things/call-peer`, {
+        headers: { 'x-correlation-id': 'trace-42' },
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('x-correlation-id')).toBe('trace-42');
       expect(upstreamSaw['x-correlation-id']).toBe('trace-42');
@@ -197,7 +210,10 @@ describe('service kit', () => {
       app.get(HealthRegistry).markStarted();
       const ready = await fetch(`${base}/health/ready`);
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toMatchObject({ status: 'ok', info: { dependency: { status: 'up', latencyMs: 1 } } });
+      expect(await ready.json()).toMatchObject({
+        status: 'ok',
+        info: { dependency: { status: 'up', latencyMs: 1 } },
+      });
       dependencyUp = false;
       try {
         const down = await fetch(`${base}/health/ready`);
@@ -212,7 +228,9 @@ describe('service kit', () => {
     });
 
     it('refuses a second check under the same name', () => {
-      expect(() => app.get(HealthRegistry).registerReadiness('dependency', async () => undefined)).toThrow(/twice/);
+      expect(() => app.get(HealthRegistry).registerReadiness('dependency', async () => undefined)).toThrow(
+        /twice/,
+      );
     });
   });
 
@@ -244,14 +262,21 @@ describe('service logs', () => {
     const logger = createServiceLogger('test-service', webstreamConfigSchema.parse({}), sink);
     logger.info(
       {
-        req: { headers: { authorization: 'Bearer eyJsecret', cookie: 'sid=secret', 'x-mcp-key': 'k'.repeat(40) } },
+        req: {
+          headers: { authorization: 'Bearer eyJsecret', cookie: 'sid=secret', 'x-mcp-key': 'k'.repeat(40) },
+        },
         body: { username: 'ada', password: 'hunter2', refreshToken: 'rt-secret' },
       },
       'login',
     );
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(entry).toMatchObject({ level: 'info', service: 'test-service', msg: 'login', body: { username: 'ada' } });
+    expect(entry).toMatchObject({
+      level: 'info',
+      service: 'test-service',
+      msg: 'login',
+      body: { username: 'ada' },
+    });
     expect(lines[0]).not.toMatch(/eyJsecret|sid=secret|kkkk|hunter2|rt-secret/);
   });
 });

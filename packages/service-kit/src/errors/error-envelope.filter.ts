@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
-import { type ErrorCode, type ErrorEnvelope, errorCodeForStatus, zodIssuesToFields } from '@webstream/contracts';
+import {
+  type ErrorCode,
+  type ErrorEnvelope,
+  errorCodeForStatus,
+  zodIssuesToFields,
+} from '@webstream/contracts';
 import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
 import { ZodError } from 'zod';
@@ -55,10 +60,16 @@ export function classifyError(exception: unknown): Classified {
     switch (exception.code) {
       case 'P2002': {
         const target = exception.meta?.target;
-        const fields = Array.isArray(target) ? target.map(String) : typeof target === 'string' ? [target] : [];
+        const fields = Array.isArray(target)
+          ? target.map(String)
+          : typeof target === 'string'
+            ? [target]
+            : [];
         return {
           status: 409,
-          message: fields.length ? `a record with this ${fields.join(', ')} already exists` : 'the record already exists',
+          message: fields.length
+            ? `a record with this ${fields.join(', ')} already exists`
+            : 'the record already exists',
           fields: fields.map((path) => ({ path, message: 'already taken' })),
         };
       }
@@ -96,7 +107,10 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     if (classified.status >= 500) {
       const errorId = randomUUID();
       envelope.error.errorId = errorId;
-      this.logger.error({ err: exception, errorId, method: request.method, url: request.url }, 'request failed');
+      this.logger.error(
+        { err: exception, errorId, method: request.method, url: request.url },
+        'request failed',
+      );
     }
     if (response.headersSent) return;
     response.status(classified.status).json(envelope);

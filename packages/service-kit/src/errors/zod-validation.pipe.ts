@@ -13,7 +13,9 @@ export class ZodValidationPipe<Schema extends z.ZodType> implements PipeTransfor
     if (result.success) return result.data;
     const fields = zodIssuesToFields(result.error);
     throw new RequestValidationException(
-      metadata.type === 'body' ? fields : fields.map((field) => ({ ...field, path: `${metadata.type}.${field.path}` })),
+      metadata.type === 'body'
+        ? fields
+        : fields.map((field) => ({ ...field, path: `${metadata.type}.${field.path}` })),
     );
   }
 }

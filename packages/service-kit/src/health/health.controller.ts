@@ -30,7 +30,9 @@ export class HealthController {
   @Get('live')
   @HealthCheck()
   live(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
-    return this.answer(res, [async () => this.indicator.check('process').up({ uptimeSeconds: process.uptime() })]);
+    return this.answer(res, [
+      async () => this.indicator.check('process').up({ uptimeSeconds: process.uptime() }),
+    ]);
   }
 
   @Get('startup')

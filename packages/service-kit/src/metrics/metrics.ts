@@ -31,7 +31,11 @@ export function httpMetricsMiddleware(registry: Registry) {
       // Nest answers unknown paths from a catch-all route; those count as unmatched, not as a route.
       const route = (req.route as { path?: string } | undefined)?.path;
       const matched = route !== undefined && !route.includes('*');
-      end({ method: req.method, route: matched ? `${req.baseUrl}${route}` : 'unmatched', status: res.statusCode });
+      end({
+        method: req.method,
+        route: matched ? `${req.baseUrl}${route}` : 'unmatched',
+        status: res.statusCode,
+      });
     });
     next();
   };
