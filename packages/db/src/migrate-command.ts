@@ -67,3 +67,17 @@ export async function runMigrateCommand(options: MigrateCommandOptions): Promise
       return 2;
   }
 }
+
+/**
+ * The entry of a service's migrate script. It exits explicitly when done: the schema engine's driver
+ * keeps the event loop alive for a while after its work.
+ */
+export function runMigrateCli(options: Omit<MigrateCommandOptions, 'argv' | 'env'>): void {
+  runMigrateCommand({ ...options, argv: process.argv.slice(2), env: process.env }).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      log(error instanceof Error ? error.message : String(error), { service: options.service, level: 'error' });
+      process.exit(1);
+    },
+  );
+}

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -202,8 +203,37 @@ function migrationTimestamp(now: Date): string {
 }
 
 /**
- * Writes a new migration holding the SQL that takes the existing migrations to the schema. The engine
- * replays the existing migrations in a throw-away shadow database on the server of `serverUrl`.
+ * The SQL that takes the existing migrations to the schema, or null when they already agree. The engine
+ * replays the migrations in a throw-away shadow database on the server of `serverUrl`.
+ */
+export async function pendingSchemaChange(
+  serverUrl: string,
+  source: MigrationSource,
+  log: MigrationLog = () => undefined,
+): Promise<string | null> {
+  await ensureDatabase(serverUrl);
+  const migrationsList = await readMigrationList(source.migrationsDir);
+  migrationsList.lockfile.content ??= LOCKFILE_CONTENT;
+  const schema = await readFile(source.schemaPath, 'utf8');
+  const script = await withEngine(serverUrl, source, log, async (engine) => {
+    try {
+      const result = await engine.diff({
+        from: migrationsList.migrationDirectories.length ? { tag: 'migrations', ...migrationsList } : { tag: 'empty' },
+        to: { tag: 'schemaDatamodel', files: [{ path: source.schemaPath, content: schema }] },
+        script: true,
+        exitCode: null,
+        filters: noSchemaFilter,
+      });
+      return result.stdout ?? '';
+    } catch (error) {
+      throw new MigrationError(`could not diff the schema: ${engineErrorMessage(error)}`);
+    }
+  });
+  return /^\s*[A-Z]/m.test(script.replace(/^--.*$/gm, '')) ? script : null;
+}
+
+/**
+ * Writes a new migration holding the SQL that takes the existing migrations to the schema.
  * Returns the new migration's folder name, or null when the schema has not changed.
  */
 export async function createMigration(
@@ -216,31 +246,13 @@ export async function createMigration(
   if (!/^[a-z0-9_]{1,60}$/.test(name)) {
     throw new MigrationError('migration name must be 1-60 characters of a-z, 0-9 and _');
   }
-  await ensureDatabase(serverUrl);
-  const migrationsList = await readMigrationList(source.migrationsDir);
-  migrationsList.lockfile.content ??= LOCKFILE_CONTENT;
-  const schema = await readFile(source.schemaPath, 'utf8');
-  const script = await withEngine(serverUrl, source, log, async (engine) => {
-    try {
-      const result = await engine.diff({
-        from: migrationsList.migrationDirectories.length
-          ? { tag: 'migrations', ...migrationsList }
-          : { tag: 'empty' },
-        to: { tag: 'schemaDatamodel', files: [{ path: source.schemaPath, content: schema }] },
-        script: true,
-        exitCode: null,
-        filters: noSchemaFilter,
-      });
-      return result.stdout ?? '';
-    } catch (error) {
-      throw new MigrationError(`could not diff the schema: ${engineErrorMessage(error)}`);
-    }
-  });
-  if (!/^\s*[A-Z]/m.test(script.replace(/^--.*$/gm, ''))) return null;
+  const script = await pendingSchemaChange(serverUrl, source, log);
+  if (script === null) return null;
   const folder = `${migrationTimestamp(now)}_${name}`;
   await mkdir(join(source.migrationsDir, folder), { recursive: true });
   await writeFile(join(source.migrationsDir, folder, 'migration.sql'), script);
-  await writeFile(join(source.migrationsDir, LOCKFILE), migrationsList.lockfile.content);
+  const lockfile = join(source.migrationsDir, LOCKFILE);
+  if (!existsSync(lockfile)) await writeFile(lockfile, LOCKFILE_CONTENT);
   return folder;
 }
 

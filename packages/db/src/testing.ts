@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { dropDatabase, ensureDatabase, withDatabase } from './database';
+import { applyMigrations, type MigrationSource, pendingSchemaChange } from './migrations';
 import { type DevelopmentServer, findDevelopmentServer } from './development-server';
 
 export interface TestDatabase {
@@ -19,4 +20,25 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
   const url = withDatabase(serverUrl, `${prefix}_${randomBytes(6).toString('hex')}`);
   await ensureDatabase(url);
   return { url, drop: () => dropDatabase(url) };
+}
+
+export interface MigrationCheck {
+  /** Migrations applied to a fresh database. */
+  applied: string[];
+  /** Migrations applied by a second run: none, when the tool is idempotent. */
+  appliedAgain: string[];
+  /** SQL the schema still needs beyond the migrations: null when someone forgot `db:migrate:new`. */
+  pendingChange: string | null;
+}
+
+/** Applies a service's real migrations to a fresh database and compares them with its schema. */
+export async function checkServiceMigrations(prefix: string, source: MigrationSource): Promise<MigrationCheck> {
+  const database = await createTestDatabase(prefix);
+  try {
+    const applied = await applyMigrations(database.url, source);
+    const appliedAgain = await applyMigrations(database.url, source);
+    return { applied, appliedAgain, pendingChange: await pendingSchemaChange(database.url, source) };
+  } finally {
+    await database.drop();
+  }
 }
