@@ -76,7 +76,10 @@ export function runMigrateCli(options: Omit<MigrateCommandOptions, 'argv' | 'env
   runMigrateCommand({ ...options, argv: process.argv.slice(2), env: process.env }).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      log(error instanceof Error ? error.message : String(error), { service: options.service, level: 'error' });
+      log(error instanceof Error ? error.message : String(error), {
+        service: options.service,
+        level: 'error',
+      });
       process.exit(1);
     },
   );

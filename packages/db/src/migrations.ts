@@ -218,7 +218,9 @@ export async function pendingSchemaChange(
   const script = await withEngine(serverUrl, source, log, async (engine) => {
     try {
       const result = await engine.diff({
-        from: migrationsList.migrationDirectories.length ? { tag: 'migrations', ...migrationsList } : { tag: 'empty' },
+        from: migrationsList.migrationDirectories.length
+          ? { tag: 'migrations', ...migrationsList }
+          : { tag: 'empty' },
         to: { tag: 'schemaDatamodel', files: [{ path: source.schemaPath, content: schema }] },
         script: true,
         exitCode: null,

@@ -32,7 +32,10 @@ export interface MigrationCheck {
 }
 
 /** Applies a service's real migrations to a fresh database and compares them with its schema. */
-export async function checkServiceMigrations(prefix: string, source: MigrationSource): Promise<MigrationCheck> {
+export async function checkServiceMigrations(
+  prefix: string,
+  source: MigrationSource,
+): Promise<MigrationCheck> {
   const database = await createTestDatabase(prefix);
   try {
     const applied = await applyMigrations(database.url, source);

@@ -1,0 +1,21 @@
+import { webstreamConfigSchema } from '@webstream/config';
+import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SessionHostModule } from '../src/session-host.module';
+
+describe('the session host app', () => {
+  let service: TestService;
+
+  beforeAll(async () => {
+    service = await startTestService(
+      SessionHostModule.forRoot(webstreamConfigSchema.parse({ logging: { level: 'silent' } })),
+    );
+  });
+
+  afterAll(() => service.close());
+
+  it('boots and answers its health and metrics endpoints', async () => {
+    expect((await fetch(`${service.url}/health/ready`)).status).toBe(200);
+    expect(await (await fetch(`${service.url}/metrics`)).text()).toContain('service="session-host"');
+  });
+});

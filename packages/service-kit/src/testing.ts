@@ -1,0 +1,19 @@
+import { type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { HealthRegistry } from './health/health.registry';
+import { createServiceApp } from './service-app';
+
+export interface TestService {
+  app: INestApplication;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Boots an app's module as runService would, on a free loopback port. */
+export async function startTestService(module: Type | DynamicModule): Promise<TestService> {
+  const app = await createServiceApp(module);
+  await app.listen(0, '127.0.0.1');
+  app.get(HealthRegistry).markStarted();
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { app, url, close: () => app.close() };
+}
