@@ -306,11 +306,33 @@ const mcpApiKeysSchema = z
   })
   .default(() => []);
 
+export const SERVICE_TOKEN_MIN_LENGTH = 32;
+
+const retentionSchema = z.strictObject({
+  rawSampleDays: wholeNumber(1).default(7),
+  hourlyAggregateMonths: wholeNumber(1).default(13),
+  activityDays: wholeNumber(1).default(90),
+  // 0 keeps the audit log for ever.
+  auditDays: wholeNumber(0).default(0),
+  intervalMinutes: wholeNumber(1).default(60),
+});
+
 const metricsEngineSchema = z.strictObject({
   publicIP: hostOrIp('0.0.0.0'),
   httpPort: port(9009),
   url: httpBaseUrl('http://metrics.internal:9009').default('http://localhost:9009'),
   databaseUrl: postgresUrl().optional(),
+  // The credential every caller of /api/* presents; no default, `webstream all` generates one per run.
+  serviceToken: secret('a token', SERVICE_TOKEN_MIN_LENGTH).optional(),
+  retention: retentionSchema.prefault({}),
+});
+
+const telemetrySchema = z.strictObject({
+  // Where each service's reporting client spills what it cannot keep in memory or send yet.
+  spoolDir: text('a directory path').default('./.data/telemetry'),
+  maxMemoryEvents: wholeNumber(100).default(10_000),
+  batchSize: wholeNumber(1).max(5_000, { error: 'must be at most 5000' }).default(500),
+  flushIntervalMs: wholeNumber(10).default(1_000),
 });
 
 const redisSchema = z.strictObject({
@@ -338,6 +360,7 @@ export const webstreamConfigSchema = z
     accessManagement: accessManagementSchema.prefault({}),
     mcpApiKeys: mcpApiKeysSchema,
     metricsEngine: metricsEngineSchema.prefault({}),
+    telemetry: telemetrySchema.prefault({}),
     redis: redisSchema.prefault({}),
     embeddedDatabase: embeddedDatabaseSchema.prefault({}),
     logging: loggingSchema.prefault({}),

@@ -18,3 +18,7 @@ export * from './control';
 export * from './audio';
 export * from './iam-auth';
 export * from './health';
+export * from './telemetry-ingest';
+export * from './metrics-operations';
+export * from './metrics-reports';
+export * from './metrics-audit';

@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool, type QueryResult } from 'pg';
 import {
   bindMigrationAwareSqlAdapterFactory,
+  type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
 import { dropDatabase, ensureDatabase, maskDatabaseUrl, poolConfig, withDatabase } from './database';
@@ -122,22 +123,32 @@ interface EngineConnections {
 function engineConnections(databaseUrl: string): EngineConnections {
   const pools: Pool[] = [];
   const shadowUrls: string[] = [];
-  const adapterFactoryFor = (url: string): PrismaPg => {
+  const connect = async (url: string): Promise<SqlDriverAdapter> => {
     const pool = new CatalogFriendlyPool(poolConfig(url));
     pools.push(pool);
-    return new PrismaPg(pool);
+    const adapter = await new PrismaPg(pool).connect();
+    // PrismaPg splits a script on every ";", which breaks function bodies and dollar quotes. PostgreSQL
+    // runs a multi-statement simple query as one implicit transaction, so a migration is also atomic.
+    adapter.executeScript = async (script: string) => {
+      try {
+        await pool.query(script);
+      } catch (error) {
+        (adapter as unknown as { onError(error: unknown): never }).onError(error);
+      }
+    };
+    return adapter;
   };
-  const base = adapterFactoryFor(databaseUrl);
+  const base = new PrismaPg({});
   return {
     factory: {
       provider: base.provider,
       adapterName: base.adapterName,
-      connect: () => base.connect(),
+      connect: () => connect(databaseUrl),
       connectToShadowDb: async () => {
         const shadowUrl = withDatabase(databaseUrl, `prisma_migrate_shadow_db_${randomUUID()}`);
         shadowUrls.push(shadowUrl);
         await ensureDatabase(shadowUrl);
-        return adapterFactoryFor(shadowUrl).connect();
+        return connect(shadowUrl);
       },
     },
     close: async () => {

@@ -118,6 +118,26 @@ describe('migrations on a real PostgreSQL', () => {
     await expect(applyMigrations(url, source)).rejects.toBeInstanceOf(MigrationError);
   });
 
+  it('runs a migration as one script: function bodies survive, and a failure leaves nothing half-applied', async () => {
+    source = await newSource(ORG_MODEL);
+    await writeMigration(
+      source,
+      '20250101000000_init',
+      `CREATE TABLE "Org" ("id" TEXT PRIMARY KEY, "name" TEXT NOT NULL);
+CREATE FUNCTION shout(t text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  RETURN upper(t);
+END;
+$$;`,
+    );
+    await writeMigration(source, '20250102000000_half', 'CREATE TABLE "Half" (id int); SELECT no_such_function();');
+    const url = await freshDatabase();
+
+    await expect(applyMigrations(url, source)).rejects.toThrow(/20250102000000_half/);
+    expect(await query(url, `SELECT shout('ok') AS loud`)).toEqual([{ loud: 'OK' }]);
+    expect(await query(url, `SELECT to_regclass('"Half"') IS NULL AS absent`)).toEqual([{ absent: true }]);
+  });
+
   it('writes a new migration from the schema through a shadow database, and none when unchanged', async () => {
     source = await newSource(ORG_MODEL);
     const url = await freshDatabase();

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { isoDateTimeSchema, type RouteDefinition } from './common';
+import { sampleMetricSchema } from './telemetry-ingest';
+
+export const usageReportRoute = {
+  method: 'GET',
+  path: '/api/reports/usage',
+} as const satisfies RouteDefinition;
+export const topReportRoute = { method: 'GET', path: '/api/reports/top' } as const satisfies RouteDefinition;
+export const concurrencyReportRoute = {
+  method: 'GET',
+  path: '/api/reports/concurrency',
+} as const satisfies RouteDefinition;
+export const metricsReportRoute = {
+  method: 'GET',
+  path: '/api/reports/metrics',
+} as const satisfies RouteDefinition;
+
+export const MAX_REPORT_RANGE_DAYS = 400;
+
+/** Every report answers JSON, or CSV with format=csv. */
+export const reportFormatSchema = z.enum(['json', 'csv']).default('json');
+
+const rangeShape = {
+  from: isoDateTimeSchema,
+  to: isoDateTimeSchema,
+  orgId: z.string().min(1).max(128).optional(),
+  format: reportFormatSchema,
+};
+
+function validRange(query: { from: string; to: string }, ctx: z.RefinementCtx): void {
+  const span = Date.parse(query.to) - Date.parse(query.from);
+  if (span <= 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+  else if (span > MAX_REPORT_RANGE_DAYS * 86_400_000) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: `must be within ${MAX_REPORT_RANGE_DAYS} days of from`,
+    });
+  }
+}
+
+export const usageDimensionSchema = z.enum(['org', 'user', 'app', 'workspace']);
+export type UsageDimension = z.infer<typeof usageDimensionSchema>;
+export const usagePeriodSchema = z.enum(['hour', 'day', 'week', 'month']);
+export type UsagePeriod = z.infer<typeof usagePeriodSchema>;
+
+export const usageReportQuerySchema = z
+  .strictObject({
+    ...rangeShape,
+    period: usagePeriodSchema.default('day'),
+    groupBy: usageDimensionSchema.default('org'),
+  })
+  .superRefine(validRange);
+export type UsageReportQuery = z.infer<typeof usageReportQuerySchema>;
+
+/** Session minutes in each period, a session split across the periods it overlaps. */
+export const usageReportRowSchema = z.object({
+  periodStart: z.string(),
+  key: z.string(),
+  minutes: z.number(),
+  sessions: z.number(),
+});
+export type UsageReportRow = z.infer<typeof usageReportRowSchema>;
+export const usageReportResponseSchema = z.object({ rows: z.array(usageReportRowSchema) });
+
+export const topReportQuerySchema = z
+  .strictObject({
+    ...rangeShape,
+    dimension: z.enum(['user', 'app', 'workspace', 'org']),
+    limit: z.coerce.number().int().min(1).max(100).default(10),
+  })
+  .superRefine(validRange);
+export type TopReportQuery = z.infer<typeof topReportQuerySchema>;
+export const topReportRowSchema = z.object({ key: z.string(), minutes: z.number(), sessions: z.number() });
+export type TopReportRow = z.infer<typeof topReportRowSchema>;
+export const topReportResponseSchema = z.object({ rows: z.array(topReportRowSchema) });
+
+export const concurrencyReportQuerySchema = z
+  .strictObject({ ...rangeShape, period: z.enum(['hour', 'day']).default('hour') })
+  .superRefine(validRange);
+export type ConcurrencyReportQuery = z.infer<typeof concurrencyReportQuerySchema>;
+/** The most sessions open at the same moment in each period. */
+export const concurrencyReportRowSchema = z.object({ periodStart: z.string(), peak: z.number() });
+export type ConcurrencyReportRow = z.infer<typeof concurrencyReportRowSchema>;
+export const concurrencyReportResponseSchema = z.object({ rows: z.array(concurrencyReportRowSchema) });
+
+export const metricsReportQuerySchema = z
+  .strictObject({
+    from: isoDateTimeSchema,
+    to: isoDateTimeSchema,
+    format: reportFormatSchema,
+    metric: sampleMetricSchema,
+    node: z.string().max(2048).optional(),
+    bucket: z.enum(['minute', 'hour', 'day']).default('hour'),
+  })
+  .superRefine(validRange);
+export type MetricsReportQuery = z.infer<typeof metricsReportQuerySchema>;
+/** A metric over time: raw samples while they are kept, hourly aggregates after. */
+export const metricsReportRowSchema = z.object({
+  bucketStart: z.string(),
+  avg: z.number(),
+  min: z.number(),
+  max: z.number(),
+  count: z.number(),
+});
+export type MetricsReportRow = z.infer<typeof metricsReportRowSchema>;
+export const metricsReportResponseSchema = z.object({ rows: z.array(metricsReportRowSchema) });
