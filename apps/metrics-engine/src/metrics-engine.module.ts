@@ -1,9 +1,21 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
 import { requiredSetting, ServiceKitModule } from '@webstream/service-kit';
+import { AuditController } from './audit/audit.controller';
+import { AuditRepository } from './audit/audit.repository';
+import { SERVICE_TOKEN, ServiceTokenGuard } from './auth/service-token.guard';
 import { METRICS_DATABASE_URL, MetricsDatabase } from './database/metrics-database';
+import { IngestController } from './ingest/ingest.controller';
+import { IngestRepository } from './ingest/ingest.repository';
+import { IngestService } from './ingest/ingest.service';
+import { OperationsController } from './operations/operations.controller';
+import { OperationsRepository } from './operations/operations.repository';
+import { ReportsController } from './reports/reports.controller';
+import { ReportsRepository } from './reports/reports.repository';
+import { RetentionService } from './retention/retention.service';
+import { RETENTION_SETTINGS } from './retention/retention.settings';
 
-/** Central telemetry: ingestion, audit, usage, operations and reports arrive with their issue. */
+/** Central telemetry: ingestion, audit, usage metering, operations and reports under /api. */
 @Module({})
 export class MetricsEngineModule {
   static forRoot(config: WebstreamConfig): DynamicModule {
@@ -12,10 +24,28 @@ export class MetricsEngineModule {
       'metricsEngine.databaseUrl',
       'the metrics engine keeps its data in PostgreSQL',
     );
+    const serviceToken = requiredSetting(
+      config.metricsEngine.serviceToken,
+      'metricsEngine.serviceToken',
+      'callers of /api/* authenticate with it',
+    );
     return {
       module: MetricsEngineModule,
       imports: [ServiceKitModule.forRoot({ service: 'metrics-engine', config })],
-      providers: [{ provide: METRICS_DATABASE_URL, useValue: databaseUrl }, MetricsDatabase],
+      controllers: [IngestController, OperationsController, ReportsController, AuditController],
+      providers: [
+        { provide: METRICS_DATABASE_URL, useValue: databaseUrl },
+        { provide: SERVICE_TOKEN, useValue: serviceToken },
+        { provide: RETENTION_SETTINGS, useValue: config.metricsEngine.retention },
+        MetricsDatabase,
+        ServiceTokenGuard,
+        IngestRepository,
+        IngestService,
+        OperationsRepository,
+        ReportsRepository,
+        AuditRepository,
+        RetentionService,
+      ],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { type INestApplication, type Type, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, loadConfig, type WebstreamConfig } from '@webstream/config';
 import { type Registry } from 'prom-client';
 import { HealthRegistry } from './health/health.registry';
@@ -10,9 +11,18 @@ import { httpMetricsMiddleware, METRICS_REGISTRY } from './metrics/metrics';
 
 const SHUTDOWN_GRACE_MS = 25_000;
 
+export interface ServiceAppOptions {
+  /** Largest JSON body accepted (Express's default is 100 kB), e.g. '8mb' for telemetry batches. */
+  jsonBodyLimit?: string;
+}
+
 /** Creates a Nest app with the kit's middleware, logger and graceful shutdown, not yet listening. */
-export async function createServiceApp(module: Type | DynamicModule): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bufferLogs: true, abortOnError: false });
+export async function createServiceApp(
+  module: Type | DynamicModule,
+  options: ServiceAppOptions = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, abortOnError: false });
+  if (options.jsonBodyLimit) app.useBodyParser('json', { limit: options.jsonBodyLimit });
   app.useLogger(app.get(ServiceLogger));
   app.use(correlationMiddleware);
   app.use(httpMetricsMiddleware(app.get<Registry>(METRICS_REGISTRY)));
@@ -20,7 +30,7 @@ export async function createServiceApp(module: Type | DynamicModule): Promise<IN
   return app;
 }
 
-export interface ServiceDefinition {
+export interface ServiceDefinition extends ServiceAppOptions {
   service: string;
   module(config: WebstreamConfig): Type | DynamicModule;
   listen(config: WebstreamConfig): { port: number; host: string; portKey: string };
@@ -57,7 +67,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   const { port, host, portKey } = definition.listen(config);
   let app: INestApplication;
   try {
-    app = await createServiceApp(definition.module(config));
+    app = await createServiceApp(definition.module(config), definition);
   } catch (error) {
     fatal(service, `start-up failed: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,6 +1,6 @@
 import { type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { HealthRegistry } from './health/health.registry';
-import { createServiceApp } from './service-app';
+import { createServiceApp, type ServiceAppOptions } from './service-app';
 
 export interface TestService {
   app: INestApplication;
@@ -10,8 +10,11 @@ export interface TestService {
 }
 
 /** Boots an app's module as runService would, on a free loopback port. */
-export async function startTestService(module: Type | DynamicModule): Promise<TestService> {
-  const app = await createServiceApp(module);
+export async function startTestService(
+  module: Type | DynamicModule,
+  options: ServiceAppOptions = {},
+): Promise<TestService> {
+  const app = await createServiceApp(module, options);
   await app.listen(0, '127.0.0.1');
   app.get(HealthRegistry).markStarted();
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -1,0 +1,49 @@
+import { BadRequestException, Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  type AuditSearchQuery,
+  auditSearchQuerySchema,
+  type AuditSearchResponse,
+  auditSearchRoute,
+} from '@webstream/contracts';
+import { ZodValidationPipe } from '@webstream/service-kit';
+import type { Response } from 'express';
+import { ServiceTokenGuard } from '../auth/service-token.guard';
+import { sendCsv } from '../reports/csv';
+import { AuditRepository, InvalidCursorError } from './audit.repository';
+
+@Controller()
+@UseGuards(ServiceTokenGuard)
+export class AuditController {
+  constructor(private readonly audit: AuditRepository) {}
+
+  @Get(auditSearchRoute.path)
+  async search(
+    @Query(new ZodValidationPipe(auditSearchQuerySchema)) query: AuditSearchQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AuditSearchResponse | string> {
+    let result: AuditSearchResponse;
+    try {
+      result = await this.audit.search(query);
+    } catch (error) {
+      if (error instanceof InvalidCursorError)
+        throw new BadRequestException(`query.cursor: ${error.message}`);
+      throw error;
+    }
+    if (query.format === 'csv') {
+      if (result.nextCursor) res.setHeader('X-Next-Cursor', result.nextCursor);
+      return sendCsv(res, 'audit', result.items, [
+        'id',
+        'at',
+        'actorId',
+        'actorName',
+        'orgId',
+        'action',
+        'targetType',
+        'targetId',
+        'before',
+        'after',
+      ]);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,87 @@
+import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  type ConcurrencyReportQuery,
+  concurrencyReportQuerySchema,
+  concurrencyReportRoute,
+  type ConcurrencyReportRow,
+  type MetricsReportQuery,
+  metricsReportQuerySchema,
+  metricsReportRoute,
+  type MetricsReportRow,
+  type TopReportQuery,
+  topReportQuerySchema,
+  topReportRoute,
+  type TopReportRow,
+  type UsageReportQuery,
+  usageReportQuerySchema,
+  usageReportRoute,
+  type UsageReportRow,
+} from '@webstream/contracts';
+import { ZodValidationPipe } from '@webstream/service-kit';
+import type { Response } from 'express';
+import { ServiceTokenGuard } from '../auth/service-token.guard';
+import { sendCsv } from './csv';
+import { ReportsRepository } from './reports.repository';
+
+type Answer<Row> = { rows: Row[] } | string;
+
+@Controller()
+@UseGuards(ServiceTokenGuard)
+export class ReportsController {
+  constructor(private readonly reports: ReportsRepository) {}
+
+  @Get(usageReportRoute.path)
+  async usage(
+    @Query(new ZodValidationPipe(usageReportQuerySchema)) query: UsageReportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Answer<UsageReportRow>> {
+    const rows = await this.reports.usage(query, new Date());
+    return query.format === 'csv'
+      ? sendCsv(res, `usage-by-${query.groupBy}-per-${query.period}`, rows, [
+          'periodStart',
+          'key',
+          'minutes',
+          'sessions',
+        ])
+      : { rows };
+  }
+
+  @Get(topReportRoute.path)
+  async top(
+    @Query(new ZodValidationPipe(topReportQuerySchema)) query: TopReportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Answer<TopReportRow>> {
+    const rows = await this.reports.top(query, new Date());
+    return query.format === 'csv'
+      ? sendCsv(res, `top-${query.dimension}s`, rows, ['key', 'minutes', 'sessions'])
+      : { rows };
+  }
+
+  @Get(concurrencyReportRoute.path)
+  async concurrency(
+    @Query(new ZodValidationPipe(concurrencyReportQuerySchema)) query: ConcurrencyReportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Answer<ConcurrencyReportRow>> {
+    const rows = await this.reports.concurrency(query, new Date());
+    return query.format === 'csv'
+      ? sendCsv(res, `concurrency-per-${query.period}`, rows, ['periodStart', 'peak'])
+      : { rows };
+  }
+
+  @Get(metricsReportRoute.path)
+  async metrics(
+    @Query(new ZodValidationPipe(metricsReportQuerySchema)) query: MetricsReportQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Answer<MetricsReportRow>> {
+    const rows = await this.reports.metrics(query, new Date());
+    return query.format === 'csv'
+      ? sendCsv(res, `${query.metric}-per-${query.bucket}`, rows, [
+          'bucketStart',
+          'avg',
+          'min',
+          'max',
+          'count',
+        ])
+      : { rows };
+  }
+}
