@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type WebstreamConfig } from '@webstream/config';
 import { type EmbeddedPostgres, startEmbeddedPostgres, withDatabase } from '@webstream/db';
@@ -71,6 +72,13 @@ async function main(): Promise<number> {
     for (const db of missing) databaseEnv[db.env] = withDatabase(embedded.serverUrl, db.name);
   }
 
+  // The proof of concept has no operator to choose a service credential: one is made for this run and
+  // handed to every child, so the metrics engine and its callers agree on it without it touching disk.
+  const secretEnv: Record<string, string> = {};
+  if (command.kind === 'run' && command.allInOne && !config.metricsEngine.serviceToken) {
+    secretEnv['WEBSTREAM__METRICSENGINE__SERVICETOKEN'] = randomBytes(32).toString('base64url');
+  }
+
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
@@ -88,7 +96,7 @@ async function main(): Promise<number> {
   supervisor.start(
     roles.map((role) => ({
       role,
-      env: databaseEnv,
+      env: { ...databaseEnv, ...secretEnv },
       args: command.passThrough,
       readyUrl: readyUrl(config, role),
     })),
