@@ -9,13 +9,13 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-/** Boots an app's module as runService would, on a free loopback port. */
+/** Boots an app's module as runService would, on a loopback port (a free one unless given). */
 export async function startTestService(
   module: Type | DynamicModule,
-  options: ServiceAppOptions = {},
+  options: ServiceAppOptions & { port?: number } = {},
 ): Promise<TestService> {
   const app = await createServiceApp(module, options);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   app.get(HealthRegistry).markStarted();
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, url, close: () => app.close() };
