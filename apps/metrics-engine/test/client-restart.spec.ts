@@ -83,14 +83,21 @@ describe('the telemetry client across a metrics engine restart', () => {
       const deadline = Date.now() + 60_000;
       let stored = 0;
       while (Date.now() < deadline) {
-        [{ stored }] = await db.$queryRaw<[{ stored: number }]>`SELECT count(*)::int AS stored FROM "ActivityEvent"`;
+        [{ stored }] = await db.$queryRaw<
+          [{ stored: number }]
+        >`SELECT count(*)::int AS stored FROM "ActivityEvent"`;
         if (stored >= EVENTS && client.stats().memoryEvents === 0 && client.stats().diskBatches === 0) break;
         await new Promise((done) => setTimeout(done, 100));
       }
       const [{ distinct }] = await db.$queryRaw<[{ distinct: number }]>`
         SELECT count(DISTINCT "userId")::int AS distinct FROM "ActivityEvent"`;
       expect({ stored, distinct }).toEqual({ stored: EVENTS, distinct: EVENTS });
-      expect(client.stats()).toMatchObject({ memoryEvents: 0, diskBatches: 0, rejectedEvents: 0, droppedEvents: 0 });
+      expect(client.stats()).toMatchObject({
+        memoryEvents: 0,
+        diskBatches: 0,
+        rejectedEvents: 0,
+        droppedEvents: 0,
+      });
     } finally {
       await client.close();
     }

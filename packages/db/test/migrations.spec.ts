@@ -130,7 +130,11 @@ BEGIN
 END;
 $$;`,
     );
-    await writeMigration(source, '20250102000000_half', 'CREATE TABLE "Half" (id int); SELECT no_such_function();');
+    await writeMigration(
+      source,
+      '20250102000000_half',
+      'CREATE TABLE "Half" (id int); SELECT no_such_function();',
+    );
     const url = await freshDatabase();
 
     await expect(applyMigrations(url, source)).rejects.toThrow(/20250102000000_half/);

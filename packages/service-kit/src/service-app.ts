@@ -21,7 +21,10 @@ export async function createServiceApp(
   module: Type | DynamicModule,
   options: ServiceAppOptions = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   if (options.jsonBodyLimit) app.useBodyParser('json', { limit: options.jsonBodyLimit });
   app.useLogger(app.get(ServiceLogger));
   app.use(correlationMiddleware);
