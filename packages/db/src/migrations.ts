@@ -131,7 +131,7 @@ function engineConnections(databaseUrl: string): EngineConnections {
     // runs a multi-statement simple query as one implicit transaction, so a migration is also atomic.
     adapter.executeScript = async (script: string) => {
       try {
-        await pool.query(script);
+        await (pool as Pool).query(script);
       } catch (error) {
         (adapter as unknown as { onError(error: unknown): never }).onError(error);
       }
