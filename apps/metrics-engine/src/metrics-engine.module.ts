@@ -4,6 +4,7 @@ import { requiredSetting, ServiceKitModule } from '@webstream/service-kit';
 import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
 import { SERVICE_TOKEN, ServiceTokenGuard } from './auth/service-token.guard';
+import { IngestPool } from './database/ingest-pool';
 import { METRICS_DATABASE_URL, MetricsDatabase } from './database/metrics-database';
 import { IngestController } from './ingest/ingest.controller';
 import { IngestRepository } from './ingest/ingest.repository';
@@ -38,6 +39,7 @@ export class MetricsEngineModule {
         { provide: SERVICE_TOKEN, useValue: serviceToken },
         { provide: RETENTION_SETTINGS, useValue: config.metricsEngine.retention },
         MetricsDatabase,
+        IngestPool,
         ServiceTokenGuard,
         IngestRepository,
         IngestService,

@@ -6,9 +6,8 @@ import {
   type TelemetryBatch,
   type UsageEvent,
 } from '@webstream/contracts';
-import { MetricsDatabase } from '../database/metrics-database';
-
-type Transaction = Parameters<Parameters<MetricsDatabase['$transaction']>[0]>[0];
+import { type PoolClient } from 'pg';
+import { IngestPool } from '../database/ingest-pool';
 
 /** The scope a metric's newest value is kept under: its node, its session, or the platform. */
 function latestScope(sample: SampleEvent): string {
@@ -28,7 +27,7 @@ function json(value: unknown): string | null {
  */
 @Injectable()
 export class IngestRepository {
-  constructor(private readonly db: MetricsDatabase) {}
+  constructor(private readonly pool: IngestPool) {}
 
   async store(batch: TelemetryBatch): Promise<boolean> {
     const samples: SampleEvent[] = [];
@@ -51,81 +50,121 @@ export class IngestRepository {
           break;
       }
     }
-    return this.db.$transaction(
-      async (tx) => {
-        const claimed = await tx.$executeRaw`
-          INSERT INTO "IngestBatch" ("idempotencyKey", "source", "itemCount")
-          VALUES (${batch.idempotencyKey}, ${batch.source}, ${batch.events.length})
-          ON CONFLICT DO NOTHING`;
-        if (claimed === 0) return false;
-        if (samples.length) await this.insertSamples(tx, samples);
-        if (activity.length) await this.insertActivity(tx, activity);
-        if (audit.length) await this.insertAudit(tx, audit);
-        if (usage.length) await this.recordUsage(tx, usage);
-        return true;
-      },
-      { timeout: 60_000, maxWait: 30_000 },
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const claimed = await client.query(
+        `INSERT INTO "IngestBatch" ("idempotencyKey", "source", "itemCount") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [batch.idempotencyKey, batch.source, batch.events.length],
+      );
+      if (claimed.rowCount === 0) {
+        await client.query('ROLLBACK');
+        return false;
+      }
+      if (samples.length) await this.insertSamples(client, samples);
+      if (activity.length) await this.insertActivity(client, activity);
+      if (audit.length) await this.insertAudit(client, audit);
+      if (usage.length) await this.recordUsage(client, usage);
+      await client.query('COMMIT');
+      return true;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async insertSamples(client: PoolClient, samples: SampleEvent[]): Promise<void> {
+    await client.query(
+      `INSERT INTO "MetricSample" ("metric", "value", "at", "node", "sessionId", "streamerGuid")
+       SELECT * FROM unnest($1::text[], $2::float8[], $3::timestamptz[], $4::text[], $5::text[], $6::text[])`,
+      [
+        samples.map((s) => s.metric),
+        samples.map((s) => s.value),
+        samples.map((s) => s.at),
+        samples.map((s) => s.node ?? null),
+        samples.map((s) => s.sessionId ?? null),
+        samples.map((s) => s.streamerGuid ?? null),
+      ],
+    );
+    // Only the newest sample per metric and scope can change LatestSample: a handful of rows per batch.
+    const newest = new Map<
+      string,
+      { metric: string; scope: string; value: number; at: string; time: number }
+    >();
+    for (const sample of samples) {
+      const scope = latestScope(sample);
+      const key = `${sample.metric}\u0000${scope}`;
+      const time = Date.parse(sample.at);
+      const seen = newest.get(key);
+      if (!seen || time >= seen.time)
+        newest.set(key, { metric: sample.metric, scope, value: sample.value, at: sample.at, time });
+    }
+    const rows = [...newest.values()];
+    await client.query(
+      `INSERT INTO "LatestSample" ("metric", "scope", "value", "at")
+       SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::timestamptz[])
+       ON CONFLICT ("metric", "scope") DO UPDATE SET "value" = EXCLUDED."value", "at" = EXCLUDED."at"
+       WHERE "LatestSample"."at" <= EXCLUDED."at"`,
+      [rows.map((r) => r.metric), rows.map((r) => r.scope), rows.map((r) => r.value), rows.map((r) => r.at)],
     );
   }
 
-  private async insertSamples(tx: Transaction, samples: SampleEvent[]): Promise<void> {
-    const metrics = samples.map((s) => s.metric);
-    const values = samples.map((s) => s.value);
-    const ats = samples.map((s) => s.at);
-    await tx.$executeRaw`
-      INSERT INTO "MetricSample" ("metric", "value", "at", "node", "sessionId", "streamerGuid")
-      SELECT * FROM unnest(
-        ${metrics}::text[], ${values}::float8[], ${ats}::timestamptz[],
-        ${samples.map((s) => s.node ?? null)}::text[], ${samples.map((s) => s.sessionId ?? null)}::text[],
-        ${samples.map((s) => s.streamerGuid ?? null)}::text[])`;
-    await tx.$executeRaw`
-      INSERT INTO "LatestSample" ("metric", "scope", "value", "at")
-      SELECT DISTINCT ON (metric, scope) metric, scope, value, at
-      FROM unnest(${metrics}::text[], ${samples.map(latestScope)}::text[], ${values}::float8[], ${ats}::timestamptz[])
-        AS t(metric, scope, value, at)
-      ORDER BY metric, scope, at DESC
-      ON CONFLICT ("metric", "scope") DO UPDATE SET "value" = EXCLUDED."value", "at" = EXCLUDED."at"
-      WHERE "LatestSample"."at" <= EXCLUDED."at"`;
-  }
-
-  private async insertActivity(tx: Transaction, events: ActivityEvent[]): Promise<void> {
+  private async insertActivity(client: PoolClient, events: ActivityEvent[]): Promise<void> {
     const column = <K extends keyof ActivityEvent>(key: K) => events.map((e) => e[key] ?? null);
-    await tx.$executeRaw`
-      INSERT INTO "ActivityEvent" ("type", "at", "userId", "username", "orgId", "sessionId", "workspaceId", "appId", "detail")
-      SELECT * FROM unnest(
-        ${column('type')}::text[], ${column('at')}::timestamptz[], ${column('userId')}::text[],
-        ${column('username')}::text[], ${column('orgId')}::text[], ${column('sessionId')}::text[],
-        ${column('workspaceId')}::text[], ${column('appId')}::text[], ${column('detail')}::text[])`;
+    await client.query(
+      `INSERT INTO "ActivityEvent" ("type", "at", "userId", "username", "orgId", "sessionId", "workspaceId", "appId", "detail")
+       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
+      [
+        column('type'),
+        column('at'),
+        column('userId'),
+        column('username'),
+        column('orgId'),
+        column('sessionId'),
+        column('workspaceId'),
+        column('appId'),
+        column('detail'),
+      ],
+    );
   }
 
-  private async insertAudit(tx: Transaction, events: AuditEvent[]): Promise<void> {
+  private async insertAudit(client: PoolClient, events: AuditEvent[]): Promise<void> {
     const column = <K extends keyof AuditEvent>(key: K) => events.map((e) => e[key] ?? null);
-    await tx.$executeRaw`
-      INSERT INTO "AuditEvent" ("at", "actorId", "actorName", "orgId", "action", "targetType", "targetId", "before", "after")
-      SELECT at, actor, name, org, action, ttype, tid, before::jsonb, after::jsonb FROM unnest(
-        ${column('at')}::timestamptz[], ${column('actorId')}::text[], ${column('actorName')}::text[],
-        ${column('orgId')}::text[], ${column('action')}::text[], ${column('targetType')}::text[],
-        ${column('targetId')}::text[], ${events.map((e) => json(e.before))}::text[],
-        ${events.map((e) => json(e.after))}::text[])
-        AS t(at, actor, name, org, action, ttype, tid, before, after)`;
+    await client.query(
+      `INSERT INTO "AuditEvent" ("at", "actorId", "actorName", "orgId", "action", "targetType", "targetId", "before", "after")
+       SELECT at, actor, name, org, action, ttype, tid, before::jsonb, after::jsonb
+       FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         AS t(at, actor, name, org, action, ttype, tid, before, after)`,
+      [
+        column('at'),
+        column('actorId'),
+        column('actorName'),
+        column('orgId'),
+        column('action'),
+        column('targetType'),
+        column('targetId'),
+        events.map((e) => json(e.before)),
+        events.map((e) => json(e.after)),
+      ],
+    );
   }
 
   /**
    * Starts and ends may arrive in any order, from different services: an end without a start records
    * the session with its end as a provisional start, which the start then moves back.
    */
-  private async recordUsage(tx: Transaction, events: UsageEvent[]): Promise<void> {
+  private async recordUsage(client: PoolClient, events: UsageEvent[]): Promise<void> {
     const starts = new Map<string, UsageEvent>();
     const ends = new Map<string, UsageEvent>();
     for (const event of events) {
-      const seen = event.type === 'session-start' ? starts : ends;
+      const isStart = event.type === 'session-start';
+      const seen = isStart ? starts : ends;
       const earlier = seen.get(event.sessionId);
-      const keep =
-        !earlier ||
-        (event.type === 'session-start'
-          ? Date.parse(event.at) < Date.parse(earlier.at)
-          : Date.parse(event.at) > Date.parse(earlier.at));
-      if (keep) seen.set(event.sessionId, event);
+      const later = earlier ? Date.parse(event.at) > Date.parse(earlier.at) : true;
+      // One row per session and kind: the earliest start, the latest end.
+      if (!earlier || (isStart ? !later : later)) seen.set(event.sessionId, event);
     }
     for (const [rows, isStart] of [
       [[...starts.values()], true],
@@ -133,18 +172,28 @@ export class IngestRepository {
     ] as const) {
       if (!rows.length) continue;
       const column = <K extends keyof UsageEvent>(key: K) => rows.map((e) => e[key] ?? null);
-      const ats = column('at');
-      await tx.$executeRaw`
-        INSERT INTO "UsageSession" ("sessionId", "userId", "orgId", "appId", "workspaceId", "node", "startedAt", "endedAt")
-        SELECT sid, uid, org, app, ws, node, at, CASE WHEN ${isStart} THEN NULL ELSE at END FROM unnest(
-          ${column('sessionId')}::text[], ${column('userId')}::text[], ${column('orgId')}::text[],
-          ${column('appId')}::text[], ${column('workspaceId')}::text[], ${column('node')}::text[],
-          ${ats}::timestamptz[]) AS t(sid, uid, org, app, ws, node, at)
-        ON CONFLICT ("sessionId") DO UPDATE SET
-          "startedAt" = CASE WHEN ${isStart} THEN LEAST("UsageSession"."startedAt", EXCLUDED."startedAt") ELSE "UsageSession"."startedAt" END,
-          "endedAt" = CASE WHEN ${isStart} THEN "UsageSession"."endedAt"
-                      ELSE GREATEST(COALESCE("UsageSession"."endedAt", EXCLUDED."endedAt"), EXCLUDED."endedAt") END,
-          "node" = COALESCE("UsageSession"."node", EXCLUDED."node")`;
+      await client.query(
+        `INSERT INTO "UsageSession" ("sessionId", "userId", "orgId", "appId", "workspaceId", "node", "startedAt", "endedAt")
+         SELECT sid, uid, org, app, ws, node, at, CASE WHEN $8::boolean THEN NULL ELSE at END
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+           AS t(sid, uid, org, app, ws, node, at)
+         ON CONFLICT ("sessionId") DO UPDATE SET
+           "startedAt" = CASE WHEN $8::boolean THEN LEAST("UsageSession"."startedAt", EXCLUDED."startedAt")
+                         ELSE "UsageSession"."startedAt" END,
+           "endedAt" = CASE WHEN $8::boolean THEN "UsageSession"."endedAt"
+                       ELSE GREATEST(COALESCE("UsageSession"."endedAt", EXCLUDED."endedAt"), EXCLUDED."endedAt") END,
+           "node" = COALESCE("UsageSession"."node", EXCLUDED."node")`,
+        [
+          column('sessionId'),
+          column('userId'),
+          column('orgId'),
+          column('appId'),
+          column('workspaceId'),
+          column('node'),
+          column('at'),
+          isStart,
+        ],
+      );
     }
   }
 }
