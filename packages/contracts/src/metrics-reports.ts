@@ -28,14 +28,23 @@ const rangeShape = {
   format: reportFormatSchema,
 };
 
-function validRange(query: { from: string; to: string }, ctx: z.RefinementCtx): void {
+// Fine periods over long ranges make reports that nobody reads and queries that hold the database.
+export const MAX_RANGE_DAYS_BY_STEP = { minute: 2, hour: 62 } as const;
+
+function validRange(
+  query: { from: string; to: string; period?: string; bucket?: string },
+  ctx: z.RefinementCtx,
+): void {
   const span = Date.parse(query.to) - Date.parse(query.from);
+  const step = query.period ?? query.bucket;
+  const fine = step === 'minute' || step === 'hour';
+  const limit = fine ? MAX_RANGE_DAYS_BY_STEP[step] : MAX_REPORT_RANGE_DAYS;
   if (span <= 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
-  else if (span > MAX_REPORT_RANGE_DAYS * 86_400_000) {
+  else if (span > limit * 86_400_000) {
     ctx.addIssue({
       code: 'custom',
       path: ['to'],
-      message: `must be within ${MAX_REPORT_RANGE_DAYS} days of from`,
+      message: `must be within ${limit} days of from${fine ? ` for ${step} periods` : ''}`,
     });
   }
 }

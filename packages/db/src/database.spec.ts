@@ -29,6 +29,21 @@ describe('database URLs', () => {
     expect(maskDatabaseUrl('nonsense')).not.toContain('nonsense');
   });
 
+  it('keeps the URL sslmode and runs sessions in UTC', () => {
+    expect(poolConfig('postgresql://u@h:1/a?sslmode=verify-full')).toMatchObject({
+      ssl: { rejectUnauthorized: true },
+      options: '-c TimeZone=UTC',
+    });
+    expect(poolConfig('postgresql://u@h:1/a?sslmode=require')).toMatchObject({
+      ssl: { rejectUnauthorized: false },
+    });
+    expect(poolConfig('postgresql://u@h:1/a')).not.toHaveProperty('ssl');
+    expect(withDatabase('postgresql://u@h:1/a?sslmode=require', 'b')).toBe(
+      'postgresql://u@h:1/b?sslmode=require',
+    );
+    expect(() => poolConfig('postgresql://u@h:1/a?sslmode=sometimes')).toThrow(/sslmode/);
+  });
+
   it('gives pg discrete fields so a shadow database cannot be redirected to the real one', () => {
     const config = poolConfig('postgresql://u:secret@h:1/a');
     expect(config).toMatchObject({ host: 'h', port: 1, user: 'u', password: 'secret', database: 'a' });

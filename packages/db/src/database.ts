@@ -6,6 +6,8 @@ export interface DatabaseUrlParts {
   user: string;
   password: string | undefined;
   database: string;
+  /** libpq's sslmode from the URL's query, when given. */
+  sslmode?: string;
 }
 
 export function parseDatabaseUrl(url: string): DatabaseUrlParts {
@@ -26,6 +28,7 @@ export function parseDatabaseUrl(url: string): DatabaseUrlParts {
     user: decodeURIComponent(parsed.username || 'postgres'),
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
     database,
+    ...(parsed.searchParams.get('sslmode') ? { sslmode: parsed.searchParams.get('sslmode')! } : {}),
   };
 }
 
@@ -33,7 +36,8 @@ export function formatDatabaseUrl(parts: DatabaseUrlParts): string {
   const auth = parts.password
     ? `${encodeURIComponent(parts.user)}:${encodeURIComponent(parts.password)}`
     : encodeURIComponent(parts.user);
-  return `postgresql://${auth}@${parts.host}:${parts.port}/${encodeURIComponent(parts.database)}`;
+  const query = parts.sslmode ? `?sslmode=${encodeURIComponent(parts.sslmode)}` : '';
+  return `postgresql://${auth}@${parts.host}:${parts.port}/${encodeURIComponent(parts.database)}${query}`;
 }
 
 /** The same server and credentials, another database. */
@@ -53,9 +57,37 @@ export function maskDatabaseUrl(url: string): string {
 
 // Discrete fields rather than a connection string: pg lets a connectionString override `database`,
 // which would point Prisma's shadow database at the real one.
+// Sessions run in UTC whatever the server's default: report periods (days, weeks, months) are UTC.
 export function poolConfig(url: string): PoolConfig {
-  const { host, port, user, password, database } = parseDatabaseUrl(url);
-  return { host, port, user, password, database, allowExitOnIdle: true, connectionTimeoutMillis: 10_000 };
+  const { host, port, user, password, database, sslmode } = parseDatabaseUrl(url);
+  return {
+    host,
+    port,
+    user,
+    password,
+    database,
+    ...sslOption(sslmode),
+    options: '-c TimeZone=UTC',
+    allowExitOnIdle: true,
+    connectionTimeoutMillis: 10_000,
+  };
+}
+
+function sslOption(sslmode: string | undefined): Pick<PoolConfig, 'ssl'> {
+  switch (sslmode) {
+    case undefined:
+    case 'disable':
+    case 'allow':
+    case 'prefer':
+      return {};
+    case 'require':
+      return { ssl: { rejectUnauthorized: false } };
+    case 'verify-ca':
+    case 'verify-full':
+      return { ssl: { rejectUnauthorized: true } };
+    default:
+      throw new Error(`database URL has an unknown sslmode ${sslmode}`);
+  }
 }
 
 async function withMaintenanceClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
@@ -82,8 +114,9 @@ export async function ensureDatabase(url: string): Promise<boolean> {
     try {
       await client.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
     } catch (error) {
-      // Another process created it between our check and our CREATE.
-      if ((error as { code?: string }).code === '42P04') return false;
+      // Another process created it between our check and our CREATE (42P04, or 23505 when both ran at once).
+      const code = (error as { code?: string }).code;
+      if (code === '42P04' || code === '23505') return false;
       throw error;
     }
     return true;

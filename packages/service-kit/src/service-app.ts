@@ -84,14 +84,17 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
       fatal(service, `cannot bind ${host}:${port}: the address is not on this machine`);
     throw error;
   }
+  const health = app.get(HealthRegistry);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      // Readiness drops at once, so load balancers stop routing here while the hooks drain.
+      health.markDraining();
       setTimeout(
         () => fatal(service, `did not stop within ${SHUTDOWN_GRACE_MS} ms of ${signal}`),
         SHUTDOWN_GRACE_MS,
       ).unref();
     });
   }
-  app.get(HealthRegistry).markStarted();
+  health.markStarted();
   logger.info({ port, host }, `${service} listening`);
 }

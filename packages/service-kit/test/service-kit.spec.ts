@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { AxiosError, AxiosHeaders } from 'axios';
 import {
   Body,
   Controller,
@@ -52,6 +53,11 @@ class ThingsController {
   @Get('gone')
   gone(): never {
     throw prismaError('P2025');
+  }
+
+  @Get('unstorable')
+  unstorable(): never {
+    throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
   }
 
   @Get('crash')
@@ -163,6 +169,12 @@ describe('service kit', () => {
       const error = errorEnvelopeSchema.parse(JSON.parse(text)).error;
       expect(error.code).toBe('internal');
       expect(error.errorId).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('answers a value the database cannot store with 422, which a retry cannot fix', async () => {
+      const response = await fetch(`${base}/things/unstorable`);
+      expect(response.status).toBe(422);
+      expect((await errorOf(response)).message).toMatch(/cannot be stored/);
     });
 
     it('answers an unknown route with 404 in the envelope', async () => {
@@ -278,5 +290,23 @@ describe('service logs', () => {
       body: { username: 'ada' },
     });
     expect(lines[0]).not.toMatch(/eyJsecret|sid=secret|kkkk|hunter2|rt-secret/);
+  });
+
+  it("keep a failed peer call's request, with its credentials, out of logged errors", () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createServiceLogger('test-service', webstreamConfigSchema.parse({}), sink);
+    const error = new AxiosError('Request failed with status code 500', 'ERR_BAD_RESPONSE', {
+      headers: new AxiosHeaders({ Authorization: 'Bearer SUPER-SECRET-TOKEN' }),
+      data: '{"password":"hunter2"}',
+    });
+    logger.error({ err: error }, 'peer call failed');
+    expect(lines[0]).toContain('Request failed with status code 500');
+    expect(lines[0]).not.toMatch(/SUPER-SECRET-TOKEN|hunter2/);
   });
 });

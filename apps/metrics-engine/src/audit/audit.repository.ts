@@ -10,6 +10,8 @@ interface Cursor {
 
 export class InvalidCursorError extends Error {}
 
+const MAX_BIGINT = 2n ** 63n - 1n;
+
 function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
@@ -17,7 +19,13 @@ function encodeCursor(cursor: Cursor): string {
 function decodeCursor(value: string): Cursor {
   try {
     const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Partial<Cursor>;
-    if (typeof parsed.at === 'string' && typeof parsed.id === 'string' && /^\d+$/.test(parsed.id)) {
+    if (
+      typeof parsed.at === 'string' &&
+      !Number.isNaN(Date.parse(parsed.at)) &&
+      typeof parsed.id === 'string' &&
+      /^\d{1,19}$/.test(parsed.id) &&
+      BigInt(parsed.id) <= MAX_BIGINT
+    ) {
       return { at: parsed.at, id: parsed.id };
     }
   } catch {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { poolConfig } from '@webstream/db';
 import { Pool } from 'pg';
 import { METRICS_DATABASE_URL } from './metrics-database';
@@ -9,12 +9,12 @@ import { METRICS_DATABASE_URL } from './metrics-database';
  * ingestion is where the engine spends its time.
  */
 @Injectable()
-export class IngestPool extends Pool implements OnModuleDestroy {
+export class IngestPool extends Pool implements OnApplicationShutdown {
   constructor(@Inject(METRICS_DATABASE_URL) databaseUrl: string) {
     super({ ...poolConfig(databaseUrl), max: 8 });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.end();
   }
 }

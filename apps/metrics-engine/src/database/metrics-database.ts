@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { poolConfig, prepareServiceDatabase } from '@webstream/db';
 import { HealthRegistry } from '@webstream/service-kit';
@@ -7,16 +7,20 @@ import { PrismaClient } from '../generated/prisma/client';
 import { metricsMigrationSource } from '../migration-source';
 
 export const METRICS_DATABASE_URL = Symbol('METRICS_DATABASE_URL');
+const REPORT_STATEMENT_TIMEOUT_MS = 30_000;
 
 /** The metrics database, migrated to the current schema before the service takes traffic. */
 @Injectable()
-export class MetricsDatabase extends PrismaClient implements OnModuleInit, OnModuleDestroy {
+export class MetricsDatabase extends PrismaClient implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(METRICS_DATABASE_URL) private readonly databaseUrl: string,
     private readonly health: HealthRegistry,
     private readonly logger: PinoLogger,
   ) {
-    super({ adapter: new PrismaPg(poolConfig(databaseUrl)) });
+    // Reports run here: a statement that outlives the timeout is stopped rather than holding the pool.
+    super({
+      adapter: new PrismaPg({ ...poolConfig(databaseUrl), statement_timeout: REPORT_STATEMENT_TIMEOUT_MS }),
+    });
   }
 
   async onModuleInit(): Promise<void> {
@@ -28,7 +32,8 @@ export class MetricsDatabase extends PrismaClient implements OnModuleInit, OnMod
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // After the HTTP listener has closed, so requests in flight finish first.
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }
 }

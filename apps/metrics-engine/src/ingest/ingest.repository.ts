@@ -153,7 +153,8 @@ export class IngestRepository {
 
   /**
    * Starts and ends may arrive in any order, from different services: an end without a start records
-   * the session with its end as a provisional start, which the start then moves back.
+   * the session with its end as a provisional start, which the start then moves back. Clocks disagree,
+   * so an end is never kept before its start (nor a start after its end).
    */
   private async recordUsage(client: PoolClient, events: UsageEvent[]): Promise<void> {
     const starts = new Map<string, UsageEvent>();
@@ -178,10 +179,11 @@ export class IngestRepository {
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
            AS t(sid, uid, org, app, ws, node, at)
          ON CONFLICT ("sessionId") DO UPDATE SET
-           "startedAt" = CASE WHEN $8::boolean THEN LEAST("UsageSession"."startedAt", EXCLUDED."startedAt")
+           "startedAt" = CASE WHEN $8::boolean
+                         THEN LEAST("UsageSession"."startedAt", EXCLUDED."startedAt", COALESCE("UsageSession"."endedAt", 'infinity'))
                          ELSE "UsageSession"."startedAt" END,
            "endedAt" = CASE WHEN $8::boolean THEN "UsageSession"."endedAt"
-                       ELSE GREATEST(COALESCE("UsageSession"."endedAt", EXCLUDED."endedAt"), EXCLUDED."endedAt") END,
+                       ELSE GREATEST("UsageSession"."endedAt", EXCLUDED."endedAt", "UsageSession"."startedAt") END,
            "node" = COALESCE("UsageSession"."node", EXCLUDED."node")`,
         [
           column('sessionId'),

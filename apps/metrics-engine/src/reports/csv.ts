@@ -14,9 +14,16 @@ export function sendCsv<Row extends object>(
     rows.map((row) =>
       columns.map((column) => {
         const value = row[column] as unknown;
-        return value !== null && typeof value === 'object' ? JSON.stringify(value) : value;
+        return neutralise(value !== null && typeof value === 'object' ? JSON.stringify(value) : value);
       }),
     ),
     { header: true, columns },
   );
+}
+
+// A cell starting with one of these is a formula to a spreadsheet: a display name could run one.
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+function neutralise(value: unknown): unknown {
+  return typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : value;
 }

@@ -12,7 +12,7 @@ import {
 } from '@webstream/contracts';
 import { MetricsDatabase } from '../database/metrics-database';
 import { Prisma } from '../generated/prisma/client';
-import { RETENTION_SETTINGS, type RetentionSettings } from '../retention/retention.settings';
+import { RETENTION_SETTINGS, type RetentionSettings, rawSamplesFrom } from '../retention/retention.settings';
 
 // Identifiers cannot be query parameters: they come from these fixed tables, never from the request.
 const DIMENSION_COLUMN: Record<UsageDimension, Prisma.Sql> = {
@@ -57,15 +57,15 @@ export class ReportsRepository {
         FROM range, generate_series(date_trunc(${unit}, range.lo, 'UTC'), range.hi - interval '1 microsecond', ${step}) p
       )
       SELECT periods.lo AS "periodStart", s.${key} AS key,
-        sum(extract(epoch FROM least(coalesce(s."endedAt", range.now), periods.hi, range.hi)
-                             - greatest(s."startedAt", periods.lo, range.lo)) / 60)::float8 AS minutes,
+        sum(greatest(0, extract(epoch FROM least(coalesce(s."endedAt", range.now), periods.hi, range.hi)
+                             - greatest(s."startedAt", periods.lo, range.lo))) / 60)::float8 AS minutes,
         count(DISTINCT s."sessionId") AS sessions
       FROM range, periods
       JOIN "UsageSession" s ON s."startedAt" < periods.hi AND coalesce(s."endedAt", (SELECT now FROM range)) > periods.lo
       WHERE s."startedAt" < range.hi AND coalesce(s."endedAt", range.now) > range.lo ${orgFilter(query.orgId)}
       GROUP BY 1, 2
-      HAVING sum(extract(epoch FROM least(coalesce(s."endedAt", range.now), periods.hi, range.hi)
-                                  - greatest(s."startedAt", periods.lo, range.lo))) > 0
+      HAVING sum(greatest(0, extract(epoch FROM least(coalesce(s."endedAt", range.now), periods.hi, range.hi)
+                                  - greatest(s."startedAt", periods.lo, range.lo)))) > 0
       ORDER BY 1, 2`;
     return rows.map((row) => ({
       periodStart: row.periodStart.toISOString(),
@@ -79,8 +79,8 @@ export class ReportsRepository {
     const key = DIMENSION_COLUMN[query.dimension];
     const rows = await this.db.$queryRaw<{ key: string; minutes: number; sessions: bigint }[]>`
       SELECT s.${key} AS key,
-        sum(extract(epoch FROM least(coalesce(s."endedAt", ${now}::timestamptz), ${query.to}::timestamptz)
-                             - greatest(s."startedAt", ${query.from}::timestamptz)) / 60)::float8 AS minutes,
+        sum(greatest(0, extract(epoch FROM least(coalesce(s."endedAt", ${now}::timestamptz), ${query.to}::timestamptz)
+                             - greatest(s."startedAt", ${query.from}::timestamptz))) / 60)::float8 AS minutes,
         count(*) AS sessions
       FROM "UsageSession" s
       WHERE s."startedAt" < ${query.to}::timestamptz AND coalesce(s."endedAt", ${now}::timestamptz) > ${query.from}::timestamptz
@@ -94,33 +94,54 @@ export class ReportsRepository {
   /**
    * Peak concurrent sessions per period: a sweep over starts (+1) and ends (-1) in time order, an end
    * before a start at the same instant (back-to-back sessions do not overlap). A period's peak is the
-   * highest level reached in it, or the level carried into it when nothing happened.
+   * highest level reached by a change in it, or, when no change falls on its first instant, the level
+   * it inherited. One pass: changes are grouped by period and the inherited level carried by a window.
    */
   async concurrency(query: ConcurrencyReportQuery, now: Date): Promise<ConcurrencyReportRow[]> {
     const { unit, step } = PERIOD[query.period];
     const rows = await this.db.$queryRaw<{ periodStart: Date; peak: bigint | number }[]>`
       WITH sessions AS (
-        SELECT s."startedAt" AS started, coalesce(s."endedAt", ${now}::timestamptz) AS ended
+        SELECT s."startedAt" AS started, greatest(s."startedAt", coalesce(s."endedAt", ${now}::timestamptz)) AS ended
         FROM "UsageSession" s
         WHERE s."startedAt" < ${query.to}::timestamptz AND coalesce(s."endedAt", ${now}::timestamptz) > ${query.from}::timestamptz
           ${orgFilter(query.orgId)}
       ),
-      changes AS (
-        SELECT started AS t, 1 AS d FROM sessions UNION ALL SELECT ended, -1 FROM sessions
-      ),
+      changes AS (SELECT started AS t, 1 AS d FROM sessions UNION ALL SELECT ended, -1 FROM sessions),
       levels AS (
-        SELECT t, sum(d) OVER (ORDER BY t, d, seq) AS level, seq
-        FROM (SELECT t, d, row_number() OVER (ORDER BY t, d) AS seq FROM changes) ordered
+        SELECT t, sum(d) OVER (ORDER BY t, d ROWS UNBOUNDED PRECEDING) AS level,
+          row_number() OVER (ORDER BY t, d) AS seq
+        FROM changes
       ),
       periods AS (
-        SELECT p AS lo, p + ${step} AS hi
+        SELECT p AS lo
         FROM generate_series(date_trunc(${unit}, ${query.from}::timestamptz, 'UTC'), ${query.to}::timestamptz - interval '1 microsecond', ${step}) p
+      ),
+      first_period AS (SELECT min(lo) AS lo FROM periods),
+      inherited_at_start AS (
+        SELECT coalesce((SELECT level FROM levels, first_period WHERE levels.t < first_period.lo ORDER BY seq DESC LIMIT 1), 0) AS level
+      ),
+      per_period AS (
+        SELECT date_trunc(${unit}, t, 'UTC') AS lo, max(level) AS peak,
+          (array_agg(level ORDER BY seq DESC))[1] AS closing,
+          bool_or(t = date_trunc(${unit}, t, 'UTC')) AS changes_at_start
+        FROM levels, first_period WHERE t >= first_period.lo
+        GROUP BY 1
+      ),
+      joined AS (
+        SELECT periods.lo, per_period.peak, per_period.closing, coalesce(per_period.changes_at_start, false) AS changes_at_start,
+          count(per_period.closing) OVER (ORDER BY periods.lo) AS grp
+        FROM periods LEFT JOIN per_period ON per_period.lo = periods.lo
+      ),
+      filled AS (
+        SELECT lo, peak, changes_at_start, first_value(closing) OVER (PARTITION BY grp ORDER BY lo) AS closing_so_far
+        FROM joined
       )
-      SELECT periods.lo AS "periodStart", greatest(
-        coalesce((SELECT max(level) FROM levels WHERE levels.t >= periods.lo AND levels.t < periods.hi), 0),
-        coalesce((SELECT level FROM levels WHERE levels.t < periods.lo ORDER BY seq DESC LIMIT 1), 0)
+      SELECT lo AS "periodStart", greatest(
+        coalesce(peak, 0),
+        CASE WHEN changes_at_start THEN 0
+             ELSE coalesce(lag(closing_so_far) OVER (ORDER BY lo), (SELECT level FROM inherited_at_start)) END
       ) AS peak
-      FROM periods
+      FROM filled
       ORDER BY 1`;
     return rows.map((row) => ({ periodStart: row.periodStart.toISOString(), peak: Number(row.peak) }));
   }
@@ -131,8 +152,7 @@ export class ReportsRepository {
    */
   async metrics(query: MetricsReportQuery, now: Date): Promise<MetricsReportRow[]> {
     const { unit } = PERIOD[query.bucket];
-    const rawFrom = new Date(now.getTime() - this.retention.rawSampleDays * 86_400_000);
-    rawFrom.setUTCMinutes(0, 0, 0);
+    const rawFrom = rawSamplesFrom(this.retention, now);
     const nodeRaw = query.node ? Prisma.sql`AND node = ${query.node}` : Prisma.empty;
     const nodeHourly = query.node ? Prisma.sql`AND node = ${query.node}` : Prisma.empty;
     const hourly =

@@ -1,7 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { MetricsDatabase } from '../database/metrics-database';
-import { RETENTION_SETTINGS, type RetentionSettings } from './retention.settings';
+import { Prisma } from '../generated/prisma/client';
+import { RETENTION_SETTINGS, type RetentionSettings, rawSamplesFrom } from './retention.settings';
+
+type Transaction = Parameters<Parameters<MetricsDatabase['$transaction']>[0]>[0];
 
 export interface RetentionOutcome {
   aggregatedHours: number;
@@ -17,6 +20,7 @@ const RETENTION_LOCK = 0x77_73_72_74; // "wsrt"
 // Hours before the newest aggregate are recomputed, so samples that arrive a little late still count.
 const LATE_SAMPLE_HOURS = 2;
 const DAY_MS = 86_400_000;
+const BATCH_KEY_DAYS = 30;
 
 /**
  * Downsamples complete hours of raw samples into hourly aggregates, then deletes what is older than each
@@ -54,6 +58,18 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
+  /** Summarises [from, to) into hourly rows, replacing what those hours held; from is SQL (null = nothing). */
+  private aggregate(tx: Transaction, from: Prisma.Sql, to: Date): Promise<number> {
+    return tx.$executeRaw`
+      INSERT INTO "SampleHourly" (metric, node, hour, count, sum, min, max)
+      SELECT metric, coalesce(node, ''), date_trunc('hour', at, 'UTC'), count(*), sum(value), min(value), max(value)
+      FROM "MetricSample"
+      WHERE at >= (${from}) AND at < ${to}::timestamptz
+      GROUP BY 1, 2, 3
+      ON CONFLICT (metric, node, hour) DO UPDATE SET
+        count = EXCLUDED.count, sum = EXCLUDED.sum, min = EXCLUDED.min, max = EXCLUDED.max`;
+  }
+
   /** One pass; null when another engine holds the job. */
   run(now: Date): Promise<RetentionOutcome | null> {
     this.running = this.db.$transaction(
@@ -64,25 +80,27 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         if (!locked) return null;
         const currentHour = new Date(now);
         currentHour.setUTCMinutes(0, 0, 0);
-        const aggregatedHours = await tx.$executeRaw`
-          WITH since AS (
-            SELECT coalesce(
+        const cutoff = rawSamplesFrom(this.settings, now);
+        // Recent complete hours (late samples within a couple of hours still count), then every hour about
+        // to be deleted, recomputed from all its raw samples, however late they arrived.
+        const aggregatedHours =
+          (await this.aggregate(
+            tx,
+            Prisma.sql`coalesce(
               (SELECT max(hour) FROM "SampleHourly") - make_interval(hours => ${LATE_SAMPLE_HOURS}),
-              (SELECT date_trunc('hour', min(at), 'UTC') FROM "MetricSample")
-            ) AS lo
-          )
-          INSERT INTO "SampleHourly" (metric, node, hour, count, sum, min, max)
-          SELECT metric, coalesce(node, ''), date_trunc('hour', at, 'UTC'), count(*), sum(value), min(value), max(value)
-          FROM "MetricSample", since
-          WHERE at >= since.lo AND at < ${currentHour}::timestamptz
-          GROUP BY 1, 2, 3
-          ON CONFLICT (metric, node, hour) DO UPDATE SET
-            count = EXCLUDED.count, sum = EXCLUDED.sum, min = EXCLUDED.min, max = EXCLUDED.max`;
+              (SELECT date_trunc('hour', min(at), 'UTC') FROM "MetricSample"))`,
+            currentHour,
+          )) +
+          (await this.aggregate(
+            tx,
+            Prisma.sql`(SELECT date_trunc('hour', min(at), 'UTC') FROM "MetricSample")`,
+            cutoff,
+          ));
         const before = (days: number): Date => new Date(now.getTime() - days * DAY_MS);
         const monthsAgo = new Date(now);
         monthsAgo.setUTCMonth(monthsAgo.getUTCMonth() - this.settings.hourlyAggregateMonths);
         const deletedSamples = await tx.$executeRaw`
-          DELETE FROM "MetricSample" WHERE at < least(${before(this.settings.rawSampleDays)}::timestamptz, ${currentHour}::timestamptz)`;
+          DELETE FROM "MetricSample" WHERE at < ${cutoff}::timestamptz`;
         const deletedHourly =
           await tx.$executeRaw`DELETE FROM "SampleHourly" WHERE hour < ${monthsAgo}::timestamptz`;
         const deletedActivity = await tx.$executeRaw`
@@ -91,9 +109,10 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
           this.settings.auditDays > 0
             ? await tx.$executeRaw`DELETE FROM "AuditEvent" WHERE at < ${before(this.settings.auditDays)}::timestamptz`
             : 0;
-        // A client retries a batch for as long as its spool lives; keys are kept as long as raw samples.
+        // A client may resend a spooled batch long after it was stored (a crash between the engine's commit
+        // and the spool file's removal): keys outlive raw samples.
         const deletedBatchKeys = await tx.$executeRaw`
-          DELETE FROM "IngestBatch" WHERE "receivedAt" < ${before(this.settings.rawSampleDays)}::timestamptz`;
+          DELETE FROM "IngestBatch" WHERE "receivedAt" < ${before(Math.max(this.settings.rawSampleDays, BATCH_KEY_DAYS))}::timestamptz`;
         return {
           aggregatedHours,
           deletedSamples,

@@ -2,3 +2,10 @@ import { type WebstreamConfig } from '@webstream/config';
 
 export type RetentionSettings = WebstreamConfig['metricsEngine']['retention'];
 export const RETENTION_SETTINGS = Symbol('RETENTION_SETTINGS');
+
+/** The first hour still served from raw samples; everything before it is deleted and summarised. */
+export function rawSamplesFrom(settings: RetentionSettings, now: Date): Date {
+  const cutoff = new Date(now.getTime() - settings.rawSampleDays * 86_400_000);
+  cutoff.setUTCMinutes(0, 0, 0);
+  return cutoff;
+}

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { poolConfig, prepareServiceDatabase } from '@webstream/db';
 import { HealthRegistry } from '@webstream/service-kit';
@@ -10,7 +10,7 @@ export const IAM_DATABASE_URL = Symbol('IAM_DATABASE_URL');
 
 /** The IAM database, migrated to the current schema before the service takes traffic. */
 @Injectable()
-export class IamDatabase extends PrismaClient implements OnModuleInit, OnModuleDestroy {
+export class IamDatabase extends PrismaClient implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(IAM_DATABASE_URL) private readonly databaseUrl: string,
     private readonly health: HealthRegistry,
@@ -28,7 +28,8 @@ export class IamDatabase extends PrismaClient implements OnModuleInit, OnModuleD
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // After the HTTP listener has closed, so requests in flight finish first.
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }
 }

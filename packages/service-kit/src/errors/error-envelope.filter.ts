@@ -33,6 +33,12 @@ function isPrismaKnownError(error: unknown): error is PrismaKnownError {
   );
 }
 
+function isPostgresDataError(error: unknown): error is Error & { code: string } {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
 function messageOf(exception: HttpException): string {
   const response = exception.getResponse();
   if (typeof response === 'string') return response;
@@ -78,6 +84,11 @@ export function classifyError(exception: unknown): Classified {
       default:
         break;
     }
+  }
+  // PostgreSQL's data exceptions (class 22: a NUL byte in text, a date out of range, bad JSON text) mean
+  // the request holds a value the database cannot store: resending it cannot help, so it is not a 5xx.
+  if (isPostgresDataError(exception)) {
+    return { status: 422, message: `a value cannot be stored: ${exception.message}` };
   }
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal error' };
 }

@@ -34,6 +34,11 @@ export class HealthRegistry implements BeforeApplicationShutdown {
     return this.draining;
   }
 
+  /** Called as soon as a stop signal arrives, before any shutdown hook runs. */
+  markDraining(): void {
+    this.draining = true;
+  }
+
   beforeApplicationShutdown(): void {
     this.draining = true;
   }

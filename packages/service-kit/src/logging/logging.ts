@@ -20,6 +20,17 @@ export const REDACTED_PATHS = [
   '*.key',
 ];
 
+/**
+ * Errors are logged with their message, type, code and stack only: an HTTP client's error carries the
+ * request it made (headers with credentials, the body), which must not reach a log line.
+ */
+export function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  for (const key of ['config', 'request', 'response', 'headers', 'data']) delete serialized[key];
+  return serialized;
+}
+
 const QUIET_PATHS = new Set([
   '/health/live',
   '/health/ready',
@@ -35,6 +46,7 @@ function baseOptions(service: string, config: WebstreamConfig): pino.LoggerOptio
     timestamp: pino.stdTimeFunctions.isoTime,
     messageKey: 'msg',
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { err: serializeError },
     formatters: { level: (label) => ({ level: label }) },
   };
 }
