@@ -17,9 +17,15 @@ export class MetricsDatabase extends PrismaClient implements OnModuleInit, OnApp
     private readonly health: HealthRegistry,
     private readonly logger: PinoLogger,
   ) {
-    // Reports run here: a statement that outlives the timeout is stopped rather than holding the pool.
+    // Reports run here. A statement that outlives the timeout is stopped rather than holding the pool, and
+    // JIT is off: it spent ~0.5 s compiling each report query for no gain at these sizes (measured).
+    const connection = poolConfig(databaseUrl);
     super({
-      adapter: new PrismaPg({ ...poolConfig(databaseUrl), statement_timeout: REPORT_STATEMENT_TIMEOUT_MS }),
+      adapter: new PrismaPg({
+        ...connection,
+        options: `${connection.options ?? ''} -c jit=off`,
+        statement_timeout: REPORT_STATEMENT_TIMEOUT_MS,
+      }),
     });
   }
 

@@ -2,7 +2,12 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { PinoLogger } from 'nestjs-pino';
 import { MetricsDatabase } from '../database/metrics-database';
 import { Prisma } from '../generated/prisma/client';
-import { RETENTION_SETTINGS, type RetentionSettings, rawSamplesFrom } from './retention.settings';
+import {
+  LATE_SAMPLE_HOURS,
+  RETENTION_SETTINGS,
+  type RetentionSettings,
+  rawSamplesFrom,
+} from './retention.settings';
 
 type Transaction = Parameters<Parameters<MetricsDatabase['$transaction']>[0]>[0];
 
@@ -17,8 +22,6 @@ export interface RetentionOutcome {
 
 // Any engine may run the job; the lock makes concurrent runs from several engines take turns.
 const RETENTION_LOCK = 0x77_73_72_74; // "wsrt"
-// Hours before the newest aggregate are recomputed, so samples that arrive a little late still count.
-const LATE_SAMPLE_HOURS = 2;
 const DAY_MS = 86_400_000;
 const BATCH_KEY_DAYS = 30;
 
@@ -78,6 +81,8 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
           [{ locked: boolean }]
         >`SELECT pg_try_advisory_xact_lock(${RETENTION_LOCK}) AS locked`;
         if (!locked) return null;
+        // The job may take longer than a report is allowed to.
+        await tx.$executeRaw`SET LOCAL statement_timeout = 0`;
         const currentHour = new Date(now);
         currentHour.setUTCMinutes(0, 0, 0);
         const cutoff = rawSamplesFrom(this.settings, now);
