@@ -13,6 +13,7 @@ import { OperationsController } from './operations/operations.controller';
 import { OperationsRepository } from './operations/operations.repository';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsRepository } from './reports/reports.repository';
+import { RetentionController } from './retention/retention.controller';
 import { RetentionService } from './retention/retention.service';
 import { RETENTION_SETTINGS } from './retention/retention.settings';
 
@@ -33,7 +34,13 @@ export class MetricsEngineModule {
     return {
       module: MetricsEngineModule,
       imports: [ServiceKitModule.forRoot({ service: 'metrics-engine', config })],
-      controllers: [IngestController, OperationsController, ReportsController, AuditController],
+      controllers: [
+        IngestController,
+        OperationsController,
+        ReportsController,
+        AuditController,
+        RetentionController,
+      ],
       providers: [
         { provide: METRICS_DATABASE_URL, useValue: databaseUrl },
         { provide: SERVICE_TOKEN, useValue: serviceToken },

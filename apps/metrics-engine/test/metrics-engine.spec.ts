@@ -482,6 +482,17 @@ describe('the metrics engine on a real PostgreSQL', () => {
       ]);
     });
 
+    it('runs on demand for an operator, with the service credential', async () => {
+      const refused = await fetch(`${service.url}/api/retention/run`, { method: 'POST' });
+      expect(refused.status).toBe(401);
+      const manual = await fetch(`${service.url}/api/retention/run`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(manual.status).toBe(200);
+      expect(await manual.json()).toMatchObject({ deletedSamples: expect.any(Number) });
+    });
+
     it('summarises samples that arrived late before their hour is deleted', async () => {
       const now = new Date('2026-03-10T12:30:00Z');
       const service_ = service.app.get(RetentionService);
