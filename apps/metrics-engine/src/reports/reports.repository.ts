@@ -162,28 +162,30 @@ export class ReportsRepository {
     // Hour and day buckets read the hourly aggregates for every hour the retention job has summarised
     // and will not revisit (older than its late-sample window), and raw samples only after that: a week
     // by hour reads ~170 aggregate rows per node instead of every raw sample.
-    const boundary =
-      query.bucket === 'minute'
-        ? Prisma.sql`${rawFrom}::timestamptz`
-        : Prisma.sql`greatest(${rawFrom}::timestamptz, coalesce(
-            (SELECT max(hour) FROM "SampleHourly" WHERE metric = ${query.metric}) - make_interval(hours => ${LATE_SAMPLE_HOURS}),
-            ${rawFrom}::timestamptz))`;
+    // Computed first, as a value: a boundary inside the query would hide the time range from the planner,
+    // which then scans every raw sample instead of the BRIN range.
+    let boundary = rawFrom;
+    if (query.bucket !== 'minute') {
+      const [{ newest }] = await this.db.$queryRaw<[{ newest: Date | null }]>`
+        SELECT max(hour) AS newest FROM "SampleHourly" WHERE metric = ${query.metric}`;
+      const settled = newest ? new Date(newest.getTime() - LATE_SAMPLE_HOURS * 3_600_000) : rawFrom;
+      if (settled > boundary) boundary = settled;
+    }
     const hourly =
       query.bucket === 'minute'
         ? Prisma.empty
         : Prisma.sql`
           UNION ALL
-          SELECT date_trunc(${unit}, hour, 'UTC'), sum, min, max, count FROM "SampleHourly", bounds
-          WHERE metric = ${query.metric} AND hour >= ${query.from}::timestamptz AND hour < least(${query.to}::timestamptz, bounds.b) ${node}`;
+          SELECT date_trunc(${unit}, hour, 'UTC'), sum, min, max, count FROM "SampleHourly"
+          WHERE metric = ${query.metric} AND hour >= ${query.from}::timestamptz AND hour < least(${query.to}::timestamptz, ${boundary}::timestamptz) ${node}`;
     const rows = await this.db.$queryRaw<
       { bucketStart: Date; sum: number; min: number; max: number; count: bigint }[]
     >`
-      WITH bounds AS (SELECT ${boundary} AS b)
       SELECT bucket AS "bucketStart", sum(s)::float8 AS sum, min(mn)::float8 AS min, max(mx)::float8 AS max, sum(n)::bigint AS count
       FROM (
         SELECT date_trunc(${unit}, at, 'UTC') AS bucket, sum(value) AS s, min(value) AS mn, max(value) AS mx, count(*) AS n
-        FROM "MetricSample", bounds
-        WHERE metric = ${query.metric} AND at >= greatest(${query.from}::timestamptz, bounds.b) AND at < ${query.to}::timestamptz ${node}
+        FROM "MetricSample"
+        WHERE metric = ${query.metric} AND at >= greatest(${query.from}::timestamptz, ${boundary}::timestamptz) AND at < ${query.to}::timestamptz ${node}
         GROUP BY 1
         ${hourly}
       ) parts (bucket, s, mn, mx, n)
