@@ -262,16 +262,20 @@ describe('service kit', () => {
   });
 });
 
+function capturedLogger() {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, logger: createServiceLogger('test-service', webstreamConfigSchema.parse({}), sink) };
+}
+
 describe('service logs', () => {
   it('are JSON and never carry credentials', () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const logger = createServiceLogger('test-service', webstreamConfigSchema.parse({}), sink);
+    const { lines, logger } = capturedLogger();
     logger.info(
       {
         req: {
@@ -293,14 +297,7 @@ describe('service logs', () => {
   });
 
   it("keep a failed peer call's request, with its credentials, out of logged errors", () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const logger = createServiceLogger('test-service', webstreamConfigSchema.parse({}), sink);
+    const { lines, logger } = capturedLogger();
     const error = new AxiosError('Request failed with status code 500', 'ERR_BAD_RESPONSE', {
       headers: new AxiosHeaders({ Authorization: 'Bearer SUPER-SECRET-TOKEN' }),
       data: '{"password":"hunter2"}',
