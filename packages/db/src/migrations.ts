@@ -138,11 +138,12 @@ function engineConnections(databaseUrl: string): EngineConnections {
     };
     return adapter;
   };
-  const base = new PrismaPg({});
+  // Only its provider and adapter name are used: every connection is made by connect() above.
+  const { provider, adapterName } = new PrismaPg({});
   return {
     factory: {
-      provider: base.provider,
-      adapterName: base.adapterName,
+      provider,
+      adapterName,
       connect: () => connect(databaseUrl),
       connectToShadowDb: async () => {
         const shadowUrl = withDatabase(databaseUrl, `prisma_migrate_shadow_db_${randomUUID()}`);
