@@ -482,6 +482,31 @@ describe('the metrics engine on a real PostgreSQL', () => {
       ]);
     });
 
+    it('ends running sessions whose streamer or host has gone silent, at their last sign of life', async () => {
+      const now = new Date();
+      const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
+      const LOST = 'http://lost.internal:9005';
+      await ingest([
+        { kind: 'sample', metric: 'node.cpu', value: 5, at: ago(60), node: LOST },
+        { kind: 'sample', metric: 'node.cpu', value: 5, at: ago(0), node: NODE },
+        { kind: 'sample', metric: 'streamer.fps', value: 30, at: ago(30), sessionId: 'streamer-died' },
+        usage('session-start', 'host-lost', ago(90), { node: LOST }),
+        usage('session-start', 'streamer-died', ago(45), { node: NODE }),
+        usage('session-start', 'alive', ago(45), { node: NODE }),
+        usage('session-start', 'no-figures', ago(45)),
+      ]);
+      const outcome = await service.app.get(RetentionService).run(now);
+      expect(outcome?.endedSilentSessions).toBe(2);
+      const rows = await db.$queryRaw<{ sessionId: string; endedAt: Date | null }[]>`
+        SELECT "sessionId", "endedAt" FROM "UsageSession" ORDER BY "sessionId"`;
+      expect(Object.fromEntries(rows.map((r) => [r.sessionId, r.endedAt?.toISOString() ?? null]))).toEqual({
+        alive: null,
+        'host-lost': ago(60),
+        'no-figures': null,
+        'streamer-died': ago(30),
+      });
+    });
+
     it('runs on demand for an operator, with the service credential', async () => {
       const refused = await fetch(`${service.url}/api/retention/run`, { method: 'POST' });
       expect(refused.status).toBe(401);

@@ -71,6 +71,7 @@ describe('loadConfig: defaults', () => {
           activityDays: 90,
           auditDays: 0,
           intervalMinutes: 60,
+          openSessionTimeoutMinutes: 10,
         },
       },
       telemetry: {

@@ -315,6 +315,9 @@ const retentionSchema = z.strictObject({
   // 0 keeps the audit log for ever.
   auditDays: wholeNumber(0).default(0),
   intervalMinutes: wholeNumber(1).default(60),
+  // A session whose streamer (or, without streamer figures, whose node) has been silent this long is
+  // ended at its last sign of life, so a lost session-end does not count as running for ever.
+  openSessionTimeoutMinutes: wholeNumber(1).default(10),
 });
 
 const metricsEngineSchema = z.strictObject({

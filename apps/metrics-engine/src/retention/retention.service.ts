@@ -12,6 +12,7 @@ import {
 type Transaction = Parameters<Parameters<MetricsDatabase['$transaction']>[0]>[0];
 
 export interface RetentionOutcome {
+  endedSilentSessions: number;
   aggregatedHours: number;
   deletedSamples: number;
   deletedHourly: number;
@@ -73,6 +74,26 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         count = EXCLUDED.count, sum = EXCLUDED.sum, min = EXCLUDED.min, max = EXCLUDED.max`;
   }
 
+  /**
+   * A session-end is lost when its host dies. A running session whose streamer has reported nothing for
+   * the timeout (or, when it never reported, whose node has not) is ended at its last sign of life.
+   * Sessions with no figures at all are left as they are: nothing says they stopped.
+   */
+  private endSilentSessions(tx: Transaction, now: Date): Promise<number> {
+    const silentSince = new Date(now.getTime() - this.settings.openSessionTimeoutMinutes * 60_000);
+    return tx.$executeRaw`
+      UPDATE "UsageSession" u SET "endedAt" = greatest(u."startedAt", seen.at)
+      FROM (
+        SELECT s."sessionId", coalesce(
+          (SELECT max(at) FROM "LatestSample" l WHERE l.scope = s."sessionId" AND l.metric LIKE 'streamer.%'),
+          (SELECT max(at) FROM "LatestSample" l WHERE l.scope = s."node" AND l.metric LIKE 'node.%')
+        ) AS at
+        FROM "UsageSession" s
+        WHERE s."endedAt" IS NULL
+      ) seen
+      WHERE u."sessionId" = seen."sessionId" AND seen.at < ${silentSince}::timestamptz`;
+  }
+
   /** One pass; null when another engine holds the job. */
   run(now: Date): Promise<RetentionOutcome | null> {
     this.running = this.db.$transaction(
@@ -101,6 +122,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
             Prisma.sql`(SELECT date_trunc('hour', min(at), 'UTC') FROM "MetricSample")`,
             cutoff,
           ));
+        const endedSilentSessions = await this.endSilentSessions(tx, now);
         const before = (days: number): Date => new Date(now.getTime() - days * DAY_MS);
         const monthsAgo = new Date(now);
         monthsAgo.setUTCMonth(monthsAgo.getUTCMonth() - this.settings.hourlyAggregateMonths);
@@ -119,6 +141,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         const deletedBatchKeys = await tx.$executeRaw`
           DELETE FROM "IngestBatch" WHERE "receivedAt" < ${before(Math.max(this.settings.rawSampleDays, BATCH_KEY_DAYS))}::timestamptz`;
         return {
+          endedSilentSessions,
           aggregatedHours,
           deletedSamples,
           deletedHourly,
