@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/temp-dir';
 import { loadConfig } from './index';
 import { allKeyPaths, childOf, configKeyTree, isPlainObject, type KeyNode } from './keys';
 
@@ -11,14 +12,8 @@ const EXAMPLE = path.resolve(__dirname, '../../../webstream.config.example.yaml'
 /** A documented setting: "<indent># key: default" (prose and examples never start "# lowerCaseWord:"). */
 const SETTING_LINE = /^(\s*)# ([a-z][A-Za-z]*:(?:\s.*)?)$/;
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
 function defaults() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webstream-config-'));
-  dirs.push(dir);
+  const dir = tempDir();
   return loadConfig({ argv: [], env: {}, cwd: dir }).config;
 }
 
@@ -47,8 +42,7 @@ describe('webstream.config.example.yaml', () => {
 
   it('still gives exactly the defaults with every documented setting uncommented', () => {
     expect(uncommented).not.toBe(text);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webstream-config-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const file = path.join(dir, 'uncommented.yaml');
     fs.writeFileSync(file, uncommented);
     expect(loadConfig({ argv: ['--config', file], env: {}, cwd: dir }).config).toStrictEqual(defaults());

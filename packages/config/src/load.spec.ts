@@ -1,19 +1,8 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/temp-dir';
 import { ConfigError, loadConfig, resolveConfigPath, webstreamConfigSchema } from './index';
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webstream-config-'));
-  dirs.push(dir);
-  return dir;
-}
 
 function write(dir: string, name: string, text: string): string {
   const file = path.join(dir, name);

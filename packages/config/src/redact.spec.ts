@@ -1,20 +1,6 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/temp-dir';
 import { ConfigError, loadConfig, redactConfig, webstreamConfigSchema } from './index';
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(yaml?: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webstream-config-'));
-  dirs.push(dir);
-  if (yaml !== undefined) fs.writeFileSync(path.join(dir, 'webstream.config.yaml'), yaml);
-  return dir;
-}
 
 function errorText(yaml: string | undefined, env: Record<string, string> = {}): string {
   try {

@@ -1,17 +1,11 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/temp-dir';
 import { ConfigError, loadConfig, type LoadedConfig } from './index';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-
 function loadYaml(yaml: string, env: Record<string, string> = {}): LoadedConfig & { file: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webstream-config-'));
-  dirs.push(dir);
+  const dir = tempDir();
   const file = path.join(dir, 'webstream.config.yaml');
   fs.writeFileSync(file, yaml);
   return { ...loadConfig({ argv: [], env, cwd: dir }), file };
@@ -252,8 +246,7 @@ describe('ConfigError', () => {
   });
 
   it('says "defaults" when there was no file', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webstream-config-'));
-    dirs.push(dir);
+    const dir = tempDir();
     try {
       loadConfig({ argv: [], env: { WEBSTREAM__GATEWAY__PORT: '0' }, cwd: dir });
       expect.unreachable();

@@ -1,13 +1,8 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/temp-dir';
 import { configWarnings, gatewayFailureWindowSeconds, loadConfig, webstreamConfigSchema } from './index';
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 const withHealthCheck = (healthCheck: object, heartbeatInterval = 10) =>
   webstreamConfigSchema.parse({ gateway: { healthCheck, backend: { heartbeatInterval } } });
@@ -47,8 +42,7 @@ describe('configWarnings', () => {
   });
 
   it('are returned by loadConfig', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webstream-config-'));
-    dirs.push(dir);
+    const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'webstream.config.yaml'), 'gateway:\n  healthCheck:\n    timeout: 2\n');
     const loaded = loadConfig({
       argv: [],
