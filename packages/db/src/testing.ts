@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { dropDatabase, ensureDatabase, withDatabase } from './database';
-import { applyMigrations, type MigrationSource, pendingSchemaChange } from './migrations';
+import { applyMigrations, type MigrationSource, pendingSchemaChange, readMigrationList } from './migrations';
 import { type DevelopmentServer, findDevelopmentServer } from './development-server';
 
 export interface TestDatabase {
@@ -23,6 +23,8 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
 }
 
 export interface MigrationCheck {
+  /** The migration folders on disk, in order. */
+  folders: string[];
   /** Migrations applied to a fresh database. */
   applied: string[];
   /** Migrations applied by a second run: none, when the tool is idempotent. */
@@ -40,7 +42,10 @@ export async function checkServiceMigrations(
   try {
     const applied = await applyMigrations(database.url, source);
     const appliedAgain = await applyMigrations(database.url, source);
-    return { applied, appliedAgain, pendingChange: await pendingSchemaChange(database.url, source) };
+    const folders = (await readMigrationList(source.migrationsDir)).migrationDirectories.map(
+      (dir) => dir.path,
+    );
+    return { folders, applied, appliedAgain, pendingChange: await pendingSchemaChange(database.url, source) };
   } finally {
     await database.drop();
   }

@@ -1,17 +1,12 @@
-import { readdirSync } from 'node:fs';
 import { checkServiceMigrations } from '@webstream/db/testing';
 import { describe, expect, it } from 'vitest';
 import { iamMigrationSource } from '../src/migration-source';
 
 describe('the IAM database migrations', () => {
   it('apply to a fresh PostgreSQL once, and match the Prisma schema', async () => {
-    const folders = readdirSync(iamMigrationSource.migrationsDir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name)
-      .sort();
-    expect(folders.length).toBeGreaterThan(0);
     const check = await checkServiceMigrations('ws_iam_migrations', iamMigrationSource);
-    expect(check.applied).toEqual(folders);
+    expect(check.folders.length).toBeGreaterThan(0);
+    expect(check.applied).toEqual(check.folders);
     expect(check.appliedAgain).toEqual([]);
     expect(check.pendingChange, 'the schema changed without a migration: run pnpm db:migrate:new').toBeNull();
   });
