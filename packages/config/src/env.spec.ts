@@ -117,6 +117,22 @@ describe('WEBSTREAM__ environment overrides', () => {
     expect(withEnv({ WEBSTREAM__GATEWAY__PORT: '' }, 'gateway:\n  port: 9100\n').gateway.port).toBe(9100);
   });
 
+  it('takes WEBSTREAM_ADMIN_USERNAME and WEBSTREAM_ADMIN_PASSWORD for the bootstrap admin', () => {
+    const config = withEnv({
+      WEBSTREAM_ADMIN_USERNAME: 'root',
+      WEBSTREAM_ADMIN_PASSWORD: 'correct horse battery',
+    });
+    expect(config.accessManagement.bootstrapAdmin).toMatchObject({
+      username: 'root',
+      password: 'correct horse battery',
+    });
+    expect(envError({ WEBSTREAM_ADMIN_PASSWORD: 'short' }).issues.map((issue) => issue.message)).toEqual([
+      expect.stringMatching(
+        /^accessManagement\.bootstrapAdmin\.password must be a password of at least 12 characters.*WEBSTREAM_ADMIN_PASSWORD/,
+      ),
+    ]);
+  });
+
   it('does not treat WEBSTREAM_CONFIG (one underscore) as an override', () => {
     const dir = tempDir();
     const file = path.join(dir, 'custom.yaml');
@@ -189,6 +205,17 @@ describe('environment override errors', () => {
         message:
           'gateway.port is set by both WEBSTREAM__GATEWAY__PORT and WEBSTREAM__gateway__port; keep only one',
       },
+    ]);
+  });
+
+  it('an alias and the full variable for the same key are an error', () => {
+    expect(
+      envError({
+        WEBSTREAM_ADMIN_USERNAME: 'a',
+        WEBSTREAM__ACCESSMANAGEMENT__BOOTSTRAPADMIN__USERNAME: 'b',
+      }).issues.map((issue) => issue.message),
+    ).toEqual([
+      'accessManagement.bootstrapAdmin.username is set by both WEBSTREAM_ADMIN_USERNAME and WEBSTREAM__ACCESSMANAGEMENT__BOOTSTRAPADMIN__USERNAME; keep only one',
     ]);
   });
 

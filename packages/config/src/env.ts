@@ -7,6 +7,12 @@ import { configKeyTree, dropEmptyKeys, isPlainObject, suggestKey, type KeyNode }
 
 export const CONFIG_ENV_PREFIX = 'WEBSTREAM__';
 
+/** Shorter names that container images and operators expect for the first administrator. */
+export const CONFIG_ENV_ALIASES: Readonly<Record<string, string>> = {
+  WEBSTREAM_ADMIN_USERNAME: 'WEBSTREAM__ACCESSMANAGEMENT__BOOTSTRAPADMIN__USERNAME',
+  WEBSTREAM_ADMIN_PASSWORD: 'WEBSTREAM__ACCESSMANAGEMENT__BOOTSTRAPADMIN__PASSWORD',
+};
+
 export interface EnvOverride {
   readonly variable: string;
   /** Canonical key names: ['gateway', 'healthCheck', 'timeout']. */
@@ -84,8 +90,9 @@ export function readEnvOverrides(env: Readonly<Record<string, string | undefined
   const byKey = new Map<string, string>();
   for (const variable of Object.keys(env).sort()) {
     const raw = env[variable];
-    if (!variable.startsWith(CONFIG_ENV_PREFIX) || raw === undefined || raw === '') continue;
-    const resolved = resolveVariable(variable);
+    const canonical = variable.startsWith(CONFIG_ENV_PREFIX) ? variable : CONFIG_ENV_ALIASES[variable];
+    if (canonical === undefined || raw === undefined || raw === '') continue;
+    const resolved = resolveVariable(canonical);
     if ('problem' in resolved) {
       issues.push({
         key: variable,

@@ -48,7 +48,23 @@ describe('loadConfig: defaults', () => {
       },
       streamer: { basePort: 9010 },
       webstreamSettings: {},
-      accessManagement: { mode: 'builtin', publicIP: '0.0.0.0', port: 8090 },
+      accessManagement: {
+        mode: 'builtin',
+        publicIP: '0.0.0.0',
+        port: 8090,
+        accessTokenTtl: 900,
+        refreshTokenTtl: 1_209_600,
+        bootstrapAdmin: { username: 'admin', credentialsFile: './.data/initial-credentials.txt' },
+        demo: false,
+        loginThrottle: {
+          freeAttempts: 3,
+          lockAfterFailures: 10,
+          lockoutSeconds: 900,
+          addressLockAfterFailures: 100,
+          addressWindowSeconds: 3600,
+        },
+        entitlementCacheTtl: 60,
+      },
       mcpApiKeys: [],
       metricsEngine: {
         publicIP: '0.0.0.0',
@@ -146,7 +162,7 @@ describe('loadConfig: the file', () => {
       maxSessions: 4,
       tags: ['gpu'],
     });
-    expect(loaded.config.accessManagement).toEqual({
+    expect(loaded.config.accessManagement).toMatchObject({
       mode: 'standalone',
       url: 'http://iam.internal:8090',
       publicIP: '0.0.0.0',

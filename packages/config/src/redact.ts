@@ -4,7 +4,7 @@ export const REDACTED = '[redacted]';
 const MASK = '***';
 
 /** Property names whose value is a secret wherever they appear. */
-const SECRET_NAME = /^(key|secret|password|token)$|(Secret|Password|Token)$/;
+const SECRET_NAME = /^(key|secret|password|token)$|(Secret|Password|Token|Key)$/;
 /** Query parameters that carry credentials (libpq accepts ?password=...). */
 const SECRET_PARAM = /pass|secret|token|key/i;
 

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import {
+  crudRoutes,
+  iamIdSchema,
+  iamNameSchema,
+  iamTimestampsSchema,
+  nonEmptyPatch,
+  pageOf,
+  pageQuerySchema,
+} from './iam-common';
+
+export const organizationRoutes = crudRoutes('/iam/organizations');
+
+export const organizationSlugSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/,
+    'must be 1-64 lower-case letters, digits and inner hyphens',
+  );
+
+export const organizationSchema = z
+  .object({ id: iamIdSchema, name: iamNameSchema, slug: organizationSlugSchema })
+  .extend(iamTimestampsSchema.shape);
+export type Organization = z.infer<typeof organizationSchema>;
+
+export const createOrganizationSchema = z.strictObject({ name: iamNameSchema, slug: organizationSlugSchema });
+export type CreateOrganization = z.infer<typeof createOrganizationSchema>;
+
+export const updateOrganizationSchema = nonEmptyPatch({ name: iamNameSchema, slug: organizationSlugSchema });
+export type UpdateOrganization = z.infer<typeof updateOrganizationSchema>;
+
+export const listOrganizationsQuerySchema = pageQuerySchema.omit({ orgId: true });
+export type ListOrganizationsQuery = z.infer<typeof listOrganizationsQuerySchema>;
+export const organizationPageSchema = pageOf(organizationSchema);
