@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
 import { IamModule } from '@webstream/iam';
-import { requiredSetting, ServiceKitModule } from '@webstream/service-kit';
+import { ServiceKitModule } from '@webstream/service-kit';
 
 /** IAM on its own (webstream -am): the same module the gateway mounts in builtin mode. */
 @Module({})
@@ -9,16 +9,7 @@ export class IamHostModule {
   static forRoot(config: WebstreamConfig): DynamicModule {
     return {
       module: IamHostModule,
-      imports: [
-        ServiceKitModule.forRoot({ service: 'iam', config }),
-        IamModule.forRoot({
-          databaseUrl: requiredSetting(
-            config.accessManagement.databaseUrl,
-            'accessManagement.databaseUrl',
-            'IAM keeps its data in PostgreSQL',
-          ),
-        }),
-      ],
+      imports: [ServiceKitModule.forRoot({ service: 'iam', config }), IamModule.forRoot(config, 'IAM (-am)')],
     };
   }
 }

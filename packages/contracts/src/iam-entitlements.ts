@@ -81,7 +81,15 @@ export type EntitlementRefusalReason = z.infer<typeof entitlementRefusalReasonSc
 
 /** A refusal is an answer, not an error: the gateway turns it into its own 403. */
 export const entitlementResolutionSchema = z.discriminatedUnion('entitled', [
-  z.object({ entitled: z.literal(true), contract: workspaceContractSchema }),
+  z.object({
+    entitled: z.literal(true),
+    contract: workspaceContractSchema,
+    /** What the gateway enforces when it places the session: the workspace's concurrency cap and host tags. */
+    placement: z.object({
+      maxSessions: z.int().min(1).nullable(),
+      requiredTags: z.array(z.string()),
+    }),
+  }),
   z.object({
     entitled: z.literal(false),
     reason: entitlementRefusalReasonSchema,

@@ -1,21 +1,95 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { IAM_DATABASE_URL, IamDatabase } from './database/iam-database';
-
-export interface IamModuleOptions {
-  databaseUrl: string;
-}
+import { type WebstreamConfig } from '@webstream/config';
+import { ApiKeyVerifier } from './api-keys/api-key-verifier';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { ApplicationsController } from './applications/applications.controller';
+import { ApplicationsService } from './applications/applications.service';
+import { AuditTrail } from './audit/audit-trail';
+import { AccessTokenModule } from './auth/access-token';
+import { AuthController } from './auth/auth.controller';
+import { AuthService } from './auth/auth.service';
+import { IamAuthGuard } from './auth/iam-auth.guard';
+import { LoginThrottle } from './auth/login-throttle';
+import { PasswordHasher } from './auth/password-hasher';
+import { RefreshTokens } from './auth/refresh-tokens';
+import { IamBootstrap } from './bootstrap/iam-bootstrap';
+import { IamChanges } from './changes/iam-changes';
+import { IamDatabase } from './database/iam-database';
+import { EntitlementResolutionController } from './entitlements/entitlement-resolution.controller';
+import { EntitlementResolver } from './entitlements/entitlement-resolver';
+import { EntitlementsController } from './entitlements/entitlements.controller';
+import { EntitlementsService } from './entitlements/entitlements.service';
+import { GroupMembersController } from './groups/group-members.controller';
+import { GroupsController } from './groups/groups.controller';
+import { GroupsService } from './groups/groups.service';
+import { MeController } from './me/me.controller';
+import { MeService } from './me/me.service';
+import { OpenApiController } from './openapi/openapi.controller';
+import { OrganizationsController } from './organizations/organizations.controller';
+import { OrganizationsService } from './organizations/organizations.service';
+import { PoliciesController } from './policies/policies.controller';
+import { PoliciesService } from './policies/policies.service';
+import { IAM_SETTINGS, iamSettings } from './settings/iam-settings';
+import { UsersController } from './users/users.controller';
+import { WorkspacesController } from './workspaces/workspaces.controller';
+import { WorkspacesService } from './workspaces/workspaces.service';
+import { UsersService } from './users/users.service';
 
 /**
- * Access management, mounted in-process by the gateway (accessManagement.mode = builtin) and hosted on
- * its own by apps/iam. Its features arrive with the IAM issue; for now it owns its database.
+ * Access management under /iam/*: mounted in-process by the gateway (accessManagement.mode = builtin) and
+ * hosted on its own by apps/iam (-am), with the same routes either way.
  */
 @Module({})
 export class IamModule {
-  static forRoot(options: IamModuleOptions): DynamicModule {
+  /** `role` names the process in start-up errors, e.g. "the gateway's built-in IAM". */
+  static forRoot(config: WebstreamConfig, role = 'IAM'): DynamicModule {
+    const settings = iamSettings(config, role);
     return {
       module: IamModule,
-      providers: [{ provide: IAM_DATABASE_URL, useValue: options.databaseUrl }, IamDatabase],
-      exports: [IamDatabase],
+      imports: [
+        AccessTokenModule.forRoot({ signingKey: settings.tokenSigningKey, ttl: settings.accessTokenTtl }),
+      ],
+      controllers: [
+        AuthController,
+        MeController,
+        OpenApiController,
+        OrganizationsController,
+        UsersController,
+        GroupsController,
+        GroupMembersController,
+        ApplicationsController,
+        PoliciesController,
+        WorkspacesController,
+        // Before EntitlementsController, whose /iam/entitlements/:id would otherwise take "resolve" for an id.
+        EntitlementResolutionController,
+        EntitlementsController,
+        ApiKeysController,
+      ],
+      providers: [
+        { provide: IAM_SETTINGS, useValue: settings },
+        IamDatabase,
+        IamChanges,
+        AuditTrail,
+        PasswordHasher,
+        LoginThrottle,
+        RefreshTokens,
+        ApiKeyVerifier,
+        IamAuthGuard,
+        AuthService,
+        OrganizationsService,
+        UsersService,
+        GroupsService,
+        ApplicationsService,
+        PoliciesService,
+        WorkspacesService,
+        EntitlementsService,
+        EntitlementResolver,
+        ApiKeysService,
+        MeService,
+        IamBootstrap,
+      ],
+      exports: [IamDatabase, EntitlementResolver, ApiKeyVerifier, AccessTokenModule],
     };
   }
 }

@@ -50,6 +50,11 @@ class ThingsController {
     throw prismaError('P2002', { target: ['slug'] });
   }
 
+  @Get('referenced')
+  referenced(): never {
+    throw prismaError('P2003');
+  }
+
   @Get('gone')
   gone(): never {
     throw prismaError('P2025');
@@ -159,6 +164,9 @@ describe('service kit', () => {
       const gone = await fetch(`${base}/things/gone`);
       expect(gone.status).toBe(404);
       expect((await errorOf(gone)).code).toBe('not_found');
+      const referenced = await fetch(`${base}/things/referenced`);
+      expect(referenced.status).toBe(409);
+      expect((await errorOf(referenced)).code).toBe('conflict');
     });
 
     it('hides a server fault behind an error id and never echoes its message', async () => {

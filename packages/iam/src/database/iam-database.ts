@@ -1,22 +1,24 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { poolConfig, prepareServiceDatabase } from '@webstream/db';
 import { HealthRegistry } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import { PrismaClient } from '../generated/prisma/client';
 import { iamMigrationSource } from '../migration-source';
-
-export const IAM_DATABASE_URL = Symbol('IAM_DATABASE_URL');
+import { type IamSettings, InjectIamSettings } from '../settings/iam-settings';
 
 /** The IAM database, migrated to the current schema before the service takes traffic. */
 @Injectable()
 export class IamDatabase extends PrismaClient implements OnModuleInit, OnApplicationShutdown {
+  private readonly databaseUrl: string;
+
   constructor(
-    @Inject(IAM_DATABASE_URL) private readonly databaseUrl: string,
+    @InjectIamSettings() settings: IamSettings,
     private readonly health: HealthRegistry,
     private readonly logger: PinoLogger,
   ) {
-    super({ adapter: new PrismaPg(poolConfig(databaseUrl)) });
+    super({ adapter: new PrismaPg(poolConfig(settings.databaseUrl)) });
+    this.databaseUrl = settings.databaseUrl;
   }
 
   async onModuleInit(): Promise<void> {

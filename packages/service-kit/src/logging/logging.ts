@@ -10,6 +10,7 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers["x-mcp-key"]',
   'req.headers["x-backend-token"]',
+  'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.accessToken',

@@ -1,0 +1,84 @@
+import { HttpException, type OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
+import {
+  type EntitlementResolution,
+  entitlementResolutionSchema,
+  errorEnvelopeSchema,
+  resolveEntitlementRoute,
+} from '@webstream/contracts';
+import { createHttpClient } from '@webstream/service-kit';
+import { type AxiosInstance } from 'axios';
+import CircuitBreaker from 'opossum';
+import { type EntitlementQuery, IamClient } from './iam-client';
+
+export interface HttpIamClientOptions {
+  /** accessManagement.url */
+  url: string;
+  timeoutMs: number;
+  /** How long the circuit stays open before one trial call. */
+  resetTimeoutMs: number;
+}
+
+/** IAM answered, with a 4xx: the caller's problem, not IAM's health, so it does not count against the circuit. */
+class IamRefusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Standalone or external mode: IAM over HTTP behind a circuit breaker, so a sick IAM fails fast with 503. */
+export class HttpIamClient extends IamClient implements OnApplicationShutdown {
+  private readonly http: AxiosInstance;
+  private readonly breaker: CircuitBreaker<[EntitlementQuery], EntitlementResolution>;
+
+  constructor(options: HttpIamClientOptions) {
+    super();
+    this.http = createHttpClient({
+      baseURL: options.url,
+      timeout: options.timeoutMs,
+      maxRedirects: 0,
+      validateStatus: () => true,
+    });
+    this.breaker = new CircuitBreaker((query: EntitlementQuery) => this.fetchResolution(query), {
+      name: 'iam',
+      timeout: options.timeoutMs,
+      errorThresholdPercentage: 50,
+      volumeThreshold: 5,
+      resetTimeout: options.resetTimeoutMs,
+      enableSnapshots: false,
+      errorFilter: (error: unknown) => error instanceof IamRefusal,
+    });
+  }
+
+  async resolveEntitlement(query: EntitlementQuery): Promise<EntitlementResolution> {
+    try {
+      return await this.breaker.fire(query);
+    } catch (error) {
+      if (error instanceof IamRefusal) throw new HttpException(error.message, error.status);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ServiceUnavailableException(`access management is unavailable: ${reason}`);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.breaker.shutdown();
+  }
+
+  private async fetchResolution(query: EntitlementQuery): Promise<EntitlementResolution> {
+    const response = await this.http.get<unknown>(resolveEntitlementRoute.path, {
+      params: { workspaceId: query.workspaceId, appId: query.appId },
+      headers: { Authorization: `Bearer ${query.accessToken}` },
+    });
+    if (response.status === 200) {
+      const parsed = entitlementResolutionSchema.safeParse(response.data);
+      if (parsed.success) return parsed.data;
+      throw new Error('IAM answered 200 with something that is not an entitlement resolution');
+    }
+    const envelope = errorEnvelopeSchema.safeParse(response.data);
+    const message = envelope.success ? envelope.data.error.message : `IAM answered ${response.status}`;
+    if (response.status >= 400 && response.status < 500) throw new IamRefusal(response.status, message);
+    throw new Error(message);
+  }
+}

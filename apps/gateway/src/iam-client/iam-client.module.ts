@@ -1,0 +1,53 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type WebstreamConfig } from '@webstream/config';
+import { AccessTokenModule, IamModule } from '@webstream/iam';
+import { requiredSetting } from '@webstream/service-kit';
+import { HttpIamClient } from './http-iam-client';
+import { IamClient } from './iam-client';
+import { InProcessIamClient } from './in-process-iam-client';
+
+const IAM_TIMEOUT_MS = 5_000;
+const IAM_CIRCUIT_RESET_MS = 10_000;
+
+/**
+ * builtin: IAM's module in this process, its routes under /iam/*; standalone and external: IAM at
+ * accessManagement.url, and only token verification here. Either way the gateway asks through IamClient.
+ */
+@Module({})
+export class IamClientModule {
+  static forRoot(config: WebstreamConfig): DynamicModule {
+    const access = config.accessManagement;
+    if (access.mode === 'builtin') {
+      const iam = IamModule.forRoot(config, "the gateway's built-in IAM (accessManagement.mode = builtin)");
+      return {
+        module: IamClientModule,
+        imports: [iam],
+        providers: [{ provide: IamClient, useClass: InProcessIamClient }],
+        exports: [IamClient, iam],
+      };
+    }
+    const signingKey = requiredSetting(
+      access.tokenSigningKey,
+      'accessManagement.tokenSigningKey',
+      'the gateway verifies the access tokens IAM issues',
+    );
+    const tokens = AccessTokenModule.forRoot({ signingKey, ttl: access.accessTokenTtl });
+    const url = requiredSetting(
+      access.url,
+      'accessManagement.url',
+      `the gateway reaches ${access.mode} IAM there`,
+    );
+    return {
+      module: IamClientModule,
+      imports: [tokens],
+      providers: [
+        {
+          provide: IamClient,
+          useFactory: () =>
+            new HttpIamClient({ url, timeoutMs: IAM_TIMEOUT_MS, resetTimeoutMs: IAM_CIRCUIT_RESET_MS }),
+        },
+      ],
+      exports: [IamClient, tokens],
+    };
+  }
+}

@@ -1,0 +1,136 @@
+import {
+  type CanActivate,
+  type DynamicModule,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Module,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { JwtModule, JwtService } from '@nestjs/jwt';
+import { userRoleSchema } from '@webstream/contracts';
+import { ExtractJwt, Strategy as JwtStrategy, type VerifiedCallback } from 'passport-jwt';
+import { z } from 'zod';
+import { type Actor, type AuthenticatedRequest } from './actor';
+
+// One algorithm, named on both sides: a token whose header says "none", RS256 or HS512 is refused before its
+// signature is looked at, so a public key can never be used as an HMAC secret.
+export const ACCESS_TOKEN_ALGORITHM = 'HS256';
+export const ACCESS_TOKEN_ISSUER = 'webstream-iam';
+export const ACCESS_TOKEN_AUDIENCE = 'webstream';
+
+export interface AccessTokenOptions {
+  signingKey: string;
+  /** Seconds. */
+  ttl: number;
+}
+const ACCESS_TOKEN_OPTIONS = Symbol('ACCESS_TOKEN_OPTIONS');
+
+export const accessClaimsSchema = z.object({
+  sub: z.string().min(1),
+  username: z.string().min(1),
+  org: z.string().min(1),
+  role: userRoleSchema,
+});
+export type AccessClaims = z.infer<typeof accessClaimsSchema>;
+
+@Injectable()
+export class AccessTokenIssuer {
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(ACCESS_TOKEN_OPTIONS) private readonly options: AccessTokenOptions,
+  ) {}
+
+  get ttl(): number {
+    return this.options.ttl;
+  }
+
+  issue(claims: AccessClaims): Promise<string> {
+    return this.jwt.signAsync(claims, { expiresIn: this.options.ttl });
+  }
+}
+
+function actorOf(payload: unknown): Actor | false {
+  const claims = accessClaimsSchema.safeParse(payload);
+  if (!claims.success) return false;
+  const { sub, username, org, role } = claims.data;
+  return { kind: 'user', id: sub, name: username, orgId: org, role };
+}
+
+/**
+ * Verifies `Authorization: Bearer <access token>` with passport-jwt; 401 for a missing, expired, forged or
+ * foreign token. The strategy is this module's own rather than registered in passport's process-wide
+ * registry, so two modules with different keys in one process (tests, say) cannot take each other's.
+ */
+@Injectable()
+export class AccessTokenGuard implements CanActivate {
+  private readonly strategy: JwtStrategy;
+
+  constructor(@Inject(ACCESS_TOKEN_OPTIONS) options: AccessTokenOptions) {
+    this.strategy = new JwtStrategy(
+      {
+        jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+        secretOrKey: options.signingKey,
+        algorithms: [ACCESS_TOKEN_ALGORITHM],
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: ACCESS_TOKEN_AUDIENCE,
+        ignoreExpiration: false,
+      },
+      (payload: unknown, done: VerifiedCallback) => done(null, actorOf(payload)),
+    );
+  }
+
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    return new Promise((resolve, reject) => {
+      // Passport's own way of running a strategy: a per-request object carrying the outcome callbacks.
+      const attempt = Object.create(this.strategy) as JwtStrategy & StrategyOutcome;
+      attempt.success = (actor: Actor) => {
+        req.user = actor;
+        resolve(true);
+      };
+      attempt.fail = (challenge?: unknown) => {
+        const detail = challenge instanceof Error ? `: ${challenge.message}` : '';
+        reject(new UnauthorizedException(`a valid access token is required${detail}`));
+      };
+      attempt.error = (error: Error) => reject(error);
+      attempt.authenticate(req, {});
+    });
+  }
+}
+
+interface StrategyOutcome {
+  success(actor: Actor): void;
+  fail(challenge?: unknown): void;
+  error(error: Error): void;
+}
+
+/**
+ * Issuing and verifying access tokens, without IAM's database: the gateway mounts it on its own when IAM runs
+ * elsewhere, and IAM mounts it under its own routes.
+ */
+@Module({})
+export class AccessTokenModule {
+  static forRoot(options: AccessTokenOptions): DynamicModule {
+    return {
+      module: AccessTokenModule,
+      imports: [
+        JwtModule.register({
+          secret: options.signingKey,
+          signOptions: {
+            algorithm: ACCESS_TOKEN_ALGORITHM,
+            issuer: ACCESS_TOKEN_ISSUER,
+            audience: ACCESS_TOKEN_AUDIENCE,
+          },
+          verifyOptions: {
+            algorithms: [ACCESS_TOKEN_ALGORITHM],
+            issuer: ACCESS_TOKEN_ISSUER,
+            audience: ACCESS_TOKEN_AUDIENCE,
+          },
+        }),
+      ],
+      providers: [{ provide: ACCESS_TOKEN_OPTIONS, useValue: options }, AccessTokenIssuer, AccessTokenGuard],
+      exports: [AccessTokenIssuer, AccessTokenGuard],
+    };
+  }
+}

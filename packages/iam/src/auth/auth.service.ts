@@ -1,0 +1,120 @@
+import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { type LoginRequest, type TokenResponse } from '@webstream/contracts';
+import { AuditTrail } from '../audit/audit-trail';
+import { IamDatabase } from '../database/iam-database';
+import { type User as UserRow } from '../generated/prisma/client';
+import { type IamSettings, InjectIamSettings } from '../settings/iam-settings';
+import { apiRole, toAuthUser } from '../users/user-mapper';
+import { AccessTokenIssuer } from './access-token';
+import { LoginThrottle } from './login-throttle';
+import { PasswordHasher } from './password-hasher';
+import { RefreshTokens } from './refresh-tokens';
+
+const INVALID_CREDENTIALS = 'invalid username or password';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectIamSettings() private readonly settings: IamSettings,
+    private readonly db: IamDatabase,
+    private readonly passwords: PasswordHasher,
+    private readonly throttle: LoginThrottle,
+    private readonly accessTokens: AccessTokenIssuer,
+    private readonly refreshTokens: RefreshTokens,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  async login(request: LoginRequest, address: string): Promise<TokenResponse> {
+    const userKey = `${request.organization ?? '*'}/${request.username.toLowerCase()}`;
+    await this.throttle.check(userKey, address);
+    const user = await this.findUser(request);
+    const valid = await this.passwords.verify(user?.passwordHash, request.password);
+    if (user === null || !valid) {
+      await this.throttle.failed(userKey, address);
+      this.audit.activity({
+        type: 'login',
+        userId: user?.id,
+        username: request.username,
+        orgId: user?.orgId,
+        detail: `failed from ${address}`,
+      });
+      throw new UnauthorizedException(INVALID_CREDENTIALS);
+    }
+    await this.throttle.succeeded(userKey);
+    // Only after the password is proven: a disabled account is not revealed to a guesser.
+    if (user.disabled) throw new ForbiddenException('this account is disabled');
+    const signedIn = await this.db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+    this.audit.activity({
+      type: 'login',
+      userId: user.id,
+      username: user.username,
+      orgId: user.orgId,
+      detail: `from ${address}`,
+    });
+    return this.tokensFor(signedIn, await this.refreshTokens.issue(user.id, this.settings.refreshTokenTtl));
+  }
+
+  async refresh(refreshToken: string): Promise<TokenResponse> {
+    const rotation = await this.refreshTokens.rotate(refreshToken, this.settings.refreshTokenTtl);
+    switch (rotation.outcome) {
+      case 'unknown':
+      case 'expired':
+        throw new UnauthorizedException('the refresh token is not valid; sign in again');
+      case 'reused': {
+        const user = await this.db.user.findUnique({ where: { id: rotation.userId } });
+        this.audit.activity({
+          type: 'logout',
+          userId: rotation.userId,
+          username: user?.username,
+          orgId: user?.orgId,
+          detail: `refresh token reused: every token of family ${rotation.familyId} revoked`,
+        });
+        throw new UnauthorizedException('the refresh token was already used; sign in again');
+      }
+      case 'rotated': {
+        const user = await this.db.user.findUnique({ where: { id: rotation.userId } });
+        if (user === null || user.disabled) {
+          await this.refreshTokens.revokeAllOf(rotation.userId);
+          throw new UnauthorizedException('the account is disabled or gone; sign in again');
+        }
+        return this.tokensFor(user, rotation.token);
+      }
+    }
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    const revoked = await this.refreshTokens.revoke(refreshToken);
+    if (revoked !== null) this.audit.activity({ type: 'logout', userId: revoked.userId });
+  }
+
+  private async findUser(request: LoginRequest): Promise<UserRow | null> {
+    if (request.organization !== undefined) {
+      return this.db.user.findFirst({
+        where: { username: request.username, organization: { slug: request.organization } },
+      });
+    }
+    const matches = await this.db.user.findMany({ where: { username: request.username }, take: 2 });
+    if (matches.length > 1) {
+      throw new BadRequestException(
+        'organization: this user name exists in several organizations; give the organization',
+      );
+    }
+    return matches[0] ?? null;
+  }
+
+  private async tokensFor(user: UserRow, refreshToken: string): Promise<TokenResponse> {
+    const accessToken = await this.accessTokens.issue({
+      sub: user.id,
+      username: user.username,
+      org: user.orgId,
+      role: apiRole(user.role),
+    });
+    return {
+      accessToken,
+      tokenType: 'Bearer',
+      expiresIn: this.accessTokens.ttl,
+      refreshToken,
+      user: toAuthUser(user),
+    };
+  }
+}

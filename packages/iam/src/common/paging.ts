@@ -1,0 +1,24 @@
+import { type Page, type PageQuery } from '@webstream/contracts';
+
+export function pageWindow(query: Pick<PageQuery, 'page' | 'pageSize'>): { skip: number; take: number } {
+  return { skip: (query.page - 1) * query.pageSize, take: query.pageSize };
+}
+
+export function pageOfItems<Item>(
+  items: Item[],
+  total: number,
+  query: Pick<PageQuery, 'page' | 'pageSize'>,
+): Page<Item> {
+  return { items, total, page: query.page, pageSize: query.pageSize };
+}
+
+/** Case-insensitive substring match, for the `q` filter. */
+export function contains(q: string | undefined): { contains: string; mode: 'insensitive' } | undefined {
+  return q === undefined ? undefined : { contains: q, mode: 'insensitive' };
+}
+
+export function iso(date: Date): string;
+export function iso(date: Date | null): string | null;
+export function iso(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}

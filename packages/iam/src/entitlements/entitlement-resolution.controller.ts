@@ -1,0 +1,42 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import {
+  type EntitlementResolution,
+  type ResolveEntitlementQuery,
+  resolveEntitlementQuerySchema,
+  resolveEntitlementRoute,
+} from '@webstream/contracts';
+import { RequestValidationException, ZodValidationPipe } from '@webstream/service-kit';
+import { type Actor, assertAdmin, CurrentActor } from '../auth/actor';
+import { IamAuthGuard } from '../auth/iam-auth.guard';
+import { IamDatabase } from '../database/iam-database';
+import { notFound, recordScope } from '../tenancy/tenant-scope';
+import { EntitlementResolver } from './entitlement-resolver';
+
+@Controller()
+@UseGuards(IamAuthGuard)
+export class EntitlementResolutionController {
+  constructor(
+    private readonly resolver: EntitlementResolver,
+    private readonly db: IamDatabase,
+  ) {}
+
+  /** A user asks for themselves (the gateway does so with the user's token); an admin for a user of theirs. */
+  @Get(resolveEntitlementRoute.path)
+  async resolve(
+    @CurrentActor() actor: Actor,
+    @Query(new ZodValidationPipe(resolveEntitlementQuerySchema)) query: ResolveEntitlementQuery,
+  ): Promise<EntitlementResolution> {
+    const self = actor.kind === 'user' && (query.userId === undefined || query.userId === actor.id);
+    if (!self) {
+      assertAdmin(actor, 'read');
+      if (query.userId === undefined) {
+        throw new RequestValidationException([
+          { path: 'query.userId', message: 'is required when an API key asks' },
+        ]);
+      }
+      const inScope = await this.db.user.count({ where: { id: query.userId, ...recordScope(actor) } });
+      if (inScope === 0) throw notFound('user', query.userId);
+    }
+    return this.resolver.resolve(query.userId ?? actor.id, query.workspaceId, query.appId);
+  }
+}

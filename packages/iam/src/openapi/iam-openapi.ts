@@ -1,0 +1,378 @@
+import {
+  apiKeyPageSchema,
+  apiKeyRoutes,
+  apiKeySchema,
+  applicationPageSchema,
+  applicationRoutes,
+  applicationSchema,
+  createApiKeySchema,
+  createApplicationSchema,
+  createdApiKeySchema,
+  createEntitlementSchema,
+  createGroupSchema,
+  createOrganizationSchema,
+  createPolicySchema,
+  createUserSchema,
+  createWorkspaceSchema,
+  type CrudRoutes,
+  entitlementPageSchema,
+  entitlementResolutionSchema,
+  entitlementRoutes,
+  entitlementSchema,
+  errorEnvelopeSchema,
+  groupMemberParamSchema,
+  groupMemberRoutes,
+  groupMembershipSchema,
+  groupPageSchema,
+  groupRoutes,
+  groupSchema,
+  iamIdParamSchema,
+  listApiKeysQuerySchema,
+  listApplicationsQuerySchema,
+  listEntitlementsQuerySchema,
+  listGroupsQuerySchema,
+  listOrganizationsQuerySchema,
+  listPoliciesQuerySchema,
+  listUsersQuerySchema,
+  listWorkspacesQuerySchema,
+  loginRequestSchema,
+  loginRoute,
+  logoutRequestSchema,
+  logoutResponseSchema,
+  logoutRoute,
+  meResponseSchema,
+  meRoute,
+  myWorkspacesResponseSchema,
+  myWorkspacesRoute,
+  organizationPageSchema,
+  organizationRoutes,
+  organizationSchema,
+  pageQuerySchema,
+  policyPageSchema,
+  policyRoutes,
+  policySchema,
+  refreshRequestSchema,
+  refreshRoute,
+  resolveEntitlementQuerySchema,
+  resolveEntitlementRoute,
+  type RouteDefinition,
+  tokenResponseSchema,
+  updateApiKeySchema,
+  updateApplicationSchema,
+  updateEntitlementSchema,
+  updateGroupSchema,
+  updateOrganizationSchema,
+  updatePolicySchema,
+  updateUserSchema,
+  updateWorkspaceSchema,
+  userPageSchema,
+  userRoutes,
+  userSchema,
+  workspacePageSchema,
+  workspaceRoutes,
+  workspaceSchema,
+} from '@webstream/contracts';
+import { type z } from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+
+interface Operation {
+  route: RouteDefinition;
+  summary: string;
+  tag: string;
+  auth: boolean;
+  query?: z.ZodObject;
+  path?: z.ZodObject;
+  body?: z.ZodType;
+  status: number;
+  response?: z.ZodType;
+}
+
+interface Resource {
+  tag: string;
+  routes: CrudRoutes;
+  item: z.ZodType;
+  created?: z.ZodType;
+  page: z.ZodType;
+  list: z.ZodObject;
+  create: z.ZodType;
+  update: z.ZodType;
+}
+
+const resources: Resource[] = [
+  {
+    tag: 'organizations',
+    routes: organizationRoutes,
+    item: organizationSchema,
+    page: organizationPageSchema,
+    list: listOrganizationsQuerySchema,
+    create: createOrganizationSchema,
+    update: updateOrganizationSchema,
+  },
+  {
+    tag: 'users',
+    routes: userRoutes,
+    item: userSchema,
+    page: userPageSchema,
+    list: listUsersQuerySchema,
+    create: createUserSchema,
+    update: updateUserSchema,
+  },
+  {
+    tag: 'groups',
+    routes: groupRoutes,
+    item: groupSchema,
+    page: groupPageSchema,
+    list: listGroupsQuerySchema,
+    create: createGroupSchema,
+    update: updateGroupSchema,
+  },
+  {
+    tag: 'applications',
+    routes: applicationRoutes,
+    item: applicationSchema,
+    page: applicationPageSchema,
+    list: listApplicationsQuerySchema,
+    create: createApplicationSchema,
+    update: updateApplicationSchema,
+  },
+  {
+    tag: 'policies',
+    routes: policyRoutes,
+    item: policySchema,
+    page: policyPageSchema,
+    list: listPoliciesQuerySchema,
+    create: createPolicySchema,
+    update: updatePolicySchema,
+  },
+  {
+    tag: 'workspaces',
+    routes: workspaceRoutes,
+    item: workspaceSchema,
+    page: workspacePageSchema,
+    list: listWorkspacesQuerySchema,
+    create: createWorkspaceSchema,
+    update: updateWorkspaceSchema,
+  },
+  {
+    tag: 'entitlements',
+    routes: entitlementRoutes,
+    item: entitlementSchema,
+    page: entitlementPageSchema,
+    list: listEntitlementsQuerySchema,
+    create: createEntitlementSchema,
+    update: updateEntitlementSchema,
+  },
+  {
+    tag: 'api-keys',
+    routes: apiKeyRoutes,
+    item: apiKeySchema,
+    created: createdApiKeySchema,
+    page: apiKeyPageSchema,
+    list: listApiKeysQuerySchema,
+    create: createApiKeySchema,
+    update: updateApiKeySchema,
+  },
+];
+
+function crudOperations(resource: Resource): Operation[] {
+  const { tag, routes } = resource;
+  const common = { tag, auth: true };
+  return [
+    {
+      ...common,
+      route: routes.list,
+      summary: `List ${tag}`,
+      query: resource.list,
+      status: 200,
+      response: resource.page,
+    },
+    {
+      ...common,
+      route: routes.create,
+      summary: `Create one of the ${tag}`,
+      body: resource.create,
+      status: 201,
+      response: resource.created ?? resource.item,
+    },
+    {
+      ...common,
+      route: routes.get,
+      summary: `Read one of the ${tag}`,
+      path: iamIdParamSchema,
+      status: 200,
+      response: resource.item,
+    },
+    {
+      ...common,
+      route: routes.update,
+      summary: `Change one of the ${tag}`,
+      path: iamIdParamSchema,
+      body: resource.update,
+      status: 200,
+      response: resource.item,
+    },
+    {
+      ...common,
+      route: routes.remove,
+      summary: `Delete one of the ${tag}`,
+      path: iamIdParamSchema,
+      status: 204,
+    },
+  ];
+}
+
+/** Every route the IAM module serves; a test checks this list against the routes Nest actually mapped. */
+export const iamOperations: Operation[] = [
+  {
+    route: loginRoute,
+    summary: 'Sign in',
+    tag: 'auth',
+    auth: false,
+    body: loginRequestSchema,
+    status: 200,
+    response: tokenResponseSchema,
+  },
+  {
+    route: refreshRoute,
+    summary: 'Exchange a refresh token for new tokens',
+    tag: 'auth',
+    auth: false,
+    body: refreshRequestSchema,
+    status: 200,
+    response: tokenResponseSchema,
+  },
+  {
+    route: logoutRoute,
+    summary: "End the refresh token's sessions",
+    tag: 'auth',
+    auth: false,
+    body: logoutRequestSchema,
+    status: 200,
+    response: logoutResponseSchema,
+  },
+  {
+    route: meRoute,
+    summary: 'The signed-in user',
+    tag: 'me',
+    auth: true,
+    status: 200,
+    response: meResponseSchema,
+  },
+  {
+    route: myWorkspacesRoute,
+    summary: "The signed-in user's workspaces",
+    tag: 'me',
+    auth: true,
+    status: 200,
+    response: myWorkspacesResponseSchema,
+  },
+  {
+    route: resolveEntitlementRoute,
+    summary: 'May a user launch this application of this workspace?',
+    tag: 'entitlements',
+    auth: true,
+    query: resolveEntitlementQuerySchema,
+    status: 200,
+    response: entitlementResolutionSchema,
+  },
+  ...resources.flatMap(crudOperations),
+  {
+    route: groupMemberRoutes.list,
+    summary: "A group's members",
+    tag: 'groups',
+    auth: true,
+    path: iamIdParamSchema,
+    query: pageQuerySchema.pick({ page: true, pageSize: true }),
+    status: 200,
+    response: userPageSchema,
+  },
+  {
+    route: groupMemberRoutes.add,
+    summary: 'Add a member (idempotent)',
+    tag: 'groups',
+    auth: true,
+    path: groupMemberParamSchema,
+    status: 200,
+    response: groupMembershipSchema,
+  },
+  {
+    route: groupMemberRoutes.remove,
+    summary: 'Remove a member',
+    tag: 'groups',
+    auth: true,
+    path: groupMemberParamSchema,
+    status: 204,
+  },
+];
+
+/** `/iam/users/:id` → `/iam/users/{id}` */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z]+)/g, '{$1}');
+}
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: errorEnvelopeSchema } },
+});
+
+function operationObject(operation: Operation): ZodOpenApiOperationObject {
+  return {
+    summary: operation.summary,
+    tags: [operation.tag],
+    ...(operation.auth ? { security: [{ bearer: [] }, { apiKey: [] }] } : { security: [] }),
+    ...(operation.query || operation.path
+      ? {
+          requestParams: {
+            ...(operation.query ? { query: operation.query } : {}),
+            ...(operation.path ? { path: operation.path } : {}),
+          },
+        }
+      : {}),
+    ...(operation.body
+      ? { requestBody: { content: { 'application/json': { schema: operation.body } } } }
+      : {}),
+    responses: {
+      [String(operation.status)]: operation.response
+        ? { description: 'OK', content: { 'application/json': { schema: operation.response } } }
+        : { description: 'Done' },
+      '400': errorResponse('The request is invalid: error.fields names each field at fault'),
+      ...(operation.auth
+        ? {
+            '401': errorResponse('No valid access token or API key'),
+            '403': errorResponse('Not allowed for this role or scope'),
+          }
+        : {}),
+      ...(operation.path ? { '404': errorResponse('No such record in your organization') } : {}),
+      ...(operation.route.method === 'POST' || operation.route.method === 'PATCH'
+        ? { '409': errorResponse('Conflicts with an existing record') }
+        : {}),
+      ...(operation.route === loginRoute
+        ? { '429': errorResponse('Too many failed logins: wait Retry-After seconds') }
+        : {}),
+    },
+  };
+}
+
+export function buildIamOpenApiDocument(version: string): ReturnType<typeof createDocument> {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const operation of iamOperations) {
+    const path = openApiPath(operation.route.path);
+    paths[path] = { ...paths[path], [operation.route.method.toLowerCase()]: operationObject(operation) };
+  }
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'WebStream Access Management (IAM)',
+      version,
+      description:
+        'Organizations, users, groups, applications, policies, workspaces, entitlements and API keys.',
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
+    },
+    paths,
+  });
+}
