@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,24 @@ describe('webstream all (the proof of concept)', () => {
       }
       const plain = await fetch(`http://127.0.0.1:${ports.gateway}/gateway/health`);
       expect(await plain.text()).toBe(GATEWAY_HEALTH_BODY);
+
+      // The first administrator's generated password is printed once and kept in a 0600 file.
+      const printed = /"username":"admin","generatedPassword":"([^"]+)"/.exec(run.output());
+      expect(printed, run.output()).not.toBeNull();
+      const credentials = await readFile(join(dir, '.data', 'initial-credentials.txt'), 'utf8');
+      expect(credentials).toContain(`username=admin password=${printed![1]}`);
+      expect((await stat(join(dir, '.data', 'initial-credentials.txt'))).mode & 0o777).toBe(0o600);
+      const login = await fetch(`http://127.0.0.1:${ports.gateway}/iam/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: printed![1] }),
+      });
+      expect(login.status).toBe(200);
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const workspaces = await fetch(`http://127.0.0.1:${ports.gateway}/iam/workspaces`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect(await workspaces.json()).toMatchObject({ items: [{ name: 'Demo workspace' }], total: 1 });
 
       run.child.kill('SIGINT');
       const { code } = await run.exited;

@@ -1,50 +1,166 @@
-import { webstreamConfigSchema } from '@webstream/config';
-import { GATEWAY_HEALTH_BODY } from '@webstream/contracts';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ServiceUnavailableException } from '@nestjs/common';
+import { webstreamConfigSchema, type WebstreamConfig } from '@webstream/config';
+import { GATEWAY_HEALTH_BODY, type TokenResponse } from '@webstream/contracts';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
+import { IamModule } from '@webstream/iam';
+import { ServiceKitModule } from '@webstream/service-kit';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayModule } from '../src/gateway.module';
+import { HttpIamClient } from '../src/iam-client/http-iam-client';
+import { IamClient } from '../src/iam-client/iam-client';
+import { InProcessIamClient } from '../src/iam-client/in-process-iam-client';
+
+const ADMIN_PASSWORD = 'a long enough passphrase';
+
+async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
 
 describe('the gateway app', () => {
   let database: TestDatabase;
-  let service: TestService;
+  let dir: string;
+  let signingKey: string;
+  let builtin: TestService;
+  let admin: TokenResponse;
+  let workspace: { id: string; appId: string };
+
+  function configFor(access: Record<string, unknown>): WebstreamConfig {
+    return webstreamConfigSchema.parse({
+      logging: { level: 'silent' },
+      accessManagement: {
+        databaseUrl: database.url,
+        tokenSigningKey: signingKey,
+        bootstrapAdmin: { password: ADMIN_PASSWORD },
+        ...access,
+      },
+      metricsEngine: { url: 'http://127.0.0.1:9', serviceToken: 's'.repeat(32) },
+      telemetry: { spoolDir: join(dir, `spool-${randomBytes(4).toString('hex')}`) },
+    });
+  }
 
   beforeAll(async () => {
     database = await createTestDatabase('ws_gateway');
-    const config = webstreamConfigSchema.parse({
-      logging: { level: 'silent' },
-      accessManagement: { mode: 'builtin', databaseUrl: database.url },
+    dir = await mkdtemp(join(tmpdir(), 'ws-gateway-'));
+    signingKey = randomBytes(32).toString('hex');
+    builtin = await startTestService(GatewayModule.forRoot(configFor({ mode: 'builtin' })));
+    admin = await post<TokenResponse>(`${builtin.url}/iam/auth/login`, {
+      username: 'admin',
+      password: ADMIN_PASSWORD,
     });
-    service = await startTestService(GatewayModule.forRoot(config));
+    const app = await post<{ id: string }>(
+      `${builtin.url}/iam/applications`,
+      { name: 'Calc', exe: 'xcalc' },
+      admin.accessToken,
+    );
+    const created = await post<{ id: string }>(
+      `${builtin.url}/iam/workspaces`,
+      { name: 'Office', applicationIds: [app.id] },
+      admin.accessToken,
+    );
+    await post(
+      `${builtin.url}/iam/entitlements`,
+      { workspaceId: created.id, userId: admin.user.id },
+      admin.accessToken,
+    );
+    workspace = { id: created.id, appId: app.id };
   });
 
   afterAll(async () => {
-    await service?.close();
+    await builtin?.close();
     await database?.drop();
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('mounts the built-in IAM on its migrated database and is ready', async () => {
-    const ready = await fetch(`${service.url}/health/ready`);
+    const ready = await fetch(`${builtin.url}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ info: { 'iam-database': { status: 'up' } } });
   });
 
   it('answers the seed plain-text liveness probe for load balancers', async () => {
-    const response = await fetch(`${service.url}/gateway/health`);
+    const response = await fetch(`${builtin.url}/gateway/health`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await response.text()).toBe(GATEWAY_HEALTH_BODY);
   });
 
-  it('refuses to start built-in IAM without a database, naming the key', () => {
-    const config = webstreamConfigSchema.parse({ accessManagement: { mode: 'builtin' } });
-    expect(() => GatewayModule.forRoot(config)).toThrow(/accessManagement\.databaseUrl is not set/);
+  it('asks the in-process IAM in builtin mode', async () => {
+    const client = builtin.app.get(IamClient);
+    expect(client).toBeInstanceOf(InProcessIamClient);
+    const resolution = await client.resolveEntitlement({
+      accessToken: admin.accessToken,
+      userId: admin.user.id,
+      workspaceId: workspace.id,
+      appId: workspace.appId,
+    });
+    expect(resolution).toMatchObject({
+      entitled: true,
+      contract: { appExe: 'xcalc', workspaceName: 'Office' },
+    });
   });
 
-  it('does not mount IAM when access management runs elsewhere', () => {
-    const config = webstreamConfigSchema.parse({
-      accessManagement: { mode: 'external', url: 'http://iam.internal:8090' },
+  it('asks IAM over HTTP in standalone mode, and answers 503 at once when IAM is gone', async () => {
+    const iamConfig = configFor({ mode: 'standalone', url: 'http://127.0.0.1:9' });
+    const iam = await startTestService({
+      module: class StandaloneIam {},
+      imports: [
+        ServiceKitModule.forRoot({ service: 'iam', config: iamConfig }),
+        IamModule.forRoot(iamConfig),
+      ],
     });
-    expect(GatewayModule.forRoot(config).imports).toHaveLength(1);
+    const gateway = await startTestService(
+      GatewayModule.forRoot(configFor({ mode: 'standalone', url: iam.url, databaseUrl: undefined })),
+    );
+    try {
+      // No IAM routes in this gateway: they live in the IAM service.
+      expect((await fetch(`${gateway.url}/iam/me`)).status).toBe(404);
+      const client = gateway.app.get(IamClient);
+      expect(client).toBeInstanceOf(HttpIamClient);
+      const query = {
+        accessToken: admin.accessToken,
+        userId: admin.user.id,
+        workspaceId: workspace.id,
+        appId: workspace.appId,
+      };
+      expect(await client.resolveEntitlement(query)).toEqual(
+        await builtin.app.get(IamClient).resolveEntitlement(query),
+      );
+      await expect(
+        client.resolveEntitlement({ ...query, accessToken: 'forged.token.here' }),
+      ).rejects.toMatchObject({
+        status: 401,
+      });
+      await iam.close();
+      await expect(client.resolveEntitlement(query)).rejects.toBeInstanceOf(ServiceUnavailableException);
+    } finally {
+      await gateway.close();
+      await iam.close().catch(() => undefined);
+    }
+  });
+
+  it('refuses to start without the settings its IAM mode needs, naming the key', () => {
+    const base = { tokenSigningKey: 'k'.repeat(32) };
+    const withToken = (access: Record<string, unknown>) =>
+      webstreamConfigSchema.parse({
+        accessManagement: access,
+        metricsEngine: { serviceToken: 's'.repeat(32) },
+      });
+    expect(() => GatewayModule.forRoot(withToken({ mode: 'builtin', ...base }))).toThrow(
+      /accessManagement\.databaseUrl is not set/,
+    );
+    expect(() =>
+      GatewayModule.forRoot(withToken({ mode: 'external', url: 'http://iam.internal:8090' })),
+    ).toThrow(/accessManagement\.tokenSigningKey is not set/);
   });
 });

@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { webstreamConfigSchema } from '@webstream/config';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
@@ -7,12 +11,23 @@ import { IamHostModule } from '../src/iam-host.module';
 describe('the standalone IAM app', () => {
   let database: TestDatabase;
   let service: TestService;
+  let dir: string;
 
   beforeAll(async () => {
     database = await createTestDatabase('ws_iam_host');
+    dir = await mkdtemp(join(tmpdir(), 'ws-iam-host-'));
     const config = webstreamConfigSchema.parse({
       logging: { level: 'silent' },
-      accessManagement: { mode: 'standalone', url: 'http://127.0.0.1:8090', databaseUrl: database.url },
+      accessManagement: {
+        mode: 'standalone',
+        url: 'http://127.0.0.1:8090',
+        databaseUrl: database.url,
+        tokenSigningKey: randomBytes(32).toString('hex'),
+        bootstrapAdmin: { password: 'a long enough passphrase' },
+      },
+      // Nothing listens there: audit events wait in the spool, and IAM works on regardless.
+      metricsEngine: { url: 'http://127.0.0.1:9', serviceToken: randomBytes(24).toString('hex') },
+      telemetry: { spoolDir: join(dir, 'spool') },
     });
     service = await startTestService(IamHostModule.forRoot(config));
   });
@@ -20,16 +35,36 @@ describe('the standalone IAM app', () => {
   afterAll(async () => {
     await service?.close();
     await database?.drop();
+    await rm(dir, { recursive: true, force: true });
   });
 
-  it('runs IAM on its migrated database and is ready', async () => {
+  it('runs IAM on its migrated database, ready and serving /iam', async () => {
     const ready = await fetch(`${service.url}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ info: { 'iam-database': { status: 'up' } } });
+    const login = await fetch(`${service.url}/iam/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'a long enough passphrase' }),
+    });
+    expect(login.status).toBe(200);
   });
 
-  it('refuses to start without a database, naming the key', () => {
-    const config = webstreamConfigSchema.parse({});
-    expect(() => IamHostModule.forRoot(config)).toThrow(/accessManagement\.databaseUrl is not set/);
+  it.each([
+    [{ tokenSigningKey: 'k'.repeat(32) }, /accessManagement\.databaseUrl is not set/],
+    [{ databaseUrl: 'postgres://db/iam' }, /accessManagement\.tokenSigningKey is not set/],
+  ])('refuses to start without %j missing, naming the key', (access, message) => {
+    const config = webstreamConfigSchema.parse({
+      accessManagement: access,
+      metricsEngine: { serviceToken: 't'.repeat(32) },
+    });
+    expect(() => IamHostModule.forRoot(config)).toThrow(message);
+  });
+
+  it('refuses to start without the metrics engine credential its audit trail needs', () => {
+    const config = webstreamConfigSchema.parse({
+      accessManagement: { databaseUrl: 'postgres://db/iam', tokenSigningKey: 'k'.repeat(32) },
+    });
+    expect(() => IamHostModule.forRoot(config)).toThrow(/metricsEngine\.serviceToken is not set/);
   });
 });

@@ -16,7 +16,7 @@ describe('webstream arguments', () => {
       ['gateway', 'metrics-engine'],
     ],
   ])('%j runs %j', (argv, roles) => {
-    expect(parseArgs(argv)).toEqual({ kind: 'run', roles, allInOne: false, passThrough: [] });
+    expect(parseArgs(argv)).toEqual({ kind: 'run', roles, allInOne: false, demo: false, passThrough: [] });
   });
 
   it('runs the proof of concept for all, passing the config file on to every role', () => {
@@ -24,8 +24,10 @@ describe('webstream arguments', () => {
       kind: 'run',
       roles: [],
       allInOne: true,
+      demo: true,
       passThrough: ['--config', 'prod.yaml'],
     });
+    expect(parseArgs(['all', '--no-demo'])).toMatchObject({ allInOne: true, demo: false });
     expect(parseArgs(['-gw', '--config=a.yaml'])).toMatchObject({ passThrough: ['--config=a.yaml'] });
   });
 
@@ -34,7 +36,10 @@ describe('webstream arguments', () => {
     expect(parseArgs(['--help'])).toEqual({ kind: 'help' });
   });
 
-  it.each([[['-xyz']], [['all', '-gw']], [['migrate', '-be']], [['--config']]])('refuses %j', (argv) => {
-    expect(() => parseArgs(argv)).toThrow(UsageError);
-  });
+  it.each([[['-xyz']], [['all', '-gw']], [['migrate', '-be']], [['--config']], [['-gw', '--no-demo']]])(
+    'refuses %j',
+    (argv) => {
+      expect(() => parseArgs(argv)).toThrow(UsageError);
+    },
+  );
 });

@@ -1,14 +1,15 @@
 import { ROLES, type Role } from './roles';
 
 export type Command =
-  | { kind: 'run'; roles: Role[]; allInOne: boolean; passThrough: string[] }
+  | { kind: 'run'; roles: Role[]; allInOne: boolean; demo: boolean; passThrough: string[] }
   | { kind: 'migrate'; passThrough: string[] }
   | { kind: 'help' };
 
 export const USAGE = `usage: webstream [role flags] [--config <file>]
 
-  webstream all              the proof of concept: gateway with built-in IAM, a session host and the
-                             metrics engine, on an embedded PostgreSQL unless database URLs are configured
+  webstream all [--no-demo]  the proof of concept: gateway with built-in IAM, a session host and the
+                             metrics engine, on an embedded PostgreSQL unless database URLs are configured;
+                             on a new database it creates a demo user and workspace unless --no-demo
   webstream -gw | -gateway   the gateway
   webstream -be | -backend   a session host
   webstream -me | -metricsengine   the metrics engine
@@ -26,6 +27,7 @@ export function parseArgs(argv: readonly string[]): Command {
   const roles: Role[] = [];
   let allInOne = false;
   let migrate = false;
+  let demo = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h' || arg === 'help') return { kind: 'help' };
@@ -38,6 +40,8 @@ export function parseArgs(argv: readonly string[]): Command {
       passThrough.push(arg);
     } else if (arg === 'all') {
       allInOne = true;
+    } else if (arg === '--no-demo') {
+      demo = false;
     } else if (arg === 'migrate') {
       migrate = true;
     } else {
@@ -52,5 +56,12 @@ export function parseArgs(argv: readonly string[]): Command {
   }
   if (allInOne && roles.length)
     throw new UsageError('all already includes its roles: give no role flags with it');
-  return { kind: 'run', roles: roles.length || allInOne ? roles : ['streamer-agent'], allInOne, passThrough };
+  if (!demo && !allInOne) throw new UsageError('--no-demo goes with all');
+  return {
+    kind: 'run',
+    roles: roles.length || allInOne ? roles : ['streamer-agent'],
+    allInOne,
+    demo: allInOne && demo,
+    passThrough,
+  };
 }

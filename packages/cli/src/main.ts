@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type WebstreamConfig } from '@webstream/config';
 import { type EmbeddedPostgres, startEmbeddedPostgres, withDatabase } from '@webstream/db';
 import { parseArgs, USAGE, UsageError } from './args';
@@ -78,6 +79,25 @@ async function main(): Promise<number> {
   if (command.kind === 'run' && command.allInOne && !config.metricsEngine.serviceToken) {
     secretEnv['WEBSTREAM__METRICSENGINE__SERVICETOKEN'] = randomBytes(32).toString('base64url');
   }
+  // The token signing key outlives a run (signed-in users stay signed in across a restart), so it is kept
+  // beside the first administrator's credentials, readable by its owner only.
+  if (command.kind === 'run' && command.allInOne && !config.accessManagement.tokenSigningKey) {
+    const keyFile = join(
+      dirname(resolve(config.accessManagement.bootstrapAdmin.credentialsFile)),
+      'token-signing-key',
+    );
+    try {
+      secretEnv['WEBSTREAM__ACCESSMANAGEMENT__TOKENSIGNINGKEY'] = await persistentSecret(keyFile);
+    } catch (error) {
+      process.stderr.write(
+        `webstream: cannot keep the generated accessManagement.tokenSigningKey in ${keyFile}: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      await embedded?.stop();
+      return 1;
+    }
+  }
+  const demoEnv: Record<string, string> =
+    command.kind === 'run' && command.demo ? { WEBSTREAM__ACCESSMANAGEMENT__DEMO: 'true' } : {};
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -96,7 +116,7 @@ async function main(): Promise<number> {
   supervisor.start(
     roles.map((role) => ({
       role,
-      env: { ...databaseEnv, ...secretEnv },
+      env: { ...databaseEnv, ...secretEnv, ...demoEnv },
       args: command.passThrough,
       readyUrl: readyUrl(config, role),
     })),
@@ -150,6 +170,20 @@ function runMigrations(
     }
   }
   return 0;
+}
+
+/** A generated secret kept in a 0600 file: read when it is there, made and written once otherwise. */
+async function persistentSecret(file: string): Promise<string> {
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (existing.length >= 32) return existing;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secret = randomBytes(32).toString('base64url');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }
 
 // Exit explicitly: the embedded PostgreSQL package leaves handles open after it has stopped.

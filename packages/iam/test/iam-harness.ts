@@ -17,7 +17,8 @@ export class IngestRecorder {
   private server?: Server;
   url = '';
 
-  async start(): Promise<void> {
+  /** On a free port, or on `port` again after stop(). */
+  async start(port = 0): Promise<void> {
     this.server = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -28,7 +29,7 @@ export class IngestRecorder {
         res.end(JSON.stringify({ stored: true, events: batch.events.length }));
       });
     });
-    await new Promise<void>((done) => this.server!.listen(0, '127.0.0.1', done));
+    await new Promise<void>((done) => this.server!.listen(port, '127.0.0.1', done));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 

@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type OnApplicationBootstrap, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { poolConfig } from '@webstream/db';
 import { PinoLogger } from 'nestjs-pino';
 import { Client } from 'pg';
@@ -14,7 +14,7 @@ const RECONNECT_MS = 1_000;
  * for longer than a notification takes to arrive.
  */
 @Injectable()
-export class IamChanges implements OnModuleInit, OnApplicationShutdown {
+export class IamChanges implements OnApplicationBootstrap, OnApplicationShutdown {
   private generationNumber = 0;
   private listener?: Client;
   private reconnectTimer?: NodeJS.Timeout;
@@ -30,7 +30,8 @@ export class IamChanges implements OnModuleInit, OnApplicationShutdown {
     return this.generationNumber;
   }
 
-  async onModuleInit(): Promise<void> {
+  // After every onModuleInit: IamDatabase creates and migrates the database there.
+  async onApplicationBootstrap(): Promise<void> {
     await this.listen();
   }
 
