@@ -82,7 +82,10 @@ export function classifyError(exception: unknown): Classified {
       case 'P2025':
         return { status: 404, message: 'the record does not exist' };
       case 'P2003':
-        return { status: 409, message: 'the record is referenced by another record, or references one that is gone' };
+        return {
+          status: 409,
+          message: 'the record is referenced by another record, or references one that is gone',
+        };
       default:
         break;
     }
