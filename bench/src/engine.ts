@@ -1,34 +1,6 @@
-// The real metrics engine (apps/metrics-engine/dist/main.js) as a child process on a free loopback port.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { type AddressInfo, createServer } from 'node:net';
-import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { progress } from './report';
-
-export const WORKSPACE_ROOT = resolve(__dirname, '..', '..');
-const ENGINE_MAIN = resolve(WORKSPACE_ROOT, 'apps/metrics-engine/dist/main.js');
-const READY_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 10_000;
-const KEPT_OUTPUT_LINES = 200;
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', done);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-/** 40 characters, never all digits (env overrides of string keys are verbatim, but stay safe). */
-function randomToken(): string {
-  return `bench-${randomBytes(17).toString('hex')}`;
-}
+// The real metrics engine (apps/metrics-engine/dist/main.js): a ServiceProcess with its database and the
+// service token every caller of /api/* presents.
+import { randomToken, ServiceProcess } from './service';
 
 export interface EngineOptions {
   databaseUrl: string;
@@ -37,184 +9,58 @@ export interface EngineOptions {
 }
 
 export class MetricsEngineProcess {
-  readonly url: string;
-  readonly serviceToken: string;
-  private readonly child: ChildProcess;
-  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  private stopping = false;
-  private readonly lines: string[] = [];
-
-  private constructor(port: number, serviceToken: string, options: EngineOptions) {
-    this.url = `http://127.0.0.1:${port}`;
-    this.serviceToken = serviceToken;
-    const env: NodeJS.ProcessEnv = {};
-    // Nothing of the caller's WebStream configuration leaks in.
-    for (const [key, value] of Object.entries(process.env)) {
-      if (!key.toUpperCase().startsWith('WEBSTREAM')) env[key] = value;
-    }
-    Object.assign(env, {
-      WEBSTREAM__METRICSENGINE__DATABASEURL: options.databaseUrl,
-      WEBSTREAM__METRICSENGINE__SERVICETOKEN: serviceToken,
-      WEBSTREAM__METRICSENGINE__HTTPPORT: String(port),
-      WEBSTREAM__METRICSENGINE__PUBLICIP: '127.0.0.1',
-      WEBSTREAM__LOGGING__LEVEL: 'warn',
-    });
-    this.child = spawn(process.execPath, [ENGINE_MAIN], {
-      cwd: options.cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const onData = (chunk: Buffer): void => {
-      for (const line of chunk.toString().split('\n')) {
-        if (!line.trim()) continue;
-        this.lines.push(line);
-        if (this.lines.length > KEPT_OUTPUT_LINES) this.lines.shift();
-        process.stderr.write(`  engine | ${line}\n`);
-      }
-    };
-    this.child.stdout?.on('data', onData);
-    this.child.stderr?.on('data', onData);
-    // Last resort when the bench exits without its cleanup (process.exit from elsewhere): never leave the
-    // engine running.
-    const killOnExit = (): void => {
-      if (!this.exitInfo) this.child.kill('SIGTERM');
-    };
-    process.once('exit', killOnExit);
-    this.exited = new Promise((done) =>
-      this.child.once('close', (code, signal) => {
-        this.exitInfo = { code, signal };
-        process.off('exit', killOnExit);
-        done({ code, signal });
-      }),
-    );
-  }
+  private constructor(
+    readonly service: ServiceProcess,
+    readonly serviceToken: string,
+  ) {}
 
   /** Starts the engine and waits for GET /health/ready to answer 200 (it migrates its database first). */
   static async start(options: EngineOptions): Promise<MetricsEngineProcess> {
-    if (!existsSync(ENGINE_MAIN)) {
-      throw new Error(`${ENGINE_MAIN} is missing: run \`pnpm build\` from the workspace root first`);
-    }
-    const engine = new MetricsEngineProcess(await freePort(), randomToken(), options);
-    const startedAt = performance.now();
-    try {
-      await engine.waitReady();
-    } catch (error) {
-      await engine.stop();
-      throw error;
-    }
-    progress(
-      `metrics engine ready at ${engine.url} (pid ${engine.pid}) in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`,
-    );
-    return engine;
+    const serviceToken = randomToken();
+    const service = await ServiceProcess.start({
+      name: 'metrics engine',
+      main: 'apps/metrics-engine/dist/main.js',
+      portKey: 'WEBSTREAM__METRICSENGINE__HTTPPORT',
+      env: {
+        WEBSTREAM__METRICSENGINE__DATABASEURL: options.databaseUrl,
+        WEBSTREAM__METRICSENGINE__SERVICETOKEN: serviceToken,
+        WEBSTREAM__METRICSENGINE__PUBLICIP: '127.0.0.1',
+      },
+      cwd: options.cwd,
+    });
+    return new MetricsEngineProcess(service, serviceToken);
+  }
+
+  get url(): string {
+    return this.service.url;
   }
 
   get pid(): number {
-    return this.child.pid ?? -1;
+    return this.service.pid;
   }
 
-  /** The engine's recent output, for error messages. */
   output(): string {
-    return this.lines.join('\n');
+    return this.service.output();
   }
 
-  /** Throws when the engine has exited: every step checks this, so a crash is reported as one. */
   assertRunning(): void {
-    if (this.exitInfo && !this.stopping) {
-      throw new Error(
-        `the metrics engine exited (code ${this.exitInfo.code}, signal ${this.exitInfo.signal}); its last output:\n${this.output()}`,
-      );
-    }
-  }
-
-  private async waitReady(): Promise<void> {
-    const deadline = performance.now() + READY_TIMEOUT_MS;
-    let last = 'no answer yet';
-    while (performance.now() < deadline) {
-      this.assertRunning();
-      try {
-        const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
-        if (response.status === 200) return;
-        last = `HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`;
-      } catch (error) {
-        last = error instanceof Error ? error.message : String(error);
-      }
-      await sleep(200);
-    }
-    throw new Error(
-      `the metrics engine was not ready within ${READY_TIMEOUT_MS / 1000} s (${last}); its output:\n${this.output()}`,
-    );
+    this.service.assertRunning();
   }
 
   /** GET with the service token; the body is read fully, so the time covers the whole answer. */
-  async get(path: string): Promise<{ status: number; body: string }> {
-    this.assertRunning();
-    const response = await fetch(`${this.url}${path}`, {
-      headers: { authorization: `Bearer ${this.serviceToken}` },
-      signal: AbortSignal.timeout(300_000),
-    });
-    return { status: response.status, body: await response.text() };
+  get(path: string): Promise<{ status: number; body: string }> {
+    return this.service.get(path, this.serviceToken);
   }
 
-  /**
-   * Sum and count of the engine's own http_server_request_duration_seconds histogram for one route (from
-   * GET /metrics): the time the engine spent serving it, as opposed to the time seen by the caller.
-   */
-  async serverTime(method: string, route: string): Promise<{ seconds: number; requests: number }> {
-    this.assertRunning();
-    const response = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(10_000) });
-    if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}`);
-    let seconds = 0;
-    let requests = 0;
-    for (const line of (await response.text()).split('\n')) {
-      const match = /^http_server_request_duration_seconds_(sum|count)\{([^}]*)\} ([0-9.e+-]+)$/.exec(line);
-      if (!match || !match[2]!.includes(`method="${method}"`) || !match[2]!.includes(`route="${route}"`))
-        continue;
-      if (match[1] === 'sum') seconds += Number(match[3]);
-      else requests += Number(match[3]);
-    }
-    return { seconds, requests };
+  serverTime(method: string, route: string): Promise<{ seconds: number; requests: number }> {
+    return this.service.serverTime(method, route);
   }
 
-  /** CPU seconds (user + system) the engine has used so far, from /proc; undefined where there is none. */
-  async cpuSeconds(): Promise<number | undefined> {
-    return processCpuSeconds(this.pid);
+  cpuSeconds(): Promise<number | undefined> {
+    return this.service.cpuSeconds();
   }
 
-  /** SIGTERM, then SIGKILL after STOP_TIMEOUT_MS. */
-  async stop(): Promise<void> {
-    if (this.exitInfo) return;
-    this.stopping = true;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    try {
-      await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-
-/** utime + stime of a process, in seconds (Linux /proc; USER_HZ is 100 on every Linux platform Node runs on). */
-export async function processCpuSeconds(pid: number): Promise<number | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Busy and total CPU seconds of the whole machine so far (Linux /proc/stat). */
-export async function machineCpuSeconds(): Promise<{ busy: number; total: number } | undefined> {
-  try {
-    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
-    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
-    const total = ticks.reduce((a, b) => a + b, 0);
-    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
-    return { busy: (total - idle) / 100, total: total / 100 };
-  } catch {
-    return undefined;
+  stop(): Promise<void> {
+    return this.service.stop();
   }
 }

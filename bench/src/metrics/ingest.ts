@@ -8,9 +8,10 @@ import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/pr
 import { type SampleEvent } from '@webstream/contracts';
 import { TelemetryClient, type TelemetryLogger } from '@webstream/telemetry-client';
 import { from as copyFrom } from 'pg-copy-streams';
-import { machineCpuSeconds, type MetricsEngineProcess } from '../engine';
+import { type MetricsEngineProcess } from '../engine';
 import { connect, scalar } from '../postgres';
 import { count, formatNumber, progress } from '../report';
+import { machineCpuSeconds } from '../service';
 import { csvChunks, timestampsAreUnique } from './events';
 
 export const BATCH_SIZE = 5_000;

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -94,21 +95,44 @@ async function withEngine<T>(
 
 const PG_CHAR_OID = 18;
 const PG_TEXT_OID = 25;
+// ColumnTypeEnum.Character of @prisma/driver-adapter-utils: the engine reads it as a single character.
+const CHARACTER_COLUMN_TYPE = 6;
 
-// The engine describes a database through catalog columns of PostgreSQL's one-byte "char" type, which
-// PrismaPg does not map (it throws "Column type 'char' could not be deserialized"). pg already parses
-// those values as strings, so they are announced as text.
+// The columns of PostgreSQL's one-byte "char" type in the result of the adapter query running now.
+const charColumns = new AsyncLocalStorage<Set<string>>();
+
+// The engine describes a database through catalog columns of PostgreSQL's one-byte "char" type (a
+// constraint's or an index's kind), which PrismaPg cannot map: it throws "Column type 'char' could not be
+// deserialized". pg already parses the values as strings, so PrismaPg is told they are text, and the
+// adapter's answer then tells the engine they are characters, as it expects.
 class CatalogFriendlyPool extends Pool {
   override query(...args: unknown[]): never {
     const pending = (super.query as (...a: unknown[]) => unknown)(...args);
     if (!(pending instanceof Promise)) return pending as never;
     return pending.then((result: QueryResult) => {
       for (const field of result.fields ?? []) {
-        if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
+        if (field.dataTypeID !== PG_CHAR_OID) continue;
+        field.dataTypeID = PG_TEXT_OID;
+        charColumns.getStore()?.add(field.name);
       }
       return result;
     }) as never;
   }
+}
+
+function announceCharColumns(adapter: SqlDriverAdapter): void {
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  adapter.queryRaw = (query) => {
+    const found = new Set<string>();
+    return charColumns.run(found, async () => {
+      const result = await queryRaw(query);
+      if (found.size === 0) return result;
+      const columnTypes = result.columnNames.map((name, index) =>
+        found.has(name) ? CHARACTER_COLUMN_TYPE : result.columnTypes[index]!,
+      );
+      return { ...result, columnTypes } as typeof result;
+    });
+  };
 }
 
 interface EngineConnections {
@@ -127,6 +151,7 @@ function engineConnections(databaseUrl: string): EngineConnections {
     const pool = new CatalogFriendlyPool(poolConfig(url));
     pools.push(pool);
     const adapter = await new PrismaPg(pool).connect();
+    announceCharColumns(adapter);
     // PrismaPg splits a script on every ";", which breaks function bodies and dollar quotes. PostgreSQL
     // runs a multi-statement simple query as one implicit transaction, so a migration is also atomic.
     adapter.executeScript = async (script: string) => {

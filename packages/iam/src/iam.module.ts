@@ -15,6 +15,7 @@ import { PasswordHasher } from './auth/password-hasher';
 import { RefreshTokens } from './auth/refresh-tokens';
 import { IamBootstrap } from './bootstrap/iam-bootstrap';
 import { IamChanges } from './changes/iam-changes';
+import { IamMetrics } from './common/iam-metrics';
 import { IamDatabase } from './database/iam-database';
 import { EntitlementResolutionController } from './entitlements/entitlement-resolution.controller';
 import { EntitlementResolver } from './entitlements/entitlement-resolver';
@@ -70,6 +71,7 @@ export class IamModule {
         { provide: IAM_SETTINGS, useValue: settings },
         IamDatabase,
         IamChanges,
+        IamMetrics,
         AuditTrail,
         PasswordHasher,
         LoginThrottle,

@@ -158,6 +158,20 @@ describe('entitlements and their resolution', () => {
     ).toBe(403);
   });
 
+  it('answers a repeated question from the cache', async () => {
+    const hits = async (): Promise<number> => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return Number(
+        /^iam_entitlement_resolutions_total\{cache="hit",service="iam"\} (\d+)/m.exec(text)?.[1] ?? 0,
+      );
+    };
+    const query = `workspaceId=${ids['workspace']}&appId=${ids['viewer']}`;
+    await resolve(fixture.iam, query);
+    const before = await hits();
+    for (let i = 0; i < 3; i++) expect(await resolve(fixture.iam, query)).toMatchObject({ entitled: true });
+    expect(await hits()).toBe(before + 3);
+  });
+
   it('sees a change made through another instance at once, in spite of the cache', async () => {
     const query = `workspaceId=${ids['workspace']}&appId=${ids['viewer']}`;
     // Warm both caches.

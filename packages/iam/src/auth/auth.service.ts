@@ -1,6 +1,7 @@
 import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { type LoginRequest, type TokenResponse } from '@webstream/contracts';
 import { AuditTrail } from '../audit/audit-trail';
+import { IamMetrics } from '../common/iam-metrics';
 import { IamDatabase } from '../database/iam-database';
 import { type User as UserRow } from '../generated/prisma/client';
 import { type IamSettings, InjectIamSettings } from '../settings/iam-settings';
@@ -22,15 +23,22 @@ export class AuthService {
     private readonly accessTokens: AccessTokenIssuer,
     private readonly refreshTokens: RefreshTokens,
     private readonly audit: AuditTrail,
+    private readonly metrics: IamMetrics,
   ) {}
 
   async login(request: LoginRequest, address: string): Promise<TokenResponse> {
     const userKey = `${request.organization ?? '*'}/${request.username.toLowerCase()}`;
-    await this.throttle.check(userKey, address);
+    try {
+      await this.throttle.check(userKey, address);
+    } catch (error) {
+      this.metrics.logins.inc({ outcome: 'throttled' });
+      throw error;
+    }
     const user = await this.findUser(request);
     const valid = await this.passwords.verify(user?.passwordHash, request.password);
     if (user === null || !valid) {
       await this.throttle.failed(userKey, address);
+      this.metrics.logins.inc({ outcome: 'failure' });
       this.audit.activity({
         type: 'login',
         userId: user?.id,
@@ -42,7 +50,11 @@ export class AuthService {
     }
     await this.throttle.succeeded(userKey);
     // Only after the password is proven: a disabled account is not revealed to a guesser.
-    if (user.disabled) throw new ForbiddenException('this account is disabled');
+    if (user.disabled) {
+      this.metrics.logins.inc({ outcome: 'disabled' });
+      throw new ForbiddenException('this account is disabled');
+    }
+    this.metrics.logins.inc({ outcome: 'success' });
     const signedIn = await this.db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
     this.audit.activity({
       type: 'login',
@@ -61,6 +73,7 @@ export class AuthService {
       case 'expired':
         throw new UnauthorizedException('the refresh token is not valid; sign in again');
       case 'reused': {
+        this.metrics.refreshTokenReuse.inc();
         const user = await this.db.user.findUnique({ where: { id: rotation.userId } });
         this.audit.activity({
           type: 'logout',

@@ -7,6 +7,7 @@ import {
 } from '@webstream/contracts';
 import { LRUCache } from 'lru-cache';
 import { IamChanges } from '../changes/iam-changes';
+import { IamMetrics } from '../common/iam-metrics';
 import { IamDatabase } from '../database/iam-database';
 import { type IamSettings, InjectIamSettings } from '../settings/iam-settings';
 
@@ -35,6 +36,7 @@ export class EntitlementResolver {
     @InjectIamSettings() private readonly settings: IamSettings,
     private readonly db: IamDatabase,
     private readonly changes: IamChanges,
+    private readonly metrics: IamMetrics,
   ) {
     this.cache = new LRUCache<string, Cached>({
       max: MAX_CACHED,
@@ -48,8 +50,12 @@ export class EntitlementResolver {
     const generation = this.changes.generation;
     if (useCache) {
       const hit = this.cache.get(key);
-      if (hit !== undefined && hit.generation === generation) return hit.resolution;
+      if (hit !== undefined && hit.generation === generation) {
+        this.metrics.resolutions.inc({ cache: 'hit' });
+        return hit.resolution;
+      }
     }
+    this.metrics.resolutions.inc({ cache: 'miss' });
     const resolution = await this.load(userId, workspaceId, appId);
     // Stored under the generation it was read at: a change that landed meanwhile has already made it stale.
     if (useCache) this.cache.set(key, { generation, resolution });

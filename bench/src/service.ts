@@ -1,0 +1,239 @@
+// Any WebStream service (the metrics engine, IAM, ...) as a child process: its built main, configured only
+// through the environment, on a free loopback port, its output kept and echoed to stderr.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { progress } from './report';
+
+export const WORKSPACE_ROOT = resolve(__dirname, '..', '..');
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+const KEPT_OUTPUT_LINES = 200;
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', done);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+/** 40 characters, never all digits (env overrides of string keys are verbatim, but stay safe). */
+export function randomToken(): string {
+  return `bench-${randomBytes(17).toString('hex')}`;
+}
+
+export interface ServiceSpec {
+  /** In messages and as the prefix of its output lines: "metrics engine", "IAM". */
+  name: string;
+  /** Its built entry point, relative to the workspace root, e.g. apps/iam/dist/main.js. */
+  main: string;
+  /** The variable that sets its listening port, e.g. WEBSTREAM__ACCESSMANAGEMENT__PORT (filled in here). */
+  portKey: string;
+  /**
+   * Its configuration (WEBSTREAM__* overrides and the like). None of the caller's own WEBSTREAM* variables
+   * leak in; WEBSTREAM__LOGGING__LEVEL defaults to warn.
+   */
+  env: Record<string, string>;
+  /** Working directory: no webstream.config.yaml there, so only the environment configures it. */
+  cwd: string;
+}
+
+type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
+
+export class ServiceProcess {
+  readonly name: string;
+  readonly url: string;
+  readonly port: number;
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<ExitInfo>;
+  private exitInfo: ExitInfo | undefined;
+  private stopping = false;
+  private readonly lines: string[] = [];
+
+  private constructor(spec: ServiceSpec, port: number) {
+    this.name = spec.name;
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) {
+      if (!key.toUpperCase().startsWith('WEBSTREAM')) env[key] = value;
+    }
+    Object.assign(env, { WEBSTREAM__LOGGING__LEVEL: 'warn' }, spec.env, { [spec.portKey]: String(port) });
+    this.child = spawn(process.execPath, [resolve(WORKSPACE_ROOT, spec.main)], {
+      cwd: spec.cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const prefix = `  ${spec.name} | `;
+    const onData = (chunk: Buffer): void => {
+      for (const line of chunk.toString().split('\n')) {
+        if (!line.trim()) continue;
+        this.lines.push(line);
+        if (this.lines.length > KEPT_OUTPUT_LINES) this.lines.shift();
+        process.stderr.write(`${prefix}${line}\n`);
+      }
+    };
+    this.child.stdout?.on('data', onData);
+    this.child.stderr?.on('data', onData);
+    // Last resort when the bench exits without its cleanup (process.exit from elsewhere): never leave the
+    // service running.
+    const killOnExit = (): void => {
+      if (!this.exitInfo) this.child.kill('SIGTERM');
+    };
+    process.once('exit', killOnExit);
+    this.exited = new Promise((done) =>
+      this.child.once('close', (code, signal) => {
+        this.exitInfo = { code, signal };
+        process.off('exit', killOnExit);
+        done({ code, signal });
+      }),
+    );
+  }
+
+  /** Starts the service on a free port and waits for GET /health/ready to answer 200 (it migrates first). */
+  static async start(spec: ServiceSpec): Promise<ServiceProcess> {
+    const main = resolve(WORKSPACE_ROOT, spec.main);
+    if (!existsSync(main)) {
+      throw new Error(`${main} is missing: run \`pnpm build\` from the workspace root first`);
+    }
+    const service = new ServiceProcess(spec, await freePort());
+    const startedAt = performance.now();
+    try {
+      await service.waitReady();
+    } catch (error) {
+      await service.stop();
+      throw error;
+    }
+    progress(
+      `${spec.name} ready at ${service.url} (pid ${service.pid}) in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`,
+    );
+    return service;
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** The service's recent output, for error messages. */
+  output(): string {
+    return this.lines.join('\n');
+  }
+
+  /** Every output line kept so far (the last 200), e.g. to look for errors logged during a step. */
+  outputLines(): readonly string[] {
+    return this.lines;
+  }
+
+  /** Throws when the service has exited: every step checks this, so a crash is reported as one. */
+  assertRunning(): void {
+    if (this.exitInfo && !this.stopping) {
+      throw new Error(
+        `the ${this.name} process exited (code ${this.exitInfo.code}, signal ${this.exitInfo.signal}); its last output:\n${this.output()}`,
+      );
+    }
+  }
+
+  private async waitReady(): Promise<void> {
+    const deadline = performance.now() + READY_TIMEOUT_MS;
+    let last = 'no answer yet';
+    while (performance.now() < deadline) {
+      this.assertRunning();
+      try {
+        const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+        if (response.status === 200) return;
+        last = `HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`;
+      } catch (error) {
+        last = error instanceof Error ? error.message : String(error);
+      }
+      await sleep(200);
+    }
+    throw new Error(
+      `the ${this.name} was not ready within ${READY_TIMEOUT_MS / 1000} s (${last}); its output:\n${this.output()}`,
+    );
+  }
+
+  /** GET, with a bearer token when given; the body is read fully, so the time covers the whole answer. */
+  async get(path: string, bearer?: string): Promise<{ status: number; body: string }> {
+    this.assertRunning();
+    const response = await fetch(`${this.url}${path}`, {
+      headers: bearer === undefined ? {} : { authorization: `Bearer ${bearer}` },
+      signal: AbortSignal.timeout(300_000),
+    });
+    return { status: response.status, body: await response.text() };
+  }
+
+  /**
+   * Sum and count of the service's own http_server_request_duration_seconds histogram (service-kit's) for one
+   * route, from GET /metrics: the time the service spent serving it, as opposed to the time the caller saw.
+   */
+  async serverTime(method: string, route: string): Promise<{ seconds: number; requests: number }> {
+    this.assertRunning();
+    const response = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}`);
+    let seconds = 0;
+    let requests = 0;
+    for (const line of (await response.text()).split('\n')) {
+      const match = /^http_server_request_duration_seconds_(sum|count)\{([^}]*)\} ([0-9.e+-]+)$/.exec(line);
+      if (!match || !match[2]!.includes(`method="${method}"`) || !match[2]!.includes(`route="${route}"`))
+        continue;
+      if (match[1] === 'sum') seconds += Number(match[3]);
+      else requests += Number(match[3]);
+    }
+    return { seconds, requests };
+  }
+
+  /** CPU seconds (user + system) the service has used so far, from /proc; undefined where there is none. */
+  async cpuSeconds(): Promise<number | undefined> {
+    return processCpuSeconds(this.pid);
+  }
+
+  /** SIGTERM, then SIGKILL after STOP_TIMEOUT_MS. */
+  async stop(): Promise<void> {
+    if (this.exitInfo) return;
+    this.stopping = true;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    try {
+      await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** How the process ended; undefined while it runs. */
+  get exit(): ExitInfo | undefined {
+    return this.exitInfo;
+  }
+}
+
+/** utime + stime of a process, in seconds (Linux /proc; USER_HZ is 100 on every Linux platform Node runs on). */
+export async function processCpuSeconds(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy and total CPU seconds of the whole machine so far (Linux /proc/stat). */
+export async function machineCpuSeconds(): Promise<{ busy: number; total: number } | undefined> {
+  try {
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    return { busy: (total - idle) / 100, total: total / 100 };
+  } catch {
+    return undefined;
+  }
+}
