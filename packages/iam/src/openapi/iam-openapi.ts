@@ -1,40 +1,10 @@
 import {
-  apiKeyPageSchema,
-  apiKeyRoutes,
-  apiKeySchema,
-  applicationPageSchema,
-  applicationRoutes,
-  applicationSchema,
-  createApiKeySchema,
-  createApplicationSchema,
-  createdApiKeySchema,
-  createEntitlementSchema,
-  createGroupSchema,
-  createOrganizationSchema,
-  createPolicySchema,
-  createUserSchema,
-  createWorkspaceSchema,
-  type CrudRoutes,
-  entitlementPageSchema,
   entitlementResolutionSchema,
-  entitlementRoutes,
-  entitlementSchema,
   errorEnvelopeSchema,
   groupMemberParamSchema,
   groupMemberRoutes,
   groupMembershipSchema,
-  groupPageSchema,
-  groupRoutes,
-  groupSchema,
   iamIdParamSchema,
-  listApiKeysQuerySchema,
-  listApplicationsQuerySchema,
-  listEntitlementsQuerySchema,
-  listGroupsQuerySchema,
-  listOrganizationsQuerySchema,
-  listPoliciesQuerySchema,
-  listUsersQuerySchema,
-  listWorkspacesQuerySchema,
   loginRequestSchema,
   loginRoute,
   logoutRequestSchema,
@@ -44,36 +14,18 @@ import {
   meRoute,
   myWorkspacesResponseSchema,
   myWorkspacesRoute,
-  organizationPageSchema,
-  organizationRoutes,
-  organizationSchema,
   pageQuerySchema,
-  policyPageSchema,
-  policyRoutes,
-  policySchema,
   refreshRequestSchema,
   refreshRoute,
   resolveEntitlementQuerySchema,
   resolveEntitlementRoute,
   type RouteDefinition,
   tokenResponseSchema,
-  updateApiKeySchema,
-  updateApplicationSchema,
-  updateEntitlementSchema,
-  updateGroupSchema,
-  updateOrganizationSchema,
-  updatePolicySchema,
-  updateUserSchema,
-  updateWorkspaceSchema,
   userPageSchema,
-  userRoutes,
-  userSchema,
-  workspacePageSchema,
-  workspaceRoutes,
-  workspaceSchema,
 } from '@webstream/contracts';
 import { type z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { type IamResource, iamResources } from '../common/iam-resources';
 
 interface Operation {
   route: RouteDefinition;
@@ -87,94 +39,7 @@ interface Operation {
   response?: z.ZodType;
 }
 
-interface Resource {
-  tag: string;
-  routes: CrudRoutes;
-  item: z.ZodType;
-  created?: z.ZodType;
-  page: z.ZodType;
-  list: z.ZodObject;
-  create: z.ZodType;
-  update: z.ZodType;
-}
-
-const resources: Resource[] = [
-  {
-    tag: 'organizations',
-    routes: organizationRoutes,
-    item: organizationSchema,
-    page: organizationPageSchema,
-    list: listOrganizationsQuerySchema,
-    create: createOrganizationSchema,
-    update: updateOrganizationSchema,
-  },
-  {
-    tag: 'users',
-    routes: userRoutes,
-    item: userSchema,
-    page: userPageSchema,
-    list: listUsersQuerySchema,
-    create: createUserSchema,
-    update: updateUserSchema,
-  },
-  {
-    tag: 'groups',
-    routes: groupRoutes,
-    item: groupSchema,
-    page: groupPageSchema,
-    list: listGroupsQuerySchema,
-    create: createGroupSchema,
-    update: updateGroupSchema,
-  },
-  {
-    tag: 'applications',
-    routes: applicationRoutes,
-    item: applicationSchema,
-    page: applicationPageSchema,
-    list: listApplicationsQuerySchema,
-    create: createApplicationSchema,
-    update: updateApplicationSchema,
-  },
-  {
-    tag: 'policies',
-    routes: policyRoutes,
-    item: policySchema,
-    page: policyPageSchema,
-    list: listPoliciesQuerySchema,
-    create: createPolicySchema,
-    update: updatePolicySchema,
-  },
-  {
-    tag: 'workspaces',
-    routes: workspaceRoutes,
-    item: workspaceSchema,
-    page: workspacePageSchema,
-    list: listWorkspacesQuerySchema,
-    create: createWorkspaceSchema,
-    update: updateWorkspaceSchema,
-  },
-  {
-    tag: 'entitlements',
-    routes: entitlementRoutes,
-    item: entitlementSchema,
-    page: entitlementPageSchema,
-    list: listEntitlementsQuerySchema,
-    create: createEntitlementSchema,
-    update: updateEntitlementSchema,
-  },
-  {
-    tag: 'api-keys',
-    routes: apiKeyRoutes,
-    item: apiKeySchema,
-    created: createdApiKeySchema,
-    page: apiKeyPageSchema,
-    list: listApiKeysQuerySchema,
-    create: createApiKeySchema,
-    update: updateApiKeySchema,
-  },
-];
-
-function crudOperations(resource: Resource): Operation[] {
+function crudOperations(resource: IamResource): Operation[] {
   const { tag, routes } = resource;
   const common = { tag, auth: true };
   return [
@@ -182,7 +47,7 @@ function crudOperations(resource: Resource): Operation[] {
       ...common,
       route: routes.list,
       summary: `List ${tag}`,
-      query: resource.list,
+      query: resource.listQuery,
       status: 200,
       response: resource.page,
     },
@@ -275,7 +140,7 @@ export const iamOperations: Operation[] = [
     status: 200,
     response: entitlementResolutionSchema,
   },
-  ...resources.flatMap(crudOperations),
+  ...iamResources.flatMap(crudOperations),
   {
     route: groupMemberRoutes.list,
     summary: "A group's members",
