@@ -16,16 +16,37 @@ export interface BenchOptions {
   reporters: number;
   /** The telemetry client's maxMemoryEvents; undefined = room for every event (no spooling to disk). */
   clientMemoryEvents?: number;
+  /** iam: concurrent HTTP clients (and in-process loops, and argon2 hashes at once). */
+  clients: number;
+  /** iam: measured seconds of each throughput figure, after a warm-up. */
+  seconds: number;
   /** Exit 1 when a figure misses its target (otherwise the table says so and the exit code is 0). */
   strict: boolean;
 }
 
-const FULL = { events: 200_000, samples: 10_000_000, usageSessions: 100_000, runs: 5, reporters: 4 };
-const QUICK = { events: 50_000, samples: 1_000_000, usageSessions: 100_000, runs: 3, reporters: 4 };
+const FULL = {
+  events: 200_000,
+  samples: 10_000_000,
+  usageSessions: 100_000,
+  runs: 5,
+  reporters: 4,
+  clients: 8,
+  seconds: 5,
+};
+const QUICK = {
+  events: 50_000,
+  samples: 1_000_000,
+  usageSessions: 100_000,
+  runs: 3,
+  reporters: 4,
+  clients: 8,
+  seconds: 2,
+};
 
-export const USAGE = `usage: pnpm bench [suite...] [options]     (suites: metrics; none = all)
+export const USAGE = `usage: pnpm bench [suite...] [options]     (suites: metrics, iam; none = all)
 
-  --quick            a fast check: ${QUICK.events.toLocaleString('en-US')} events, ${QUICK.samples.toLocaleString('en-US')} samples, ${QUICK.runs} runs per query
+  --quick            a fast check: ${QUICK.events.toLocaleString('en-US')} events, ${QUICK.samples.toLocaleString('en-US')} samples, ${QUICK.runs} runs per query;
+                     iam: ${QUICK.seconds} s per figure instead of ${FULL.seconds}
   --events N         events ingested end to end and COPYed as the baseline (default ${FULL.events.toLocaleString('en-US')})
   --samples N        samples in the table when report queries are timed (default ${FULL.samples.toLocaleString('en-US')})
   --usage-sessions N usage sessions for the usage reports (default ${FULL.usageSessions.toLocaleString('en-US')})
@@ -33,6 +54,8 @@ export const USAGE = `usage: pnpm bench [suite...] [options]     (suites: metric
   --reporters N      telemetry clients reporting at once, like that many services (default ${FULL.reporters})
   --client-memory N  the telemetry client's maxMemoryEvents (default: room for every event, so nothing is
                      spooled; 10000, the configuration default, makes a burst go through the disk spool)
+  --clients N        iam: concurrent HTTP clients, in-process loops and argon2 hashes (default ${FULL.clients})
+  --seconds N        iam: measured seconds per throughput figure, after a warm-up (default ${FULL.seconds})
   --strict           exit 1 when a figure misses its target
   -h, --help         this text
 
@@ -57,7 +80,17 @@ export function parseCount(flag: string, raw: string | undefined): number {
 export function parseArgs(argv: readonly string[]): BenchOptions | undefined {
   const suites: string[] = [];
   const given: Partial<
-    Record<'events' | 'samples' | 'usageSessions' | 'runs' | 'reporters' | 'clientMemoryEvents', number>
+    Record<
+      | 'events'
+      | 'samples'
+      | 'usageSessions'
+      | 'runs'
+      | 'reporters'
+      | 'clientMemoryEvents'
+      | 'clients'
+      | 'seconds',
+      number
+    >
   > = {};
   let quick = false;
   let strict = false;
@@ -95,6 +128,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions | undefined {
         break;
       case '--client-memory':
         given.clientMemoryEvents = parseCount(flag, value());
+        break;
+      case '--clients':
+        given.clients = parseCount(flag, value());
+        break;
+      case '--seconds':
+        given.seconds = parseCount(flag, value());
         break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);

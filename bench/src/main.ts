@@ -5,13 +5,14 @@ import { join, relative, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { type BenchOptions, parseArgs, USAGE, UsageError } from './cli';
+import { iamSuite } from './iam';
 import { metricsSuite } from './metrics';
 import { PostgresServer } from './postgres';
 import { evaluate, type FigureResult, machineInfo, progress, renderTable } from './report';
 import { Cleanup, type Suite, undoOnSignals } from './suite';
 
 /** Every suite, in the order `pnpm bench` runs them; a new suite is one more entry. */
-const SUITES: readonly Suite[] = [metricsSuite];
+const SUITES: readonly Suite[] = [metricsSuite, iamSuite];
 
 const RESULTS_DIR = resolve(__dirname, '..', 'results');
 

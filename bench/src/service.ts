@@ -57,6 +57,7 @@ export class ServiceProcess {
   private exitInfo: ExitInfo | undefined;
   private stopping = false;
   private readonly lines: string[] = [];
+  private printedLines = 0;
 
   private constructor(spec: ServiceSpec, port: number) {
     this.name = spec.name;
@@ -76,6 +77,7 @@ export class ServiceProcess {
     const onData = (chunk: Buffer): void => {
       for (const line of chunk.toString().split('\n')) {
         if (!line.trim()) continue;
+        this.printedLines += 1;
         this.lines.push(line);
         if (this.lines.length > KEPT_OUTPUT_LINES) this.lines.shift();
         process.stderr.write(`${prefix}${line}\n`);
@@ -127,9 +129,9 @@ export class ServiceProcess {
     return this.lines.join('\n');
   }
 
-  /** Every output line kept so far (the last 200), e.g. to look for errors logged during a step. */
-  outputLines(): readonly string[] {
-    return this.lines;
+  /** The last 200 lines it printed (at log level warn: its warnings and errors), and how many in all. */
+  printed(): { lines: number; last: readonly string[] } {
+    return { lines: this.printedLines, last: [...this.lines] };
   }
 
   /** Throws when the service has exited: every step checks this, so a crash is reported as one. */
@@ -170,24 +172,30 @@ export class ServiceProcess {
     return { status: response.status, body: await response.text() };
   }
 
-  /**
-   * Sum and count of the service's own http_server_request_duration_seconds histogram (service-kit's) for one
-   * route, from GET /metrics: the time the service spent serving it, as opposed to the time the caller saw.
-   */
-  async serverTime(method: string, route: string): Promise<{ seconds: number; requests: number }> {
+  /** Its Prometheus text from GET /metrics (service-kit's registry: HTTP histogram, the service's own series). */
+  async scrape(): Promise<string> {
     this.assertRunning();
     const response = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(10_000) });
     if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}`);
-    let seconds = 0;
-    let requests = 0;
-    for (const line of (await response.text()).split('\n')) {
-      const match = /^http_server_request_duration_seconds_(sum|count)\{([^}]*)\} ([0-9.e+-]+)$/.exec(line);
-      if (!match || !match[2]!.includes(`method="${method}"`) || !match[2]!.includes(`route="${route}"`))
-        continue;
-      if (match[1] === 'sum') seconds += Number(match[3]);
-      else requests += Number(match[3]);
-    }
-    return { seconds, requests };
+    return response.text();
+  }
+
+  /** The sum of every sample of series `name` whose labels include all of `labels`. */
+  async seriesSum(name: string, labels: Record<string, string> = {}): Promise<number> {
+    return sumSeries(await this.scrape(), name, labels);
+  }
+
+  /**
+   * Sum and count of the service's own http_server_request_duration_seconds histogram (service-kit's) for one
+   * route: the time the service spent serving it, as opposed to the time the caller saw.
+   */
+  async serverTime(method: string, route: string): Promise<{ seconds: number; requests: number }> {
+    const text = await this.scrape();
+    const labels = { method, route };
+    return {
+      seconds: sumSeries(text, 'http_server_request_duration_seconds_sum', labels),
+      requests: sumSeries(text, 'http_server_request_duration_seconds_count', labels),
+    };
   }
 
   /** CPU seconds (user + system) the service has used so far, from /proc; undefined where there is none. */
@@ -207,11 +215,19 @@ export class ServiceProcess {
       clearTimeout(timer);
     }
   }
+}
 
-  /** How the process ended; undefined while it runs. */
-  get exit(): ExitInfo | undefined {
-    return this.exitInfo;
+/** Sums the samples `name{...} value` of Prometheus text whose labels include every one of `labels`. */
+export function sumSeries(text: string, name: string, labels: Record<string, string>): number {
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})? ([0-9.e+-]+|NaN|[+-]Inf)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const have = match[2] ?? '';
+    if (wanted.every((label) => have.includes(label))) sum += Number(match[3]);
   }
+  return sum;
 }
 
 /** utime + stime of a process, in seconds (Linux /proc; USER_HZ is 100 on every Linux platform Node runs on). */

@@ -89,6 +89,8 @@ export class IngestRepository {
       ],
     );
     // Only the newest sample per metric and scope can change LatestSample: a handful of rows per batch.
+    // They are written in key order, so concurrent batches lock the rows they share in the same order
+    // instead of deadlocking.
     const newest = new Map<
       string,
       { metric: string; scope: string; value: number; at: string; time: number }
@@ -104,7 +106,8 @@ export class IngestRepository {
     const rows = [...newest.values()];
     await client.query(
       `INSERT INTO "LatestSample" ("metric", "scope", "value", "at")
-       SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::timestamptz[])
+       SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::timestamptz[]) AS t(metric, scope, value, at)
+       ORDER BY metric, scope
        ON CONFLICT ("metric", "scope") DO UPDATE SET "value" = EXCLUDED."value", "at" = EXCLUDED."at"
        WHERE "LatestSample"."at" <= EXCLUDED."at"`,
       [rows.map((r) => r.metric), rows.map((r) => r.scope), rows.map((r) => r.value), rows.map((r) => r.at)],
@@ -178,6 +181,7 @@ export class IngestRepository {
          SELECT sid, uid, org, app, ws, node, at, CASE WHEN $8::boolean THEN NULL ELSE at END
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
            AS t(sid, uid, org, app, ws, node, at)
+         ORDER BY sid
          ON CONFLICT ("sessionId") DO UPDATE SET
            "startedAt" = CASE WHEN $8::boolean
                          THEN LEAST("UsageSession"."startedAt", EXCLUDED."startedAt", COALESCE("UsageSession"."endedAt", 'infinity'))

@@ -57,6 +57,8 @@ export class IamBootstrap implements OnApplicationBootstrap {
       organization: DEMO.organization.slug,
       password: generatePassword(),
     };
+    // Cheap test first: on every start but the first there is nothing to do, and hashing takes a while.
+    if ((await this.db.user.count()) > 0) return;
     const adminHash = await this.passwords.hash(admin.password);
     const demoHash = this.settings.demo ? await this.passwords.hash(demo.password) : undefined;
     const created = await this.db.$transaction(async (tx) => {

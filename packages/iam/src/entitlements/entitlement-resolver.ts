@@ -31,6 +31,7 @@ function refuse(reason: EntitlementRefusalReason, message: string): EntitlementR
 @Injectable()
 export class EntitlementResolver {
   private readonly cache: LRUCache<string, Cached>;
+  private readonly inFlight = new Map<string, Promise<EntitlementResolution>>();
 
   constructor(
     @InjectIamSettings() private readonly settings: IamSettings,
@@ -56,7 +57,14 @@ export class EntitlementResolver {
       }
     }
     this.metrics.resolutions.inc({ cache: 'miss' });
-    const resolution = await this.load(userId, workspaceId, appId);
+    // Simultaneous misses of one question share one database read.
+    const flight = `${generation} ${key}`;
+    let pending = this.inFlight.get(flight);
+    if (pending === undefined) {
+      pending = this.load(userId, workspaceId, appId).finally(() => this.inFlight.delete(flight));
+      this.inFlight.set(flight, pending);
+    }
+    const resolution = await pending;
     // Stored under the generation it was read at: a change that landed meanwhile has already made it stale.
     if (useCache) this.cache.set(key, { generation, resolution });
     return resolution;

@@ -1,0 +1,204 @@
+// Closed-loop load: N clients, each sending its next request as soon as the last one is answered, over one
+// keep-alive agent (a socket per client), for a fixed time after a warm-up; and the CPU each party used.
+import { Agent, request } from 'node:http';
+import { percentile } from '../metrics/queries';
+import { count, formatNumber, progress } from '../report';
+import { machineCpuSeconds, type ServiceProcess } from '../service';
+
+export interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/** One HTTP/1.1 client of `base` (http://127.0.0.1:port): a keep-alive agent with `sockets` sockets. */
+export class HttpClient {
+  private readonly agent: Agent;
+  private readonly host: string;
+  private readonly port: number;
+
+  constructor(base: string, sockets: number) {
+    const url = new URL(base);
+    this.host = url.hostname;
+    this.port = Number(url.port);
+    this.agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+  }
+
+  send(method: string, path: string, options: { bearer?: string; json?: unknown } = {}): Promise<HttpAnswer> {
+    const body = options.json === undefined ? undefined : JSON.stringify(options.json);
+    const headers: Record<string, string> = {};
+    if (options.bearer !== undefined) headers['authorization'] = `Bearer ${options.bearer}`;
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
+    return new Promise((done, fail) => {
+      const req = request(
+        { agent: this.agent, host: this.host, port: this.port, method, path, headers },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => done({ status: res.statusCode ?? 0, body: text }));
+          res.on('error', fail);
+        },
+      );
+      req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${path}: no answer within 60 s`)));
+      req.on('error', fail);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** CPU seconds used by each party over a timed step (Linux only; undefined elsewhere). */
+export interface CpuUse {
+  wallSeconds: number;
+  benchProcess: number;
+  service?: number;
+  /** Everything busy on the machine: bench, service, PostgreSQL and whatever else shares it. */
+  machine?: number;
+}
+
+export async function measureCpu<T>(
+  service: ServiceProcess | undefined,
+  work: () => Promise<T>,
+): Promise<{ result: T; cpu: CpuUse }> {
+  const service0 = await service?.cpuSeconds();
+  const machine0 = (await machineCpuSeconds())?.busy;
+  const self0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = await work();
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const self = process.cpuUsage(self0);
+  const service1 = await service?.cpuSeconds();
+  const machine1 = (await machineCpuSeconds())?.busy;
+  const round = (v: number): number => Math.round(v * 100) / 100;
+  return {
+    result,
+    cpu: {
+      wallSeconds: round(wallSeconds),
+      benchProcess: round((self.user + self.system) / 1e6),
+      ...(service0 !== undefined && service1 !== undefined ? { service: round(service1 - service0) } : {}),
+      ...(machine0 !== undefined && machine1 !== undefined ? { machine: round(machine1 - machine0) } : {}),
+    },
+  };
+}
+
+export function describeCpu(cpu: CpuUse, serviceName = 'IAM'): string {
+  const parts = [`bench process ${cpu.benchProcess.toFixed(1)} s`];
+  if (cpu.service !== undefined) parts.push(`${serviceName} ${cpu.service.toFixed(1)} s`);
+  if (cpu.machine !== undefined) parts.push(`whole machine ${cpu.machine.toFixed(1)} s`);
+  return `CPU over ${cpu.wallSeconds.toFixed(1)} s wall: ${parts.join(', ')}`;
+}
+
+/** What one call reports: whether the answer was the expected one, and if not, what came back. */
+export type CallOutcome = { ok: true } | { ok: false; problem: string };
+
+export interface LoadOptions {
+  /** In progress lines. */
+  label: string;
+  clients: number;
+  warmupSeconds: number;
+  seconds: number;
+  /** The service whose CPU use is measured alongside (none for work in the bench process). */
+  service?: ServiceProcess;
+  /** The k-th call of client c (k counts from 0 for each client, warm-up included). */
+  call: (client: number, k: number) => Promise<CallOutcome>;
+}
+
+export interface LoadResult {
+  label: string;
+  clients: number;
+  /** Calls answered as expected in the measured window, and how long that window took to drain. */
+  calls: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Calls answered otherwise, by what came back (status and the start of the body), warm-up included. */
+  failed: number;
+  problems: Record<string, number>;
+  cpu: CpuUse;
+}
+
+async function phase(
+  options: LoadOptions,
+  seconds: number,
+  next: number[],
+  latencies: number[] | undefined,
+  problems: Map<string, number>,
+): Promise<number> {
+  const deadline = performance.now() + seconds * 1000;
+  let ok = 0;
+  const client = async (c: number): Promise<void> => {
+    while (performance.now() < deadline) {
+      const k = next[c]!;
+      next[c] = k + 1;
+      const t0 = performance.now();
+      let outcome: CallOutcome;
+      try {
+        outcome = await options.call(c, k);
+      } catch (error) {
+        outcome = { ok: false, problem: error instanceof Error ? error.message : String(error) };
+      }
+      if (outcome.ok) {
+        ok += 1;
+        latencies?.push(performance.now() - t0);
+      } else {
+        problems.set(outcome.problem, (problems.get(outcome.problem) ?? 0) + 1);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.clients }, (_, c) => client(c)));
+  return ok;
+}
+
+/** Warm-up, then the measured window: calls per second counts only expected answers. */
+export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
+  const next = Array.from({ length: options.clients }, () => 0);
+  const problems = new Map<string, number>();
+  progress(
+    `${options.label}: ${options.clients} clients, ${options.warmupSeconds} s warm-up + ${options.seconds} s measured`,
+  );
+  await phase(options, options.warmupSeconds, next, undefined, problems);
+  options.service?.assertRunning();
+  const latencies: number[] = [];
+  const { result, cpu } = await measureCpu(options.service, async () => {
+    const t0 = performance.now();
+    const calls = await phase(options, options.seconds, next, latencies, problems);
+    return { calls, seconds: (performance.now() - t0) / 1000 };
+  });
+  options.service?.assertRunning();
+  const failed = [...problems.values()].reduce((a, b) => a + b, 0);
+  const out: LoadResult = {
+    label: options.label,
+    clients: options.clients,
+    calls: result.calls,
+    seconds: result.seconds,
+    perSecond: result.calls / result.seconds,
+    p50Ms: latencies.length ? percentile(latencies, 50) : Number.NaN,
+    p99Ms: latencies.length ? percentile(latencies, 99) : Number.NaN,
+    maxMs: latencies.length ? latencies.reduce((a, b) => (b > a ? b : a)) : Number.NaN,
+    failed,
+    problems: Object.fromEntries(problems),
+    cpu,
+  };
+  progress(
+    `  ${count(out.calls)} in ${out.seconds.toFixed(2)} s = ${formatNumber(out.perSecond)}/s; latency p50 ${formatNumber(out.p50Ms)} ms, p99 ${formatNumber(out.p99Ms)} ms, max ${formatNumber(out.maxMs)} ms`,
+  );
+  progress(`  ${describeCpu(cpu, options.service?.name)}`);
+  if (failed > 0) {
+    progress(`  ${count(failed)} calls did NOT get the expected answer (not counted):`);
+    for (const [problem, times] of problems) progress(`    ${count(times)} × ${problem}`);
+  }
+  return out;
+}
+
+/** "HTTP 500: {...}" (the body cut short), the key failures are counted under. */
+export function unexpected(answer: HttpAnswer): CallOutcome {
+  return { ok: false, problem: `HTTP ${answer.status}: ${answer.body.slice(0, 200)}` };
+}
