@@ -29,11 +29,18 @@ describe('package entry', () => {
     }
   });
 
-  it('uses each route path once', () => {
-    const routes = Object.entries(contracts)
-      .filter(([name]) => name.endsWith('Route'))
-      .map(([, route]) => route as { method: string; path: string });
-    expect(routes).toHaveLength(23);
+  it('uses each route path once, across single routes and the route tables of collections', () => {
+    const isRoute = (value: unknown): value is { method: string; path: string } =>
+      typeof value === 'object' && value !== null && 'method' in value && 'path' in value;
+    const routes = Object.entries(contracts).flatMap(([name, value]) => {
+      if (name.endsWith('Route') && isRoute(value)) return [value];
+      if (name.endsWith('Routes') && typeof value === 'object' && value !== null) {
+        return Object.values(value).filter(isRoute);
+      }
+      return [];
+    });
+    // 27 single routes, 8 IAM collections of 5 routes and the 3 group-member routes.
+    expect(routes).toHaveLength(27 + 8 * 5 + 3);
     const keys = routes.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
   });
