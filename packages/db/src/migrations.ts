@@ -130,7 +130,7 @@ function announceCharColumns(adapter: SqlDriverAdapter): void {
       const columnTypes = result.columnNames.map((name, index) =>
         found.has(name) ? CHARACTER_COLUMN_TYPE : result.columnTypes[index]!,
       );
-      return { ...result, columnTypes } as typeof result;
+      return { ...result, columnTypes };
     });
   };
 }
