@@ -36,7 +36,9 @@ describe('loadConfig: defaults', () => {
         trustedProxies: [],
         loadBalancing: { strategy: 'RoundRobin', sessionAffinityTimeout: 3600, weights: {} },
         healthCheck: { interval: 10, timeout: 8, failureThreshold: 4, successThreshold: 2 },
-        backend: { gatewayUrl: 'http://localhost:9000', heartbeatInterval: 10 },
+        backend: { gatewayUrl: 'http://localhost:9000', heartbeatInterval: 10, heartbeatTimeout: 30 },
+        maxSessionsPerUser: 5,
+        licence: {},
       },
       sessionHost: {
         publicIP: '0.0.0.0',
@@ -85,7 +87,7 @@ describe('loadConfig: defaults', () => {
         batchSize: 500,
         flushIntervalMs: 1_000,
       },
-      redis: {},
+      redis: { keyPrefix: 'webstream:' },
       embeddedDatabase: { dataDir: './.data/postgres', port: 5433 },
       logging: { level: 'info' },
     });

@@ -31,6 +31,8 @@ export const LOG_LEVELS = [
   'silent',
 ] as const satisfies readonly LogLevel[];
 
+export const SERVICE_TOKEN_MIN_LENGTH = 32;
+
 /** Minimum length of an MCP API key. */
 export const MCP_KEY_MIN_LENGTH = 32;
 
@@ -211,6 +213,21 @@ const gatewaySchema = z.strictObject({
     .strictObject({
       gatewayUrl: httpBaseUrl('http://gateway.internal:9000').default('http://localhost:9000'),
       heartbeatInterval: seconds(10),
+      // The credential session hosts and streamers present (X-Backend-Token) on /gateway/register,
+      // heartbeat, unregister and the licence check-ins; no default, `webstream all` makes one per run.
+      token: secret('a token', SERVICE_TOKEN_MIN_LENGTH).optional(),
+      // A registered host silent for longer than this is treated as gone.
+      heartbeatTimeout: seconds(30),
+    })
+    .prefault({}),
+  // Sessions one user may hold at once, across workspaces.
+  maxSessionsPerUser: wholeNumber(1).default(5),
+  licence: z
+    .strictObject({
+      // The signed licence (payload.signature, base64url), and the Ed25519 public key (PEM) it is checked
+      // with. Without a valid one every streamer check-in is refused (403).
+      key: text('a signed licence').optional(),
+      publicKey: text('a PEM public key').optional(),
     })
     .prefault({}),
 });
@@ -337,8 +354,6 @@ const mcpApiKeysSchema = z
   })
   .default(() => []);
 
-export const SERVICE_TOKEN_MIN_LENGTH = 32;
-
 const retentionSchema = z.strictObject({
   rawSampleDays: wholeNumber(1).default(7),
   hourlyAggregateMonths: wholeNumber(1).default(13),
@@ -374,6 +389,11 @@ const redisSchema = z.strictObject({
     ['redis:', 'rediss:'],
     'must be a redis:// or rediss:// URL such as redis://redis:6379',
   ).optional(),
+  // Put before every key WebStream writes, so that several deployments (or test runs) can share a server.
+  keyPrefix: z
+    .string({ error: rule('must be a key prefix such as webstream:') })
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: 'must be 1-64 letters, digits or _ . : -' })
+    .default('webstream:'),
 });
 
 const embeddedDatabaseSchema = z.strictObject({
@@ -400,6 +420,15 @@ export const webstreamConfigSchema = z
     logging: loggingSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
+    const { heartbeatInterval, heartbeatTimeout } = config.gateway.backend;
+    if (heartbeatTimeout <= heartbeatInterval) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gateway', 'backend', 'heartbeatTimeout'],
+        message: `must be longer than gateway.backend.heartbeatInterval (${heartbeatInterval} s), or every host would count as gone between two heartbeats`,
+        params: related('gateway.backend.heartbeatInterval'),
+      });
+    }
     // A session host and its streamers always share a machine, so their ports must not collide.
     const first = config.streamer.basePort;
     const last = first + config.sessionHost.maxSessions - 1;

@@ -219,6 +219,15 @@ describe('validation messages name the key and the rule', () => {
     ]);
   });
 
+  it('a host is gone only after more than one heartbeat interval of silence', () => {
+    expect(messages('gateway:\n  backend:\n    heartbeatInterval: 30\n    heartbeatTimeout: 30')).toEqual([
+      'gateway.backend.heartbeatTimeout must be longer than gateway.backend.heartbeatInterval (30 s), or every host would count as gone between two heartbeats',
+    ]);
+    expect(messages('gateway:\n  backend:\n    token: short')).toEqual([
+      'gateway.backend.token must be a token of at least 32 characters',
+    ]);
+  });
+
   it('streamer ports must fit above the base port and clear of the session host', () => {
     expect(messages('streamer: { basePort: 65530 }')).toEqual([
       'streamer.basePort leaves no room for sessionHost.maxSessions (10) streamers: the last streamer port would be 65539, above 65535',
