@@ -45,6 +45,7 @@ describe('the gateway app', () => {
         ...access,
       },
       metricsEngine: { url: 'http://127.0.0.1:9', serviceToken: 's'.repeat(32) },
+      gateway: { backend: { token: 'b'.repeat(32) } },
       telemetry: { spoolDir: join(dir, `spool-${randomBytes(4).toString('hex')}`) },
     });
   }
@@ -149,13 +150,17 @@ describe('the gateway app', () => {
     }
   });
 
-  it('refuses to start without the settings its IAM mode needs, naming the key', () => {
+  it('refuses to start without the settings it needs, naming the key', () => {
     const base = { tokenSigningKey: 'k'.repeat(32) };
-    const withToken = (access: Record<string, unknown>) =>
+    const withToken = (access: Record<string, unknown>, backendToken: string | null = 'b'.repeat(32)) =>
       webstreamConfigSchema.parse({
         accessManagement: access,
         metricsEngine: { serviceToken: 's'.repeat(32) },
+        gateway: { backend: { token: backendToken ?? undefined } },
       });
+    expect(() => GatewayModule.forRoot(withToken({ mode: 'builtin', ...base }, null))).toThrow(
+      /gateway\.backend\.token is not set/,
+    );
     expect(() => GatewayModule.forRoot(withToken({ mode: 'builtin', ...base }))).toThrow(
       /accessManagement\.databaseUrl is not set/,
     );

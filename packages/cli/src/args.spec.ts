@@ -36,6 +36,48 @@ describe('webstream arguments', () => {
     expect(parseArgs(['--help'])).toEqual({ kind: 'help' });
   });
 
+  it('knows licence keygen and issue', () => {
+    expect(parseArgs(['licence', 'keygen'])).toEqual({ kind: 'licence-keygen' });
+    expect(
+      parseArgs([
+        'licence',
+        'issue',
+        '--licensee',
+        'Example Ltd',
+        '--streamers',
+        '50',
+        '--days',
+        '365',
+        '--private-key',
+        'k.pem',
+      ]),
+    ).toEqual({
+      kind: 'licence-issue',
+      licensee: 'Example Ltd',
+      maxStreamers: 50,
+      days: 365,
+      privateKeyFile: 'k.pem',
+    });
+  });
+
+  it.each([
+    [['licence'], /keygen or issue/],
+    [['licence', 'keygen', '--out'], /no arguments/],
+    [['licence', 'issue', '--licensee', 'X', '--streamers', '5', '--days', '30'], /needs --private-key/],
+    [
+      ['licence', 'issue', '--licensee', 'X', '--streamers', '0', '--days', '30', '--private-key', 'k'],
+      /--streamers must be/,
+    ],
+    [
+      ['licence', 'issue', '--licensee', 'X', '--streamers', '5', '--days', '1.5', '--private-key', 'k'],
+      /--days must be/,
+    ],
+    [['licence', 'issue', '--licensee', 'X', '--seats', '5'], /no option --seats/],
+    [['licence', 'issue', '--licensee'], /--licensee needs a value/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+
   it.each([[['-xyz']], [['all', '-gw']], [['migrate', '-be']], [['--config']], [['-gw', '--no-demo']]])(
     'refuses %j',
     (argv) => {

@@ -3,6 +3,8 @@ import { ROLES, type Role } from './roles';
 export type Command =
   | { kind: 'run'; roles: Role[]; allInOne: boolean; demo: boolean; passThrough: string[] }
   | { kind: 'migrate'; passThrough: string[] }
+  | { kind: 'licence-keygen' }
+  | { kind: 'licence-issue'; licensee: string; maxStreamers: number; days: number; privateKeyFile: string }
   | { kind: 'help' };
 
 export const USAGE = `usage: webstream [role flags] [--config <file>]
@@ -16,13 +18,53 @@ export const USAGE = `usage: webstream [role flags] [--config <file>]
   webstream -am              IAM on its own
   webstream                  a streamer (the role with no flag)
   webstream migrate          apply pending database migrations (embedded database if none configured)
+  webstream licence keygen   print a new Ed25519 key pair: the public key (for gateway.licence.publicKey),
+                             then the private key that signs licences (keep it secret)
+  webstream licence issue --licensee <name> --streamers <n> --days <d> --private-key <file>
+                             print a licence (for gateway.licence.key) signed with that private key
 
 Several role flags run several roles. The configuration file comes from --config, WEBSTREAM_CONFIG or
 ./webstream.config.yaml; WEBSTREAM__SECTION__KEY=value overrides any key.`;
 
 export class UsageError extends Error {}
 
+const LICENCE_ISSUE_OPTIONS = ['--licensee', '--streamers', '--days', '--private-key'] as const;
+
+function parseLicenceArgs(argv: readonly string[]): Command {
+  const [action, ...rest] = argv;
+  if (action === 'keygen') {
+    if (rest.length) throw new UsageError(`licence keygen takes no arguments, not ${rest[0]}`);
+    return { kind: 'licence-keygen' };
+  }
+  if (action !== 'issue') throw new UsageError('licence needs keygen or issue');
+  const values = new Map<string, string>();
+  for (let i = 0; i < rest.length; i += 2) {
+    const option = rest[i]!;
+    const value = rest[i + 1];
+    if (!(LICENCE_ISSUE_OPTIONS as readonly string[]).includes(option)) {
+      throw new UsageError(`licence issue has no option ${option}`);
+    }
+    if (value === undefined || value === '') throw new UsageError(`${option} needs a value`);
+    values.set(option, value);
+  }
+  const missing = LICENCE_ISSUE_OPTIONS.filter((option) => !values.has(option));
+  if (missing.length) throw new UsageError(`licence issue needs ${missing.join(', ')}`);
+  const wholeNumber = (option: string): number => {
+    const text = values.get(option)!;
+    if (!/^[1-9]\d*$/.test(text)) throw new UsageError(`${option} must be a whole number of at least 1`);
+    return Number(text);
+  };
+  return {
+    kind: 'licence-issue',
+    licensee: values.get('--licensee')!,
+    maxStreamers: wholeNumber('--streamers'),
+    days: wholeNumber('--days'),
+    privateKeyFile: values.get('--private-key')!,
+  };
+}
+
 export function parseArgs(argv: readonly string[]): Command {
+  if (argv[0] === 'licence') return parseLicenceArgs(argv.slice(1));
   const passThrough: string[] = [];
   const roles: Role[] = [];
   let allInOne = false;

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, loadConfig, type WebstreamConfig } from '@webstream/config';
 import { type EmbeddedPostgres, startEmbeddedPostgres, withDatabase } from '@webstream/db';
 import { parseArgs, USAGE, UsageError } from './args';
+import { perRunGatewaySecrets, runLicenceCommand } from './licence';
 import { allInOneRoles, DATABASES, roleDefinition, type Role } from './roles';
 import { Supervisor } from './supervisor';
 
@@ -31,6 +32,13 @@ async function main(): Promise<number> {
   if (command.kind === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
+  }
+  if (command.kind === 'licence-keygen' || command.kind === 'licence-issue') {
+    return runLicenceCommand(
+      command,
+      (text) => process.stdout.write(text),
+      (text) => process.stderr.write(text),
+    );
   }
 
   const supervisor = new Supervisor({
@@ -78,6 +86,12 @@ async function main(): Promise<number> {
   const secretEnv: Record<string, string> = {};
   if (command.kind === 'run' && command.allInOne && !config.metricsEngine.serviceToken) {
     secretEnv['WEBSTREAM__METRICSENGINE__SERVICETOKEN'] = randomBytes(32).toString('base64url');
+  }
+  // Likewise the backend token and, without a configured licence, a development licence and its public key.
+  if (command.kind === 'run' && command.allInOne) {
+    const generated = perRunGatewaySecrets(config);
+    Object.assign(secretEnv, generated.env);
+    for (const note of generated.notes) supervisor.say(note);
   }
   // The token signing key outlives a run (signed-in users stay signed in across a restart), so it is kept
   // beside the first administrator's credentials, readable by its owner only.

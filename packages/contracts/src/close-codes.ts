@@ -115,6 +115,12 @@ export const closeCodes = {
     message: 'Your workspace policy does not allow this.',
     reconnect: false,
   },
+  ADMIN_DISCONNECT: {
+    code: 4015,
+    reason: 'admin-disconnect',
+    message: 'An administrator ended this session.',
+    reconnect: false,
+  },
   RATE_LIMITED: {
     code: 4029,
     reason: 'rate-limited',

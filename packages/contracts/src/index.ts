@@ -32,3 +32,4 @@ export * from './iam-workspaces';
 export * from './iam-entitlements';
 export * from './iam-api-keys';
 export * from './iam-me';
+export * from './gateway-admin';

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
 import { AccessTokenModule, IamModule } from '@webstream/iam';
 import { requiredSetting } from '@webstream/service-kit';
@@ -12,7 +12,9 @@ const IAM_CIRCUIT_RESET_MS = 10_000;
 /**
  * builtin: IAM's module in this process, its routes under /iam/*; standalone and external: IAM at
  * accessManagement.url, and only token verification here. Either way the gateway asks through IamClient.
+ * Global: every gateway feature verifies access tokens and may ask IAM.
  */
+@Global()
 @Module({})
 export class IamClientModule {
   static forRoot(config: WebstreamConfig): DynamicModule {

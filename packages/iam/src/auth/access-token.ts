@@ -139,7 +139,8 @@ export class AccessTokenModule {
     return {
       module: AccessTokenModule,
       providers: [{ provide: ACCESS_TOKEN_OPTIONS, useValue: options }, AccessTokenIssuer, AccessTokenGuard],
-      exports: [AccessTokenIssuer, AccessTokenGuard],
+      // The options too: a guard named in @UseGuards is built in the using module, which needs them.
+      exports: [AccessTokenIssuer, AccessTokenGuard, ACCESS_TOKEN_OPTIONS],
     };
   }
 }

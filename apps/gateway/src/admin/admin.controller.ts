@@ -1,0 +1,89 @@
+import {
+  Controller,
+  Delete,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  adminBackendsRoute,
+  type AdminBackendsResponse,
+  adminDisconnectParamSchema,
+  type AdminDisconnectParam,
+  adminDisconnectRoute,
+  adminLicenceRoute,
+  type AdminLicenceResponse,
+  adminSessionsRoute,
+  type AdminSessionsResponse,
+} from '@webstream/contracts';
+import { AccessTokenGuard, type Actor, CurrentActor } from '@webstream/iam';
+import { ZodValidationPipe } from '@webstream/service-kit';
+import { BackendDirectory } from '../backends/backend-directory';
+import { LicenceRegistry } from '../licence/licence-registry';
+import { SessionBroker } from '../sessions/session-broker';
+
+function assertPlatformAdmin(actor: Actor): void {
+  if (actor.role !== 'platform-admin')
+    throw new ForbiddenException('only a platform administrator may see this');
+}
+
+/** Operations views for the admin console: session hosts, running sessions (and disconnecting one), licence. */
+@Controller()
+@UseGuards(AccessTokenGuard)
+export class AdminController {
+  constructor(
+    private readonly backends: BackendDirectory,
+    private readonly sessions: SessionBroker,
+    private readonly licence: LicenceRegistry,
+  ) {}
+
+  @Get(adminBackendsRoute.path)
+  async listBackends(@CurrentActor() actor: Actor): Promise<AdminBackendsResponse> {
+    assertPlatformAdmin(actor);
+    return { items: await this.backends.list() };
+  }
+
+  /** A platform admin sees every session; an org admin their organization's. */
+  @Get(adminSessionsRoute.path)
+  async listSessions(@CurrentActor() actor: Actor): Promise<AdminSessionsResponse> {
+    if (actor.role === 'user') throw new ForbiddenException('only an administrator may see sessions');
+    const sessions = await this.sessions.active(actor);
+    return {
+      items: sessions.map((session) => ({
+        sessionId: session.sessionId,
+        state: session.state,
+        userId: session.userId,
+        username: session.username,
+        orgId: session.orgId,
+        workspaceId: session.workspaceId,
+        workspaceName: session.contract.workspaceName,
+        appId: session.appId,
+        appExe: session.contract.appExe,
+        backend: session.backend,
+        createdAt: session.createdAt,
+        updatedAt: session.updatedAt,
+        ...(session.streamerGuid === undefined ? {} : { streamerGuid: session.streamerGuid }),
+      })),
+    };
+  }
+
+  @Delete(adminDisconnectRoute.path)
+  @HttpCode(204)
+  async disconnect(
+    @CurrentActor() actor: Actor,
+    @Param(new ZodValidationPipe(adminDisconnectParamSchema)) { sessionId }: AdminDisconnectParam,
+  ): Promise<void> {
+    if (actor.role === 'user') throw new ForbiddenException('only an administrator may disconnect sessions');
+    const released = await this.sessions.release(actor, sessionId);
+    if (!released.success) throw new NotFoundException(`session ${sessionId} does not exist`);
+  }
+
+  @Get(adminLicenceRoute.path)
+  licenceUsage(@CurrentActor() actor: Actor): Promise<AdminLicenceResponse> {
+    assertPlatformAdmin(actor);
+    return this.licence.usage();
+  }
+}

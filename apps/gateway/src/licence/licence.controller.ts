@@ -1,0 +1,59 @@
+import {
+  Body,
+  ConflictException,
+  Controller,
+  ForbiddenException,
+  HttpCode,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  type StreamerCheckinRequest,
+  streamerCheckinRequestSchema,
+  type StreamerCheckinResponse,
+  streamerCheckinRoute,
+  type StreamerCheckoutRequest,
+  streamerCheckoutRequestSchema,
+  type StreamerCheckoutResponse,
+  streamerCheckoutRoute,
+} from '@webstream/contracts';
+import { ZodValidationPipe } from '@webstream/service-kit';
+import { BackendTokenGuard } from '../backend-auth/backend-token.guard';
+import { LicenceRegistry } from './licence-registry';
+
+/** The streamers' check-in (every 15 s) and check-out, authenticated with the backend credential. */
+@Controller()
+@UseGuards(BackendTokenGuard)
+export class LicenceController {
+  constructor(private readonly registry: LicenceRegistry) {}
+
+  @Post(streamerCheckinRoute.path)
+  @HttpCode(200)
+  async checkin(
+    @Body(new ZodValidationPipe(streamerCheckinRequestSchema)) body: StreamerCheckinRequest,
+  ): Promise<StreamerCheckinResponse> {
+    const result = await this.registry.checkin(body.streamerGuid);
+    switch (result.outcome) {
+      case 'licensed':
+        return {
+          status: 'ok',
+          activeStreamers: result.activeStreamers,
+          licensedSessions: result.licensedSessions,
+        };
+      case 'licence-invalid':
+        throw new ForbiddenException(`no valid licence: ${result.problem}`);
+      case 'capacity-reached':
+        throw new ConflictException(
+          `the licensed cap of ${result.licensedSessions} active streamers is reached; this streamer must end`,
+        );
+    }
+  }
+
+  @Post(streamerCheckoutRoute.path)
+  @HttpCode(200)
+  checkout(
+    @Body(new ZodValidationPipe(streamerCheckoutRequestSchema)) body: StreamerCheckoutRequest,
+  ): Promise<StreamerCheckoutResponse> {
+    return this.registry.checkout(body.streamerGuid);
+  }
+}

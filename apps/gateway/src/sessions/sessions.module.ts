@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { GATEWAY_REDIS, type GatewayRedis } from '../state/gateway-state.module';
+import { MemorySessionStore } from './memory-session-store';
+import { RedisSessionStore } from './redis-session-store';
+import { SessionBroker } from './session-broker';
+import { SessionStore } from './session-record';
+import { SessionsController } from './sessions.controller';
+
+/** Needs BackendDirectory (BackendsModule), IamClient and AccessTokenGuard (IamClientModule), both global. */
+@Module({
+  controllers: [SessionsController],
+  providers: [
+    {
+      provide: SessionStore,
+      inject: [GATEWAY_REDIS],
+      useFactory: (redis: GatewayRedis): SessionStore =>
+        redis === null ? new MemorySessionStore() : new RedisSessionStore(redis),
+    },
+    SessionBroker,
+  ],
+  exports: [SessionBroker],
+})
+export class SessionsModule {}

@@ -1,0 +1,69 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+
+/** ok: 200 {status: ok}; degraded: 200 {status: degraded}; fail: 503; hang: never answers. */
+export type FakeBackendMode = 'ok' | 'degraded' | 'fail' | 'hang';
+
+export interface FakeProbe {
+  /** Date.now() when the probe arrived. */
+  at: number;
+  mode: FakeBackendMode;
+  /** What `observe` answered when the probe arrived (e.g. the gateway's health view before this probe). */
+  observed: string | undefined;
+}
+
+/** A session host's /health as a real HTTP server, recording every probe it receives. */
+export class FakeBackend {
+  mode: FakeBackendMode = 'ok';
+  readonly probes: FakeProbe[] = [];
+  observe: (() => string) | undefined;
+
+  private readonly server: Server;
+  private port = 0;
+
+  private constructor() {
+    this.server = createServer((req, res) => this.answer(req.url ?? '', res));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  static async start(mode: FakeBackendMode = 'ok'): Promise<FakeBackend> {
+    const backend = new FakeBackend();
+    backend.mode = mode;
+    await new Promise<void>((resolve) => backend.server.listen(0, '127.0.0.1', resolve));
+    backend.port = (backend.server.address() as AddressInfo).port;
+    return backend;
+  }
+
+  /** Milliseconds between consecutive probes, from probe `from` (0-based) on. */
+  gaps(from = 0, to = this.probes.length): number[] {
+    const at = this.probes.slice(from, to).map((probe) => probe.at);
+    return at.slice(1).map((time, index) => time - at[index]!);
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private answer(path: string, res: ServerResponse): void {
+    if (path !== '/health') {
+      res.writeHead(404).end();
+      return;
+    }
+    this.probes.push({ at: Date.now(), mode: this.mode, observed: this.observe?.() });
+    switch (this.mode) {
+      case 'ok':
+      case 'degraded':
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: this.mode }));
+        return;
+      case 'fail':
+        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'down' }));
+        return;
+      case 'hang':
+        return;
+    }
+  }
+}

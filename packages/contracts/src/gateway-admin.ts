@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { closeReasonSchema } from './close-codes';
+import { entityIdSchema, isoDateTimeSchema, percentageSchema, type RouteDefinition } from './common';
+import { backendStatusSchema } from './heartbeat';
+import { sessionIdSchema, sessionStateSchema } from './session';
+
+/** Operations views of the gateway, for administrators (an access token with an admin role). */
+export const adminBackendsRoute = {
+  method: 'GET',
+  path: '/gateway/admin/backends',
+} as const satisfies RouteDefinition;
+export const adminSessionsRoute = {
+  method: 'GET',
+  path: '/gateway/admin/sessions',
+} as const satisfies RouteDefinition;
+export const adminDisconnectRoute = {
+  method: 'DELETE',
+  path: '/gateway/admin/sessions/:sessionId',
+} as const satisfies RouteDefinition;
+export const adminLicenceRoute = {
+  method: 'GET',
+  path: '/gateway/admin/licence',
+} as const satisfies RouteDefinition;
+
+export const backendHealthSchema = z.enum(['unknown', 'healthy', 'unstable', 'unreachable']);
+export type BackendHealthState = z.infer<typeof backendHealthSchema>;
+
+export const adminBackendSchema = z.object({
+  serverUrl: z.string(),
+  health: backendHealthSchema,
+  status: backendStatusSchema,
+  maxSessions: z.int().min(0),
+  activeSessions: z.int().min(0),
+  /** Sessions pinned to it since its last heartbeat. */
+  pendingSessions: z.int().min(0),
+  instanceType: z.string(),
+  tags: z.array(z.string()),
+  capabilities: z.array(z.string()),
+  ec2InstanceId: z.string().nullable(),
+  version: z.string(),
+  cpuUsage: percentageSchema.nullable(),
+  memoryUsage: percentageSchema.nullable(),
+  registeredAt: isoDateTimeSchema,
+  lastSeenAt: isoDateTimeSchema,
+});
+export type AdminBackend = z.infer<typeof adminBackendSchema>;
+export const adminBackendsResponseSchema = z.object({ items: z.array(adminBackendSchema) });
+export type AdminBackendsResponse = z.infer<typeof adminBackendsResponseSchema>;
+
+export const adminSessionSchema = z.object({
+  sessionId: sessionIdSchema,
+  state: sessionStateSchema,
+  userId: entityIdSchema,
+  username: z.string(),
+  orgId: entityIdSchema,
+  workspaceId: entityIdSchema,
+  workspaceName: z.string(),
+  appId: entityIdSchema,
+  appExe: z.string(),
+  backend: z.string(),
+  createdAt: isoDateTimeSchema,
+  updatedAt: isoDateTimeSchema,
+  streamerGuid: z.string().optional(),
+  endedReason: closeReasonSchema.optional(),
+});
+export type AdminSession = z.infer<typeof adminSessionSchema>;
+export const adminSessionsResponseSchema = z.object({ items: z.array(adminSessionSchema) });
+export type AdminSessionsResponse = z.infer<typeof adminSessionsResponseSchema>;
+
+export const adminDisconnectParamSchema = z.strictObject({ sessionId: sessionIdSchema });
+export type AdminDisconnectParam = z.infer<typeof adminDisconnectParamSchema>;
+
+export const adminLicenceResponseSchema = z.object({
+  valid: z.boolean(),
+  licensee: z.string().optional(),
+  kind: z.enum(['production', 'development']).optional(),
+  maxStreamers: z.int().min(0).optional(),
+  expiresAt: isoDateTimeSchema.optional(),
+  activeStreamers: z.int().min(0),
+  /** Why the licence is not valid, for the operator. */
+  problem: z.string().optional(),
+});
+export type AdminLicenceResponse = z.infer<typeof adminLicenceResponseSchema>;
