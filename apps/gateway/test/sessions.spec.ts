@@ -1,0 +1,363 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { webstreamConfigSchema } from '@webstream/config';
+import { type ErrorEnvelope, type SessionSelectRequest, type TokenResponse } from '@webstream/contracts';
+import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
+import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayModule } from '../src/gateway.module';
+import { FakeBackend } from './fake-backend';
+
+const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const ADMIN_PASSWORD = 'a long enough passphrase';
+const BACKEND_TOKEN = randomBytes(24).toString('hex');
+
+interface Answer<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+async function call<T = unknown>(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer<T>> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (text ? JSON.parse(text) : undefined) as T,
+  };
+}
+
+describe('session brokering', () => {
+  let database: TestDatabase;
+  let dir: string;
+  let signingKey: string;
+  const backends: FakeBackend[] = [];
+  const gateways: TestService[] = [];
+  const redisPrefix = `test:${randomBytes(6).toString('hex')}:`;
+
+  function startGateway(overrides: { redis?: boolean; affinity?: number } = {}): Promise<TestService> {
+    const config = webstreamConfigSchema.parse({
+      logging: { level: 'silent' },
+      gateway: {
+        backend: { token: BACKEND_TOKEN },
+        maxSessionsPerUser: 3,
+        loadBalancing: { strategy: 'RoundRobin', sessionAffinityTimeout: overrides.affinity ?? 3600 },
+      },
+      accessManagement: {
+        databaseUrl: database.url,
+        tokenSigningKey: signingKey,
+        bootstrapAdmin: { password: ADMIN_PASSWORD },
+      },
+      metricsEngine: { url: 'http://127.0.0.1:9', serviceToken: 's'.repeat(32) },
+      telemetry: { spoolDir: join(dir, `spool-${gateways.length}`) },
+      ...(overrides.redis ? { redis: { url: REDIS_URL, keyPrefix: redisPrefix } } : {}),
+    });
+    return startTestService(GatewayModule.forRoot(config)).then((gateway) => {
+      gateways.push(gateway);
+      return gateway;
+    });
+  }
+
+  async function register(gateway: TestService, backend: FakeBackend, tags: string[] = []): Promise<void> {
+    const answer = await call(gateway.url, 'POST', '/gateway/register', {
+      headers: { 'x-backend-token': BACKEND_TOKEN },
+      body: {
+        serverUrl: backend.url,
+        maxSessions: 10,
+        instanceType: 'test',
+        ec2InstanceId: null,
+        tags,
+        capabilities: [],
+        version: '1',
+      },
+    });
+    expect(answer.status).toBe(200);
+  }
+
+  interface World {
+    gateway: TestService;
+    admin: TokenResponse;
+    user: TokenResponse;
+    stranger: TokenResponse;
+    launch: SessionSelectRequest;
+    gpuLaunch: SessionSelectRequest;
+  }
+
+  async function world(gateway: TestService, suffix: string): Promise<World> {
+    const base = gateway.url;
+    const admin = (
+      await call<TokenResponse>(base, 'POST', '/iam/auth/login', {
+        body: { username: 'admin', password: ADMIN_PASSWORD },
+      })
+    ).body;
+    const post = async (path: string, body: unknown): Promise<{ id: string }> => {
+      const answer = await call<{ id: string }>(base, 'POST', path, { token: admin.accessToken, body });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+      return answer.body;
+    };
+    const password = 'another long passphrase';
+    const user = await post('/iam/users', { username: `una-${suffix}`, password });
+    await post('/iam/users', { username: `sam-${suffix}`, password });
+    const app = await post('/iam/applications', { name: `Calc ${suffix}`, exe: 'xcalc', args: '-rpn' });
+    const workspace = await post('/iam/workspaces', {
+      name: `Office ${suffix}`,
+      applicationIds: [app.id],
+      maxSessions: 2,
+    });
+    const gpu = await post('/iam/workspaces', {
+      name: `Render ${suffix}`,
+      applicationIds: [app.id],
+      requiredTags: ['gpu'],
+    });
+    await post('/iam/entitlements', { workspaceId: workspace.id, userId: user.id });
+    await post('/iam/entitlements', { workspaceId: gpu.id, userId: user.id });
+    const login = async (username: string) =>
+      (await call<TokenResponse>(base, 'POST', '/iam/auth/login', { body: { username, password } })).body;
+    const launch = {
+      workspaceId: workspace.id,
+      workspaceType: 'app',
+      appId: app.id,
+      appExe: 'xcalc',
+      appArgs: '-rpn',
+    } as const;
+    return {
+      gateway,
+      admin,
+      user: await login(`una-${suffix}`),
+      stranger: await login(`sam-${suffix}`),
+      launch,
+      gpuLaunch: { ...launch, workspaceId: gpu.id },
+    };
+  }
+
+  function select(w: World, sessionId: string | undefined, body: unknown, token = w.user.accessToken) {
+    return call<{ sessionId: string; state: string } & ErrorEnvelope>(
+      w.gateway.url,
+      'POST',
+      '/gateway/session/select',
+      {
+        token,
+        body,
+        headers: sessionId === undefined ? {} : { 'x-session-id': sessionId },
+      },
+    );
+  }
+
+  async function backendOf(w: World, sessionId: string): Promise<string> {
+    const sessions = await call<{ items: { sessionId: string; backend: string }[] }>(
+      w.gateway.url,
+      'GET',
+      '/gateway/admin/sessions',
+      {
+        token: w.admin.accessToken,
+      },
+    );
+    return sessions.body.items.find((session) => session.sessionId === sessionId)!.backend;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase('ws_gateway_sessions');
+    dir = await mkdtemp(join(tmpdir(), 'ws-gateway-sessions-'));
+    signingKey = randomBytes(32).toString('hex');
+    backends.push(await FakeBackend.start(), await FakeBackend.start());
+  });
+
+  afterAll(async () => {
+    for (const gateway of gateways) await gateway.close().catch(() => undefined);
+    for (const backend of backends) await backend.close();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${redisPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+    await database?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('on one gateway', () => {
+    let w: World;
+
+    beforeAll(async () => {
+      const gateway = await startGateway({ affinity: 1 });
+      for (const backend of backends) await register(gateway, backend);
+      w = await world(gateway, 'one');
+    });
+
+    it('refuses a select without a token (401), or without an X-Session-ID header (400 naming it)', async () => {
+      expect((await select(w, 'session-0001', w.launch, '')).status).toBe(401);
+      const missing = await select(w, undefined, w.launch);
+      expect(missing.status).toBe(400);
+      expect(missing.body.error.fields).toEqual([{ path: 'headers.x-session-id', message: 'is required' }]);
+    });
+
+    it('refuses what IAM does not entitle, and a client that names another executable (403)', async () => {
+      const stranger = await select(w, 'stranger-0001', w.launch, w.stranger.accessToken);
+      expect(stranger.status).toBe(403);
+      expect(stranger.body.error.message).toMatch(/^not-entitled:/);
+      const sneaky = await select(w, 'sneaky-0001', { ...w.launch, appExe: '/bin/sh' });
+      expect(sneaky.status).toBe(403);
+      expect(sneaky.body.error.message).toMatch(/^appExe: /);
+      const args = await select(w, 'sneaky-0002', { ...w.launch, appArgs: '-e rm' });
+      expect(args.body.error.message).toMatch(/^appArgs: /);
+    });
+
+    it('reserves, answers the same session again, keeps it from others, and reports its status', async () => {
+      const first = await select(w, 'una-session-01', w.launch);
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({
+        sessionId: 'una-session-01',
+        state: 'reserved',
+        workspaceId: w.launch.workspaceId,
+      });
+      expect((await select(w, 'una-session-01', w.launch)).status).toBe(200);
+      expect((await select(w, 'una-session-01', w.launch, w.stranger.accessToken)).status).toBe(404);
+      const status = await call<{ state: string; backendReachable: boolean }>(
+        w.gateway.url,
+        'GET',
+        '/gateway/session/status',
+        {
+          token: w.user.accessToken,
+          headers: { 'x-session-id': 'una-session-01' },
+        },
+      );
+      expect(status.body).toMatchObject({ state: 'reserved', backendReachable: true });
+      const foreign = await call(w.gateway.url, 'GET', '/gateway/session/status', {
+        token: w.stranger.accessToken,
+        headers: { 'x-session-id': 'una-session-01' },
+      });
+      expect(foreign.status).toBe(404);
+    });
+
+    it("answers 409 when the workspace's cap is reached, and frees the slot on release (idempotent)", async () => {
+      expect((await select(w, 'una-session-02', w.launch)).status).toBe(200);
+      const full = await select(w, 'una-session-03', w.launch);
+      expect(full.status).toBe(409);
+      expect(full.body.error.message).toMatch(/^workspace-full:/);
+      const release = () =>
+        call<{ success: boolean }>(w.gateway.url, 'POST', '/gateway/session/release', {
+          token: w.user.accessToken,
+          body: { sessionId: 'una-session-02' },
+        });
+      expect((await release()).body).toEqual({ success: true, sessionId: 'una-session-02' });
+      expect((await release()).body).toEqual({ success: true, sessionId: 'una-session-02' });
+      const ended = await call<{ state: string; endedReason: string }>(
+        w.gateway.url,
+        'GET',
+        '/gateway/session/status',
+        {
+          token: w.user.accessToken,
+          headers: { 'x-session-id': 'una-session-02' },
+        },
+      );
+      expect(ended.body).toMatchObject({ state: 'ended', endedReason: 'session-ended' });
+      expect((await select(w, 'una-session-03', w.launch)).status).toBe(200);
+    });
+
+    it('answers 503 with Retry-After when no host carries the tags the workspace needs', async () => {
+      const none = await select(w, 'una-gpu-0001', w.gpuLaunch);
+      expect(none.status).toBe(503);
+      expect(Number(none.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(none.body.error.message).toMatch(/tags gpu/);
+    });
+
+    it('keeps a user on the same host within the affinity window, and balances again after it', async () => {
+      // una-session-01 and -03 were placed within a second of each other: affinity kept them together.
+      expect(await backendOf(w, 'una-session-03')).toBe(await backendOf(w, 'una-session-01'));
+      await call(w.gateway.url, 'POST', '/gateway/session/release', {
+        token: w.user.accessToken,
+        body: { sessionId: 'una-session-03' },
+      });
+      const pinned = await backendOf(w, 'una-session-01');
+      await new Promise((done) => setTimeout(done, 1_200));
+      // Past the window, round robin moves on; of two selects one must land on the other host.
+      const placed = [];
+      for (const id of ['una-session-04', 'una-session-05']) {
+        expect((await select(w, id, w.launch)).status).toBe(200);
+        placed.push(await backendOf(w, id));
+        await call(w.gateway.url, 'POST', '/gateway/session/release', {
+          token: w.user.accessToken,
+          body: { sessionId: id },
+        });
+        await new Promise((done) => setTimeout(done, 1_100));
+      }
+      expect(placed.some((backend) => backend !== pinned)).toBe(true);
+    });
+
+    it('shows administrators the hosts and the sessions, and lets them disconnect one', async () => {
+      const hosts = await call<{ items: { serverUrl: string; health: string }[] }>(
+        w.gateway.url,
+        'GET',
+        '/gateway/admin/backends',
+        {
+          token: w.admin.accessToken,
+        },
+      );
+      expect(hosts.body.items.map((host) => host.serverUrl).sort()).toEqual(
+        backends.map((backend) => backend.url).sort(),
+      );
+      expect(
+        (await call(w.gateway.url, 'GET', '/gateway/admin/backends', { token: w.user.accessToken })).status,
+      ).toBe(403);
+      const disconnect = await call(w.gateway.url, 'DELETE', '/gateway/admin/sessions/una-session-01', {
+        token: w.admin.accessToken,
+      });
+      expect(disconnect.status).toBe(204);
+      const status = await call<{ state: string; endedReason: string }>(
+        w.gateway.url,
+        'GET',
+        '/gateway/session/status',
+        {
+          token: w.user.accessToken,
+          headers: { 'x-session-id': 'una-session-01' },
+        },
+      );
+      expect(status.body).toMatchObject({ state: 'ended', endedReason: 'admin-disconnect' });
+      const licence = await call<{ valid: boolean; problem: string }>(
+        w.gateway.url,
+        'GET',
+        '/gateway/admin/licence',
+        {
+          token: w.admin.accessToken,
+        },
+      );
+      expect(licence.body).toMatchObject({ valid: false, activeStreamers: 0 });
+    });
+  });
+
+  describe('on Redis', () => {
+    it('keeps sessions when a gateway restarts, and shares them with another gateway', async () => {
+      const first = await startGateway({ redis: true });
+      for (const backend of backends) await register(first, backend);
+      const w = await world(first, 'redis');
+      expect((await select(w, 'redis-session-1', w.launch)).status).toBe(200);
+      await first.close();
+
+      const second = await startGateway({ redis: true });
+      const again = { ...w, gateway: second };
+      const status = await call<{ state: string }>(second.url, 'GET', '/gateway/session/status', {
+        token: w.user.accessToken,
+        headers: { 'x-session-id': 'redis-session-1' },
+      });
+      expect(status.body).toMatchObject({ state: 'reserved' });
+      expect((await select(again, 'redis-session-2', w.launch)).status).toBe(200);
+      // The workspace's cap of 2 counts the sessions of both gateways.
+      expect((await select(again, 'redis-session-3', w.launch)).status).toBe(409);
+    });
+  });
+});
