@@ -16,9 +16,9 @@ export interface BenchOptions {
   reporters: number;
   /** The telemetry client's maxMemoryEvents; undefined = room for every event (no spooling to disk). */
   clientMemoryEvents?: number;
-  /** iam: concurrent HTTP clients (and in-process loops, and argon2 hashes at once). */
+  /** iam, gateway: concurrent HTTP clients (and in-process loops, and argon2 hashes at once). */
   clients: number;
-  /** iam: measured seconds of each throughput figure, after a warm-up. */
+  /** iam, gateway: measured seconds of each throughput figure, after a warm-up. */
   seconds: number;
   /** Exit 1 when a figure misses its target (otherwise the table says so and the exit code is 0). */
   strict: boolean;
@@ -43,10 +43,10 @@ const QUICK = {
   seconds: 2,
 };
 
-export const USAGE = `usage: pnpm bench [suite...] [options]     (suites: metrics, iam; none = all)
+export const USAGE = `usage: pnpm bench [suite...] [options]     (suites: metrics, iam, gateway; none = all)
 
   --quick            a fast check: ${QUICK.events.toLocaleString('en-US')} events, ${QUICK.samples.toLocaleString('en-US')} samples, ${QUICK.runs} runs per query;
-                     iam: ${QUICK.seconds} s per figure instead of ${FULL.seconds}
+                     iam, gateway: ${QUICK.seconds} s per figure instead of ${FULL.seconds}
   --events N         events ingested end to end and COPYed as the baseline (default ${FULL.events.toLocaleString('en-US')})
   --samples N        samples in the table when report queries are timed (default ${FULL.samples.toLocaleString('en-US')})
   --usage-sessions N usage sessions for the usage reports (default ${FULL.usageSessions.toLocaleString('en-US')})
@@ -54,8 +54,8 @@ export const USAGE = `usage: pnpm bench [suite...] [options]     (suites: metric
   --reporters N      telemetry clients reporting at once, like that many services (default ${FULL.reporters})
   --client-memory N  the telemetry client's maxMemoryEvents (default: room for every event, so nothing is
                      spooled; 10000, the configuration default, makes a burst go through the disk spool)
-  --clients N        iam: concurrent HTTP clients, in-process loops and argon2 hashes (default ${FULL.clients})
-  --seconds N        iam: measured seconds per throughput figure, after a warm-up (default ${FULL.seconds})
+  --clients N        iam, gateway: concurrent HTTP clients, in-process loops and argon2 hashes (default ${FULL.clients})
+  --seconds N        iam, gateway: measured seconds per throughput figure, after a warm-up (default ${FULL.seconds})
   --strict           exit 1 when a figure misses its target
   -h, --help         this text
 

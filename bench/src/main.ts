@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { type BenchOptions, parseArgs, USAGE, UsageError } from './cli';
+import { gatewaySuite } from './gateway';
 import { iamSuite } from './iam';
 import { metricsSuite } from './metrics';
 import { PostgresServer } from './postgres';
@@ -12,7 +13,7 @@ import { evaluate, type FigureResult, machineInfo, progress, renderTable } from 
 import { Cleanup, type Suite, undoOnSignals } from './suite';
 
 /** Every suite, in the order `pnpm bench` runs them; a new suite is one more entry. */
-const SUITES: readonly Suite[] = [metricsSuite, iamSuite];
+const SUITES: readonly Suite[] = [metricsSuite, iamSuite, gatewaySuite];
 
 const RESULTS_DIR = resolve(__dirname, '..', 'results');
 

@@ -23,9 +23,13 @@ export class HttpClient {
     this.agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
   }
 
-  send(method: string, path: string, options: { bearer?: string; json?: unknown } = {}): Promise<HttpAnswer> {
+  send(
+    method: string,
+    path: string,
+    options: { bearer?: string; json?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<HttpAnswer> {
     const body = options.json === undefined ? undefined : JSON.stringify(options.json);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (options.bearer !== undefined) headers['authorization'] = `Bearer ${options.bearer}`;
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
