@@ -5,6 +5,8 @@ export {
   type WebstreamConfig,
   type LoadBalancingStrategy,
   type AccessManagementMode,
+  type RateLimitGroup,
+  RATE_LIMIT_GROUPS,
 } from './schema';
 export { loadConfig, resolveConfigPath, type LoadedConfig, type ConfigSource } from './load';
 export { ConfigError, type ConfigIssue } from './errors';

@@ -39,6 +39,39 @@ describe('loadConfig: defaults', () => {
         backend: { gatewayUrl: 'http://localhost:9000', heartbeatInterval: 10, heartbeatTimeout: 30 },
         maxSessionsPerUser: 5,
         licence: {},
+        webSocket: {
+          allowedOrigins: [],
+          ticketTtl: 30,
+          maxBufferedBytes: 4_194_304,
+          upstreamConnectTimeout: 10,
+        },
+        rateLimits: {
+          enabled: true,
+          auth: {
+            perIdentity: { limit: 30, windowSeconds: 60 },
+            perTenant: { limit: 3000, windowSeconds: 60 },
+          },
+          iam: {
+            perIdentity: { limit: 600, windowSeconds: 60 },
+            perTenant: { limit: 6000, windowSeconds: 60 },
+          },
+          session: {
+            perIdentity: { limit: 60, windowSeconds: 60 },
+            perTenant: { limit: 1200, windowSeconds: 60 },
+          },
+          connection: {
+            perIdentity: { limit: 120, windowSeconds: 60 },
+            perTenant: { limit: 2400, windowSeconds: 60 },
+          },
+          mcp: {
+            perIdentity: { limit: 600, windowSeconds: 60 },
+            perTenant: { limit: 6000, windowSeconds: 60 },
+          },
+          admin: {
+            perIdentity: { limit: 300, windowSeconds: 60 },
+            perTenant: { limit: 3000, windowSeconds: 60 },
+          },
+        },
       },
       sessionHost: {
         publicIP: '0.0.0.0',

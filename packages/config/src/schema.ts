@@ -166,6 +166,38 @@ const weightKey = z.string().refine((value) => isUrlWithProtocol(value, HTTP), {
   error: "is not an http:// or https:// URL (weights are keyed by a session host's serverUrl)",
 });
 
+const rateRule = (limit: number, windowSeconds: number) =>
+  z
+    .strictObject({
+      limit: wholeNumber(1).default(limit),
+      windowSeconds: seconds(windowSeconds, 0.1),
+    })
+    .prefault({});
+
+// Each route group has a limit per identity (the signed-in user, or the source address before sign-in) and
+// one per tenant (the user's organization), over a sliding window.
+const rateGroup = (identity: [number, number], tenant: [number, number]) =>
+  z.strictObject({ perIdentity: rateRule(...identity), perTenant: rateRule(...tenant) }).prefault({});
+
+export const RATE_LIMIT_GROUPS = ['auth', 'iam', 'session', 'connection', 'mcp', 'admin'] as const;
+export type RateLimitGroup = (typeof RATE_LIMIT_GROUPS)[number];
+
+const rateLimitsSchema = z.strictObject({
+  enabled: flag(true),
+  // Sign-in and token refresh, per source address.
+  auth: rateGroup([30, 60], [3_000, 60]),
+  // The rest of /iam/*.
+  iam: rateGroup([600, 60], [6_000, 60]),
+  // /gateway/session/*.
+  session: rateGroup([60, 60], [1_200, 60]),
+  // /getConnection and the /capture, /control, /audio upgrades.
+  connection: rateGroup([120, 60], [2_400, 60]),
+  // /mcp/*, per key.
+  mcp: rateGroup([600, 60], [6_000, 60]),
+  // /gateway/admin/*.
+  admin: rateGroup([300, 60], [3_000, 60]),
+});
+
 const gatewaySchema = z.strictObject({
   enabled: flag(true),
   publicIP: hostOrIp('0.0.0.0'),
@@ -222,6 +254,29 @@ const gatewaySchema = z.strictObject({
     .prefault({}),
   // Sessions one user may hold at once, across workspaces.
   maxSessionsPerUser: wholeNumber(1).default(5),
+  webSocket: z
+    .strictObject({
+      // Origins (scheme://host[:port]) a browser may open the session's WebSockets from; the gateway's own
+      // origin is always allowed.
+      allowedOrigins: z
+        .array(
+          z
+            .string({ error: rule('must be an origin such as https://portal.example.com') })
+            .refine((value) => isUrlWithProtocol(value, HTTP) && new URL(value).origin === value, {
+              error: 'must be an origin such as https://portal.example.com (no path, no trailing slash)',
+            }),
+          { error: rule('must be a list of origins') },
+        )
+        .default(() => []),
+      // How long a WebSocket ticket from /getConnection may wait to be used (once).
+      ticketTtl: seconds(30),
+      // Bytes the gateway holds for a slow client (or upstream) before it pauses the other side.
+      maxBufferedBytes: wholeNumber(65_536).default(4 * 1024 * 1024),
+      // How long connecting to a session's streamer may take before the client's socket is closed.
+      upstreamConnectTimeout: seconds(10),
+    })
+    .prefault({}),
+  rateLimits: rateLimitsSchema.prefault({}),
   licence: z
     .strictObject({
       // The signed licence (payload.signature, base64url), and the Ed25519 public key (PEM) it is checked
