@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { userRoleSchema } from '@webstream/contracts';
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import { type IncomingMessage } from 'node:http';
 import { sign } from 'jsonwebtoken';
 import { ExtractJwt, Strategy as JwtStrategy, type VerifiedCallback } from 'passport-jwt';
 import { z } from 'zod';
@@ -104,21 +105,31 @@ export class AccessTokenGuard implements CanActivate {
     );
   }
 
-  canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const outcome = await this.authenticate(req);
+    if ('problem' in outcome) {
+      throw new UnauthorizedException(
+        `a valid access token is required${outcome.problem ? `: ${outcome.problem}` : ''}`,
+      );
+    }
+    req.user = outcome.actor;
+    return true;
+  }
+
+  /**
+   * The actor of a request's bearer token, or why there is none; for code that runs before Nest's guards
+   * (the proxy's hot path, rate limiting, WebSocket upgrades).
+   */
+  authenticate(req: IncomingMessage): Promise<{ actor: Actor } | { problem: string }> {
     return new Promise((resolve, reject) => {
       // Passport's own way of running a strategy: a per-request object carrying the outcome callbacks.
       const attempt = Object.create(this.strategy) as JwtStrategy & StrategyOutcome;
-      attempt.success = (actor: Actor) => {
-        req.user = actor;
-        resolve(true);
-      };
-      attempt.fail = (challenge?: unknown) => {
-        const detail = challenge instanceof Error ? `: ${challenge.message}` : '';
-        reject(new UnauthorizedException(`a valid access token is required${detail}`));
-      };
+      attempt.success = (actor: Actor) => resolve({ actor });
+      attempt.fail = (challenge?: unknown) =>
+        resolve({ problem: challenge instanceof Error ? challenge.message : '' });
       attempt.error = (error: Error) => reject(error);
-      attempt.authenticate(req, {});
+      attempt.authenticate(req as never, {});
     });
   }
 }
