@@ -7,6 +7,7 @@ import {
   WS_TICKET_QUERY_PARAM,
   getConnectionResponseSchema,
   getConnectionRoute,
+  streamerConnectionSchema,
 } from './connection';
 
 function issuePaths(schema: z.ZodType, input: unknown): PropertyKey[][] {
@@ -15,13 +16,23 @@ function issuePaths(schema: z.ZodType, input: unknown): PropertyKey[][] {
   return result.error?.issues.map((issue) => issue.path) ?? [];
 }
 
-const example = {
+const streamer = {
   sessionId: 'sess_0123456789',
   streamerGuid: '3f2b8c1e-6a4d-4e2f-9b7a-1c0d5e6f7a8b',
   host: '10.0.1.15',
   port: 9011,
   paths: { capture: '/capture', control: '/control', audio: '/audio' },
-  ticket: 'tkt_9f8e7d6c5b4a39281706',
+};
+
+const example = {
+  sessionId: streamer.sessionId,
+  streamerGuid: streamer.streamerGuid,
+  paths: streamer.paths,
+  tickets: {
+    capture: 'tkt_9f8e7d6c5b4a39281706',
+    control: 'tkt_0f8e7d6c5b4a39281707',
+    audio: 'tkt_1f8e7d6c5b4a39281708',
+  },
   ticketExpiresAt: '2025-01-15T10:31:00.000Z',
 };
 
@@ -32,7 +43,8 @@ describe('GET /getConnection', () => {
     expect(WS_TICKET_QUERY_PARAM).toBe('ticket');
   });
 
-  it('accepts the connection details', () => {
+  it("accepts the session host's streamer details and the gateway's answer with one ticket per socket", () => {
+    expect(streamerConnectionSchema.parse(streamer)).toEqual(streamer);
     expect(getConnectionResponseSchema.parse(example)).toEqual(example);
   });
 
@@ -40,11 +52,25 @@ describe('GET /getConnection', () => {
     ['port', 0],
     ['port', 65536],
     ['streamerGuid', 'abc'],
-    ['ticket', ''],
-    ['ticketExpiresAt', 'soon'],
     ['host', ''],
+  ])('rejects a bad streamer %s (%j)', (field, value) => {
+    expect(issuePaths(streamerConnectionSchema, { ...streamer, [field]: value })).toEqual([[field]]);
+  });
+
+  it.each([
+    ['streamerGuid', 'abc'],
+    ['ticketExpiresAt', 'soon'],
   ])('rejects a bad %s (%j)', (field, value) => {
     expect(issuePaths(getConnectionResponseSchema, { ...example, [field]: value })).toEqual([[field]]);
+  });
+
+  it('rejects a missing or short ticket, naming the socket', () => {
+    expect(
+      issuePaths(getConnectionResponseSchema, {
+        ...example,
+        tickets: { ...example.tickets, audio: 'short' },
+      }),
+    ).toEqual([['tickets', 'audio']]);
   });
 
   it('rejects a changed WebSocket path with its nested field path', () => {

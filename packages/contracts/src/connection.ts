@@ -22,14 +22,30 @@ export const connectionPathsSchema = z.object({
 });
 export type ConnectionPaths = z.infer<typeof connectionPathsSchema>;
 
-export const getConnectionResponseSchema = z.object({
+/**
+ * The session host's answer to /getConnection (reached only through the gateway): where the session's
+ * streamer listens. The gateway keeps host and port to itself and routes the WebSockets there.
+ */
+export const streamerConnectionSchema = z.object({
   sessionId: sessionIdSchema,
   streamerGuid: streamerGuidSchema,
   host: z.string().min(1).max(253),
   port: portSchema,
   paths: connectionPathsSchema,
-  /** Short-lived, single-use ticket bound to the session that authenticates the WebSocket upgrades. */
-  ticket: z.string().min(16).max(1024),
+});
+export type StreamerConnection = z.infer<typeof streamerConnectionSchema>;
+
+export const wsTicketSchema = z.string().min(16).max(1024);
+
+/**
+ * The gateway's answer to the browser: the WebSocket paths on the gateway itself and one short-lived,
+ * single-use ticket per socket (sent as ?ticket=), each bound to this session, its user and its path.
+ */
+export const getConnectionResponseSchema = z.object({
+  sessionId: sessionIdSchema,
+  streamerGuid: streamerGuidSchema,
+  paths: connectionPathsSchema,
+  tickets: z.object({ capture: wsTicketSchema, control: wsTicketSchema, audio: wsTicketSchema }),
   ticketExpiresAt: isoDateTimeSchema,
 });
 export type GetConnectionResponse = z.infer<typeof getConnectionResponseSchema>;
