@@ -4,6 +4,7 @@ import { ServiceKitModule } from '@webstream/service-kit';
 import { AdminController } from './admin/admin.controller';
 import { BackendAuthModule } from './backend-auth/backend-auth.module';
 import { BackendsModule } from './backends/backends.module';
+import { DataPlaneModule } from './data-plane/data-plane.module';
 import { GatewayHealthController } from './health/gateway-health.controller';
 import { IamClientModule } from './iam-client/iam-client.module';
 import { LicenceModule } from './licence/licence.module';
@@ -23,6 +24,7 @@ export class GatewayModule {
         BackendsModule,
         LicenceModule,
         SessionsModule,
+        DataPlaneModule,
       ],
       controllers: [GatewayHealthController, AdminController],
     };

@@ -81,3 +81,30 @@ export const adminLicenceResponseSchema = z.object({
   problem: z.string().optional(),
 });
 export type AdminLicenceResponse = z.infer<typeof adminLicenceResponseSchema>;
+
+/** The WebSockets one gateway relays (seed 003's diagnostics); each gateway lists its own. */
+export const adminWebSocketsRoute = {
+  method: 'GET',
+  path: '/gateway/admin/websockets',
+} as const satisfies RouteDefinition;
+export const adminCloseWebSocketRoute = {
+  method: 'DELETE',
+  path: '/gateway/admin/websockets/:id',
+} as const satisfies RouteDefinition;
+
+export const adminWebSocketSchema = z.object({
+  id: z.uuid(),
+  sessionId: sessionIdSchema,
+  userId: entityIdSchema,
+  clientAddress: z.string(),
+  publicPath: z.string(),
+  upstreamUrl: z.string(),
+  bytesFromClient: z.int().min(0),
+  bytesToClient: z.int().min(0),
+  openedAt: isoDateTimeSchema,
+});
+export type AdminWebSocket = z.infer<typeof adminWebSocketSchema>;
+export const adminWebSocketsResponseSchema = z.object({ items: z.array(adminWebSocketSchema) });
+export type AdminWebSocketsResponse = z.infer<typeof adminWebSocketsResponseSchema>;
+export const adminCloseWebSocketParamSchema = z.strictObject({ id: z.uuid() });
+export type AdminCloseWebSocketParam = z.infer<typeof adminCloseWebSocketParamSchema>;

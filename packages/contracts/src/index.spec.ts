@@ -39,8 +39,8 @@ describe('package entry', () => {
       }
       return [];
     });
-    // 31 single routes, 8 IAM collections of 5 routes and the 3 group-member routes.
-    expect(routes).toHaveLength(31 + 8 * 5 + 3);
+    // 33 single routes, 8 IAM collections of 5 routes and the 3 group-member routes.
+    expect(routes).toHaveLength(33 + 8 * 5 + 3);
     const keys = routes.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
   });

@@ -18,10 +18,17 @@ import {
   type AdminLicenceResponse,
   adminSessionsRoute,
   type AdminSessionsResponse,
+  type AdminCloseWebSocketParam,
+  adminCloseWebSocketParamSchema,
+  adminCloseWebSocketRoute,
+  adminWebSocketsRoute,
+  type AdminWebSocketsResponse,
+  closeCodes,
 } from '@webstream/contracts';
 import { AccessTokenGuard, type Actor, CurrentActor } from '@webstream/iam';
 import { ZodValidationPipe } from '@webstream/service-kit';
 import { BackendDirectory } from '../backends/backend-directory';
+import { WebSocketDiagnostics } from '../data-plane/ws-diagnostics';
 import { LicenceRegistry } from '../licence/licence-registry';
 import { SessionBroker } from '../sessions/session-broker';
 
@@ -38,6 +45,7 @@ export class AdminController {
     private readonly backends: BackendDirectory,
     private readonly sessions: SessionBroker,
     private readonly licence: LicenceRegistry,
+    private readonly webSockets: WebSocketDiagnostics,
   ) {}
 
   @Get(adminBackendsRoute.path)
@@ -79,6 +87,25 @@ export class AdminController {
     if (actor.role === 'user') throw new ForbiddenException('only an administrator may disconnect sessions');
     const released = await this.sessions.release(actor, sessionId);
     if (!released.success) throw new NotFoundException(`session ${sessionId} does not exist`);
+  }
+
+  @Get(adminWebSocketsRoute.path)
+  listWebSockets(@CurrentActor() actor: Actor): AdminWebSocketsResponse {
+    assertPlatformAdmin(actor);
+    return { items: this.webSockets.list() };
+  }
+
+  @Delete(adminCloseWebSocketRoute.path)
+  @HttpCode(204)
+  closeWebSocket(
+    @CurrentActor() actor: Actor,
+    @Param(new ZodValidationPipe(adminCloseWebSocketParamSchema)) { id }: AdminCloseWebSocketParam,
+  ): void {
+    assertPlatformAdmin(actor);
+    const { code } = closeCodes.ADMIN_DISCONNECT;
+    if (!this.webSockets.close(id, code, 'closed by an administrator')) {
+      throw new NotFoundException(`no WebSocket ${id} on this gateway`);
+    }
   }
 
   @Get(adminLicenceRoute.path)

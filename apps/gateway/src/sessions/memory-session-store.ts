@@ -2,6 +2,7 @@ import { type CloseReason } from '@webstream/contracts';
 import {
   ENDED_SESSION_RETENTION_SECONDS,
   type ReserveOutcome,
+  type SessionPatch,
   type SessionRecord,
   SessionStore,
   type SlotLimits,
@@ -38,6 +39,14 @@ export class MemorySessionStore extends SessionStore {
     if (running !== undefined) return Promise.resolve(running);
     this.forgetExpired();
     return Promise.resolve(this.ended.get(sessionId)?.record);
+  }
+
+  update(sessionId: string, patch: SessionPatch): Promise<SessionRecord | undefined> {
+    const running = this.sessions.get(sessionId);
+    if (running === undefined) return Promise.resolve(undefined);
+    const updated: SessionRecord = { ...running, ...patch, updatedAt: new Date().toISOString() };
+    this.sessions.set(sessionId, updated);
+    return Promise.resolve(updated);
   }
 
   release(sessionId: string, endedReason?: CloseReason): Promise<SessionRecord | undefined> {

@@ -3,6 +3,7 @@ import { type Redis } from 'ioredis';
 import {
   ENDED_SESSION_RETENTION_SECONDS,
   type ReserveOutcome,
+  type SessionPatch,
   type SessionRecord,
   SessionStore,
   type SlotLimits,
@@ -39,6 +40,19 @@ redis.call('SREM', KEYS[2], ARGV[1])
 redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('SREM', KEYS[4], ARGV[1])
 return existing
+`;
+
+// KEYS: session. ARGV: patch JSON, updatedAt. Only a running session changes.
+const UPDATE = `
+local existing = redis.call('GET', KEYS[1])
+if not existing then return false end
+local record = cjson.decode(existing)
+if record.state == 'ended' then return false end
+for field, value in pairs(cjson.decode(ARGV[1])) do record[field] = value end
+record.updatedAt = ARGV[2]
+local updated = cjson.encode(record)
+redis.call('SET', KEYS[1], updated)
+return updated
 `;
 
 const key = {
@@ -85,6 +99,17 @@ export class RedisSessionStore extends SessionStore {
   async get(sessionId: string): Promise<SessionRecord | undefined> {
     const json = await this.redis.get(key.session(sessionId));
     return json === null ? undefined : (JSON.parse(json) as SessionRecord);
+  }
+
+  async update(sessionId: string, patch: SessionPatch): Promise<SessionRecord | undefined> {
+    const updated = (await this.redis.eval(
+      UPDATE,
+      1,
+      key.session(sessionId),
+      JSON.stringify(patch),
+      new Date().toISOString(),
+    )) as string | null;
+    return updated === null ? undefined : (JSON.parse(updated) as SessionRecord);
   }
 
   async release(sessionId: string, endedReason?: CloseReason): Promise<SessionRecord | undefined> {

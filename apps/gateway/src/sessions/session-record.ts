@@ -16,8 +16,13 @@ export interface SessionRecord {
   createdAt: string;
   updatedAt: string;
   streamerGuid?: string;
+  /** Where the session's streamer listens, from the session host's /getConnection answer. */
+  streamer?: { host: string; port: number };
   endedReason?: CloseReason;
 }
+
+/** What a running session's record may be changed by after its reservation. */
+export type SessionPatch = Partial<Pick<SessionRecord, 'state' | 'streamerGuid' | 'streamer'>>;
 
 export interface SlotLimits {
   /** The workspace's concurrency cap; null = none. */
@@ -42,6 +47,8 @@ export const ENDED_SESSION_RETENTION_SECONDS = 3600;
 export abstract class SessionStore {
   abstract reserve(record: SessionRecord, limits: SlotLimits): Promise<ReserveOutcome>;
   abstract get(sessionId: string): Promise<SessionRecord | undefined>;
+  /** Changes a running session (not an ended one); answers the record as it now is, if it runs. */
+  abstract update(sessionId: string, patch: SessionPatch): Promise<SessionRecord | undefined>;
   /** Ends a session: frees its slots and keeps an ended record for a while. Returns it as it was, if any. */
   abstract release(sessionId: string, endedReason?: CloseReason): Promise<SessionRecord | undefined>;
   /** Sessions holding a slot (not ended). */

@@ -18,6 +18,6 @@ import { SessionsController } from './sessions.controller';
     },
     SessionBroker,
   ],
-  exports: [SessionBroker],
+  exports: [SessionBroker, SessionStore],
 })
 export class SessionsModule {}

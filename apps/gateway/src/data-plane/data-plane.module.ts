@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { SessionsModule } from '../sessions/sessions.module';
+import { GATEWAY_REDIS, type GatewayRedis } from '../state/gateway-state.module';
+import { DataPlane } from './data-plane';
+import { WebSocketDiagnostics } from './ws-diagnostics';
+import { MemoryTicketStore, RedisTicketStore, TicketStore } from './ws-tickets';
+
+@Module({
+  imports: [SessionsModule],
+  providers: [
+    DataPlane,
+    WebSocketDiagnostics,
+    {
+      provide: TicketStore,
+      inject: [GATEWAY_REDIS],
+      useFactory: (redis: GatewayRedis): TicketStore =>
+        redis === null ? new MemoryTicketStore() : new RedisTicketStore(redis),
+    },
+  ],
+  exports: [DataPlane, WebSocketDiagnostics],
+})
+export class DataPlaneModule {}

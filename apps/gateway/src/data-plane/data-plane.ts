@@ -1,0 +1,348 @@
+import { type IncomingMessage, type Server as HttpServer, type ServerResponse, Agent } from 'node:http';
+import { type Server as HttpsServer } from 'node:https';
+import { type Socket } from 'node:net';
+import { type Duplex } from 'node:stream';
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { type WebstreamConfig } from '@webstream/config';
+import {
+  AUDIO_PATH,
+  CAPTURE_PATH,
+  closeCodes,
+  CONTROL_PATH,
+  encodeWorkspaceHeaders,
+  type GetConnectionResponse,
+  getConnectionRoute,
+  SESSION_ID_HEADER,
+  sessionIdSchema,
+  streamerConnectionSchema,
+  WORKSPACE_CONTRACT_HEADERS,
+  WS_TICKET_QUERY_PARAM,
+} from '@webstream/contracts';
+import { AccessTokenGuard } from '@webstream/iam';
+import { InjectConfig } from '@webstream/service-kit';
+import { createProxyMiddleware, responseInterceptor, type RequestHandler } from 'http-proxy-middleware';
+import { PinoLogger } from 'nestjs-pino';
+import { WebSocketServer } from 'ws';
+import { type SessionRecord, SessionStore } from '../sessions/session-record';
+import { closeFrame, refuseUpgrade, sendError } from './raw-responses';
+import { WebSocketDiagnostics } from './ws-diagnostics';
+import { TicketStore } from './ws-tickets';
+
+const SOCKET_PATHS = new Set<string>([CAPTURE_PATH, CONTROL_PATH, AUDIO_PATH]);
+const CONTRACT_HEADERS = new Set<string>(WORKSPACE_CONTRACT_HEADERS);
+
+interface RoutedRequest extends IncomingMessage {
+  webstreamSession?: SessionRecord;
+  webstreamUpstream?: string;
+}
+
+/** No client may speak for IAM: the contract headers exist only as the gateway injects them. */
+export function stripContractHeaders(req: IncomingMessage): void {
+  for (const name of Object.keys(req.headers)) if (CONTRACT_HEADERS.has(name)) delete req.headers[name];
+  for (let i = req.rawHeaders.length - 2; i >= 0; i -= 2) {
+    if (CONTRACT_HEADERS.has(req.rawHeaders[i]!.toLowerCase())) req.rawHeaders.splice(i, 2);
+  }
+}
+
+/**
+ * The gateway's data plane, on the raw servers before Express (which would triple the cost of a proxied
+ * request): /getConnection to the session's host with the workspace contract injected, and the
+ * /capture, /control and /audio WebSockets to the session's streamer, each opened with a single-use ticket.
+ */
+@Injectable()
+export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 512 });
+  private readonly connectionProxy: RequestHandler;
+  private readonly socketProxy: RequestHandler;
+  // Only to finish a handshake in order to close it with a code and a reason.
+  private readonly closer = new WebSocketServer({ noServer: true });
+  private readonly attached = new WeakSet<object>();
+
+  constructor(
+    @InjectConfig() private readonly config: WebstreamConfig,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly tokens: AccessTokenGuard,
+    private readonly sessions: SessionStore,
+    private readonly tickets: TicketStore,
+    private readonly diagnostics: WebSocketDiagnostics,
+    private readonly logger: PinoLogger,
+  ) {
+    // The host's 200 names the streamer: the browser gets the gateway's answer instead (see connected()).
+    const intercept = responseInterceptor<RoutedRequest, ServerResponse>(async (body, proxyRes, req, res) => {
+      if (proxyRes.statusCode !== 200) return body;
+      return JSON.stringify(await this.connected(req.webstreamSession!, body.toString('utf8'), res));
+    });
+    this.connectionProxy = createProxyMiddleware<RoutedRequest, ServerResponse>({
+      target: 'http://127.0.0.1',
+      router: (req) => req.webstreamSession!.backend,
+      agent: this.agent,
+      changeOrigin: true,
+      selfHandleResponse: true,
+      proxyTimeout: 30_000,
+      on: {
+        proxyReq: (proxyReq, req) => {
+          const session = req.webstreamSession!;
+          proxyReq.removeHeader('authorization');
+          proxyReq.removeHeader('cookie');
+          for (const [name, value] of Object.entries(encodeWorkspaceHeaders(session.contract)))
+            proxyReq.setHeader(name, value);
+          proxyReq.setHeader(SESSION_ID_HEADER, session.sessionId);
+        },
+        proxyRes: (proxyRes, req, res) => {
+          intercept(proxyRes, req, res).catch((error: unknown) => {
+            this.logger.error(
+              { err: error },
+              'the session host answered /getConnection with something unusable',
+            );
+            sendError(res, 502, 'the session host gave an answer the gateway cannot use');
+          });
+        },
+        error: (error, _req, res) => {
+          if ('writeHead' in res)
+            sendError(res, 502, `the session host could not be reached: ${error.message}`);
+        },
+      },
+    });
+    this.socketProxy = createProxyMiddleware<RoutedRequest, ServerResponse>({
+      target: 'http://127.0.0.1',
+      router: (req) => req.webstreamUpstream!,
+      ws: true,
+      changeOrigin: true,
+      on: {
+        proxyReqWs: (proxyReq, req, client) => {
+          const session = req.webstreamSession!;
+          proxyReq.once('upgrade', (_answer: IncomingMessage, upstream: Socket) =>
+            this.relayed(req, client, upstream, session),
+          );
+          for (const [name, value] of Object.entries(encodeWorkspaceHeaders(session.contract)))
+            proxyReq.setHeader(name, value);
+          proxyReq.setHeader(SESSION_ID_HEADER, session.sessionId);
+          proxyReq.removeHeader('cookie');
+          const limit = this.config.gateway.webSocket.upstreamConnectTimeout * 1000;
+          proxyReq.setTimeout(limit, () => proxyReq.destroy(new Error(`no answer within ${limit} ms`)));
+        },
+        error: (error, req, target) => {
+          if (!('writeHead' in target)) this.closeUnreachable(req, target, error);
+        },
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.attach(this.adapterHost.httpAdapter.getHttpServer() as HttpServer);
+  }
+
+  // Before the HTTP server closes: it would otherwise wait for every relayed socket to end by itself.
+  beforeApplicationShutdown(): void {
+    const { code, reason } = closeCodes.GOING_AWAY;
+    this.diagnostics.closeAll(code, reason);
+  }
+
+  onApplicationShutdown(): void {
+    this.agent.destroy();
+    this.closer.close();
+  }
+
+  /** Takes the data plane's requests and upgrades off a server before its other listeners (Express). */
+  attach(server: HttpServer | HttpsServer): void {
+    if (this.attached.has(server)) return;
+    this.attached.add(server);
+    const framework = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      stripContractHeaders(req);
+      if (pathOf(req) === getConnectionRoute.path && req.method === 'GET') {
+        this.getConnection(req, res).catch((error: unknown) => this.fail(res, error));
+        return;
+      }
+      for (const listener of framework) listener(req, res);
+    });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      stripContractHeaders(req);
+      this.upgrade(req, socket, head).catch((error: unknown) => {
+        this.logger.error({ err: error }, 'WebSocket upgrade failed');
+        refuseUpgrade(socket, 502, 'the WebSocket could not be routed');
+      });
+    });
+  }
+
+  private async getConnection(req: RoutedRequest, res: ServerResponse): Promise<void> {
+    const auth = await this.tokens.authenticate(req);
+    if ('problem' in auth) {
+      sendError(res, 401, `a valid access token is required${auth.problem ? `: ${auth.problem}` : ''}`);
+      return;
+    }
+    const sessionId = sessionIdSchema.safeParse(req.headers[SESSION_ID_HEADER]);
+    if (!sessionId.success) {
+      sendError(res, 400, `headers.${SESSION_ID_HEADER}: select a session first and send its id`);
+      return;
+    }
+    const session = await this.sessions.get(sessionId.data);
+    if (session === undefined || session.userId !== auth.actor.id || session.state === 'ended') {
+      sendError(res, 404, `session ${sessionId.data} does not exist or has ended`);
+      return;
+    }
+    req.webstreamSession = session;
+    await this.connectionProxy(req, res, () => sendError(res, 404, 'not routed'));
+  }
+
+  /** The host named the session's streamer: remember where it is, and hand the browser its tickets. */
+  private async connected(
+    session: SessionRecord,
+    body: string,
+    res: ServerResponse,
+  ): Promise<GetConnectionResponse> {
+    const streamer = streamerConnectionSchema.parse(JSON.parse(body));
+    await this.sessions.update(session.sessionId, {
+      state: 'connecting',
+      streamerGuid: streamer.streamerGuid,
+      streamer: { host: streamer.host, port: streamer.port },
+    });
+    const ttl = this.config.gateway.webSocket.ticketTtl;
+    const grant = (path: string) =>
+      this.tickets.issue({ sessionId: session.sessionId, userId: session.userId, path }, ttl);
+    const [capture, control, audio] = await Promise.all([
+      grant(CAPTURE_PATH),
+      grant(CONTROL_PATH),
+      grant(AUDIO_PATH),
+    ]);
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.setHeader('cache-control', 'no-store');
+    return {
+      sessionId: session.sessionId,
+      streamerGuid: streamer.streamerGuid,
+      paths: streamer.paths,
+      tickets: { capture, control, audio },
+      ticketExpiresAt: new Date(Date.now() + ttl * 1000).toISOString(),
+    };
+  }
+
+  private async upgrade(req: RoutedRequest, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    if (!SOCKET_PATHS.has(url.pathname)) {
+      refuseUpgrade(socket, 404, `no WebSocket at ${url.pathname}`);
+      return;
+    }
+    if (!this.originAllowed(req)) {
+      refuseUpgrade(socket, 403, `origin ${String(req.headers.origin)} may not open this WebSocket`);
+      return;
+    }
+    const ticket = url.searchParams.get(WS_TICKET_QUERY_PARAM);
+    const grant = ticket === null ? undefined : await this.tickets.consume(ticket);
+    if (grant === undefined || grant.path !== url.pathname) {
+      refuseUpgrade(socket, 401, 'a valid, unused ticket for this socket from /getConnection is required');
+      return;
+    }
+    // The page may name the session it means; a ticket of another session (another user's) is refused.
+    const named = url.searchParams.get('sessionId');
+    if (named !== null && named !== grant.sessionId) {
+      refuseUpgrade(socket, 403, 'this ticket belongs to another session');
+      return;
+    }
+    const session = await this.sessions.get(grant.sessionId);
+    if (
+      session === undefined ||
+      session.state === 'ended' ||
+      session.userId !== grant.userId ||
+      session.streamer === undefined
+    ) {
+      refuseUpgrade(socket, 404, `session ${grant.sessionId} is not running`);
+      return;
+    }
+    req.webstreamSession = session;
+    req.webstreamUpstream = `http://${session.streamer.host}:${session.streamer.port}`;
+    // The ticket has done its work; the streamer never sees it.
+    url.searchParams.delete(WS_TICKET_QUERY_PARAM);
+    url.searchParams.delete('sessionId');
+    req.url = `${url.pathname}${url.search}`;
+    this.socketProxy.upgrade(req, socket as Socket, head);
+    if (session.state !== 'active') await this.sessions.update(session.sessionId, { state: 'active' });
+  }
+
+  /** Once relayed: diagnostics, a bound on what a slow reader makes us hold, and a reason when upstream fails. */
+  private relayed(req: IncomingMessage, client: Socket, upstream: Socket, session: SessionRecord): void {
+    const path = pathOf(req);
+    const maxBuffered = this.config.gateway.webSocket.maxBufferedBytes;
+    let orderlyEnd = false;
+    const noteClose = (chunk: Buffer): void => {
+      // A close frame (opcode 8) from either side: whatever follows is an orderly end.
+      if (chunk.length > 0 && (chunk[0]! & 0x0f) === 0x08) orderlyEnd = true;
+    };
+    client.on('data', noteClose);
+    upstream.on('data', (chunk: Buffer) => {
+      noteClose(chunk);
+      if (client.writableLength > maxBuffered) {
+        this.logger.warn(
+          { sessionId: session.sessionId, path, buffered: client.writableLength },
+          'client too slow: closing its WebSocket',
+        );
+        client.end(closeFrame(closeCodes.TRY_AGAIN_LATER.code, 'client too slow'));
+        upstream.destroy();
+      }
+    });
+    // Registered before http-proxy pipes the sockets, so the reason reaches the browser before the pipe
+    // ends its socket.
+    let told = false;
+    const hostLost = (): void => {
+      if (told || orderlyEnd || !client.writable) return;
+      told = true;
+      const { code, reason } = closeCodes.HOST_LOST;
+      client.end(closeFrame(code, reason));
+    };
+    upstream.once('end', hostLost);
+    upstream.once('error', hostLost);
+    upstream.once('close', hostLost);
+    this.diagnostics.open(
+      {
+        sessionId: session.sessionId,
+        userId: session.userId,
+        clientAddress: req.socket.remoteAddress ?? 'unknown',
+        publicPath: path,
+        upstreamUrl: `ws://${session.streamer!.host}:${session.streamer!.port}${path}`,
+      },
+      client,
+      upstream,
+      (code, reason) => {
+        orderlyEnd = true;
+        client.end(closeFrame(code, reason));
+        client.once('finish', () => client.destroy());
+        upstream.destroy();
+      },
+    );
+  }
+
+  /** The streamer could not be reached: finish the handshake only to close it with a code and a reason. */
+  private closeUnreachable(req: IncomingMessage, socket: Socket, error: Error): void {
+    this.logger.warn({ err: error, url: req.url }, 'streamer unreachable for a WebSocket');
+    if (socket.destroyed) return;
+    const { code, reason } = closeCodes.BAD_GATEWAY;
+    this.closer.handleUpgrade(req, socket, Buffer.alloc(0), (ws) => ws.close(code, reason));
+  }
+
+  private originAllowed(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    // Browsers always send it; a client without one is not a page another site could have opened.
+    if (origin === undefined) return true;
+    const host = req.headers.host;
+    const encrypted = 'encrypted' in req.socket && req.socket.encrypted === true;
+    const own = host === undefined ? undefined : `${encrypted ? 'https' : 'http'}://${host}`;
+    return origin === own || this.config.gateway.webSocket.allowedOrigins.includes(origin);
+  }
+
+  private fail(res: ServerResponse, error: unknown): void {
+    this.logger.error({ err: error }, 'data plane request failed');
+    sendError(res, 500, 'the gateway failed to route this request');
+  }
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}

@@ -1,0 +1,344 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { webstreamConfigSchema } from '@webstream/config';
+import { type GetConnectionResponse, type TokenResponse } from '@webstream/contracts';
+import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
+import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { GatewayModule } from '../src/gateway.module';
+
+const ADMIN_PASSWORD = 'a long enough passphrase';
+const BACKEND_TOKEN = randomBytes(24).toString('hex');
+
+async function listen(server: Server | WebSocketServer): Promise<number> {
+  if (server instanceof WebSocketServer) return (server.address() as AddressInfo).port;
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return (server.address() as AddressInfo).port;
+}
+
+/** A session host and its streamer, recording what the gateway sent them. */
+class FakeHost {
+  readonly received: IncomingHttpHeaders[] = [];
+  readonly upgrades: IncomingHttpHeaders[] = [];
+  readonly streamerGuid = randomUUID();
+  server!: Server;
+  streamer!: WebSocketServer;
+  url = '';
+  streamerPort = 0;
+
+  async start(): Promise<void> {
+    this.streamer = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((done) => this.streamer.once('listening', done));
+    this.streamerPort = (this.streamer.address() as AddressInfo).port;
+    this.streamer.on('connection', (socket, req) => {
+      this.upgrades.push(req.headers);
+      socket.on('message', (data, binary) => socket.send(data, { binary }));
+    });
+    this.server = createServer((req, res) => {
+      if (req.url === '/health') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"healthy"}');
+        return;
+      }
+      this.received.push(req.headers);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          sessionId: req.headers['x-session-id'],
+          streamerGuid: this.streamerGuid,
+          host: '127.0.0.1',
+          port: this.streamerPort,
+          paths: { capture: '/capture', control: '/control', audio: '/audio' },
+        }),
+      );
+    });
+    this.url = `http://127.0.0.1:${await listen(this.server)}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.streamer.clients) client.terminate();
+    await new Promise((done) => this.streamer.close(done)).catch(() => undefined);
+    this.server.closeAllConnections();
+    await new Promise((done) => this.server.close(done));
+  }
+}
+
+function open(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once('open', () => resolve(socket));
+    socket.once('unexpected-response', (req, res) => {
+      req.destroy();
+      reject(new Error(`status ${res.statusCode}`));
+    });
+    socket.once('error', reject);
+  });
+}
+
+function closed(socket: WebSocket): Promise<{ code: number; reason: string }> {
+  return new Promise((done) =>
+    socket.once('close', (code, reason) => done({ code, reason: reason.toString() })),
+  );
+}
+
+describe('the data plane', () => {
+  let database: TestDatabase;
+  let dir: string;
+  let gateway: TestService;
+  let host: FakeHost;
+  let ws: string;
+  let una: TokenResponse;
+  let sam: TokenResponse;
+  let launch: Record<string, string>;
+
+  async function call<T>(
+    method: string,
+    path: string,
+    token: string,
+    options: { body?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    const response = await fetch(`${gateway.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...options.headers,
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  async function session(user: TokenResponse, sessionId: string): Promise<GetConnectionResponse> {
+    expect(
+      (
+        await call('POST', '/gateway/session/select', user.accessToken, {
+          body: launch,
+          headers: { 'x-session-id': sessionId },
+        })
+      ).status,
+    ).toBe(200);
+    const connection = await call<GetConnectionResponse>('GET', '/getConnection', user.accessToken, {
+      headers: { 'x-session-id': sessionId },
+    });
+    expect(connection.status).toBe(200);
+    return connection.body;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase('ws_gateway_data_plane');
+    dir = await mkdtemp(join(tmpdir(), 'ws-data-plane-'));
+    host = new FakeHost();
+    await host.start();
+    const config = webstreamConfigSchema.parse({
+      logging: { level: 'silent' },
+      gateway: {
+        backend: { token: BACKEND_TOKEN },
+        webSocket: { allowedOrigins: ['https://portal.example.com'] },
+      },
+      accessManagement: {
+        databaseUrl: database.url,
+        tokenSigningKey: randomBytes(32).toString('hex'),
+        bootstrapAdmin: { password: ADMIN_PASSWORD },
+      },
+      metricsEngine: { url: 'http://127.0.0.1:9', serviceToken: 's'.repeat(32) },
+      telemetry: { spoolDir: join(dir, 'spool') },
+    });
+    gateway = await startTestService(GatewayModule.forRoot(config));
+    ws = gateway.url.replace('http://', 'ws://');
+    const post = async <T>(
+      path: string,
+      body: unknown,
+      token?: string,
+      headers: Record<string, string> = {},
+    ): Promise<T> => {
+      const response = await fetch(`${gateway.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...headers,
+        },
+        body: JSON.stringify(body),
+      });
+      expect(response.status, path).toBeLessThan(300);
+      return (await response.json()) as T;
+    };
+    await post(
+      '/gateway/register',
+      {
+        serverUrl: host.url,
+        maxSessions: 10,
+        instanceType: 't',
+        ec2InstanceId: null,
+        tags: [],
+        capabilities: [],
+        version: '1',
+      },
+      undefined,
+      { 'x-backend-token': BACKEND_TOKEN },
+    );
+    const admin = await post<TokenResponse>('/iam/auth/login', {
+      username: 'admin',
+      password: ADMIN_PASSWORD,
+    });
+    const password = 'another long passphrase';
+    const users = await Promise.all(
+      ['una', 'sam'].map((username) =>
+        post<{ id: string }>('/iam/users', { username, password }, admin.accessToken),
+      ),
+    );
+    const app = await post<{ id: string }>(
+      '/iam/applications',
+      { name: 'Editor', exe: 'gedit' },
+      admin.accessToken,
+    );
+    const workspace = await post<{ id: string }>(
+      '/iam/workspaces',
+      { name: 'Office', applicationIds: [app.id] },
+      admin.accessToken,
+    );
+    for (const user of users)
+      await post('/iam/entitlements', { workspaceId: workspace.id, userId: user.id }, admin.accessToken);
+    una = await post<TokenResponse>('/iam/auth/login', { username: 'una', password });
+    sam = await post<TokenResponse>('/iam/auth/login', { username: 'sam', password });
+    launch = { workspaceId: workspace.id, workspaceType: 'app', appId: app.id, appExe: 'gedit', appArgs: '' };
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await Promise.race([host?.stop(), new Promise((done) => setTimeout(done, 2_000))]);
+    await database?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("answers /getConnection with one ticket per socket, and the host gets the user's real contract, never a spoofed one", async () => {
+    expect(
+      (
+        await call('POST', '/gateway/session/select', una.accessToken, {
+          body: launch,
+          headers: { 'x-session-id': 'una-dp-0001' },
+        })
+      ).status,
+    ).toBe(200);
+    const connection = await call<GetConnectionResponse>('GET', '/getConnection', una.accessToken, {
+      headers: {
+        'x-session-id': 'una-dp-0001',
+        'x-user-id': 'someone-else',
+        'X-Policy-JSON': 'e30=',
+        'x-app-exe': '/bin/sh',
+      },
+    });
+    expect(connection.status).toBe(200);
+    expect(connection.body).toMatchObject({ sessionId: 'una-dp-0001', streamerGuid: host.streamerGuid });
+    expect(new Set(Object.values(connection.body.tickets)).size).toBe(3);
+    expect(connection.body).not.toHaveProperty('host');
+    const sent = host.received.at(-1)!;
+    expect(sent['x-user-id']).toBe(una.user.id);
+    expect(sent['x-username']).toBe('una');
+    expect(sent['x-app-exe']).toBe('gedit');
+    expect(JSON.parse(Buffer.from(sent['x-policy-json'] as string, 'base64').toString())).toMatchObject({
+      inputAllowed: true,
+    });
+    expect(sent.authorization).toBeUndefined();
+  });
+
+  it('refuses /getConnection without a token, without a session, or for another user’s session', async () => {
+    expect(
+      (await fetch(`${gateway.url}/getConnection`, { headers: { 'x-session-id': 'una-dp-0001' } })).status,
+    ).toBe(401);
+    expect((await call('GET', '/getConnection', una.accessToken)).status).toBe(400);
+    expect(
+      (await call('GET', '/getConnection', sam.accessToken, { headers: { 'x-session-id': 'una-dp-0001' } }))
+        .status,
+    ).toBe(404);
+  });
+
+  it('relays a WebSocket opened with its ticket, injecting the contract; the ticket works once and for its socket only', async () => {
+    const connection = await session(una, 'una-dp-0002');
+    await expect(open(`${ws}/capture?ticket=${connection.tickets.control}`)).rejects.toThrow('status 401');
+    const socket = await open(`${ws}/capture?ticket=${connection.tickets.capture}&sessionId=una-dp-0002`, {
+      'x-user-id': 'someone-else',
+    });
+    const echoed = new Promise((done) => socket.once('message', (data) => done((data as Buffer).toString())));
+    socket.send('hello');
+    expect(await echoed).toBe('hello');
+    expect(host.upgrades.at(-1)!['x-user-id']).toBe(una.user.id);
+    expect(host.upgrades.at(-1)!['x-session-id']).toBe('una-dp-0002');
+    await expect(open(`${ws}/capture?ticket=${connection.tickets.capture}`)).rejects.toThrow('status 401');
+    const status = await call<{ state: string }>('GET', '/gateway/session/status', una.accessToken, {
+      headers: { 'x-session-id': 'una-dp-0002' },
+    });
+    expect(status.body.state).toBe('active');
+    socket.close();
+  });
+
+  it("refuses another user's ticket for a session, a foreign Origin, and no ticket", async () => {
+    const samConnection = await session(sam, 'sam-dp-0001');
+    await expect(
+      open(`${ws}/audio?ticket=${samConnection.tickets.audio}&sessionId=una-dp-0002`),
+    ).rejects.toThrow('status 403');
+    const unaConnection = await session(una, 'una-dp-0003');
+    await expect(
+      open(`${ws}/control?ticket=${unaConnection.tickets.control}`, { origin: 'https://evil.example' }),
+    ).rejects.toThrow('status 403');
+    const allowed = await open(`${ws}/control?ticket=${unaConnection.tickets.control}`, {
+      origin: 'https://portal.example.com',
+    });
+    allowed.close();
+    await expect(open(`${ws}/audio`)).rejects.toThrow('status 401');
+  });
+
+  it('lists relayed sockets with their bytes, and closes one on demand with a reason', async () => {
+    const connection = await session(una, 'una-dp-0004');
+    const socket = await open(`${ws}/control?ticket=${connection.tickets.control}`);
+    socket.send('12345');
+    await new Promise((done) => socket.once('message', done));
+    const admin = (await (
+      await fetch(`${gateway.url}/iam/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+      })
+    ).json()) as TokenResponse;
+    const listed = await call<{
+      items: {
+        id: string;
+        sessionId: string;
+        publicPath: string;
+        bytesFromClient: number;
+        bytesToClient: number;
+        userId: string;
+      }[];
+    }>('GET', '/gateway/admin/websockets', admin.accessToken);
+    const entry = listed.body.items.find((item) => item.sessionId === 'una-dp-0004')!;
+    expect(entry).toMatchObject({ publicPath: '/control', userId: una.user.id });
+    expect(entry.bytesFromClient).toBeGreaterThan(5);
+    expect(entry.bytesToClient).toBeGreaterThan(5);
+    const ending = closed(socket);
+    expect(
+      (
+        await fetch(`${gateway.url}/gateway/admin/websockets/${entry.id}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${admin.accessToken}` },
+        })
+      ).status,
+    ).toBe(204);
+    expect(await ending).toEqual({ code: 4015, reason: 'closed by an administrator' });
+  });
+
+  it('closes the browser socket with a code and a reason when the streamer drops or cannot be reached', async () => {
+    const connection = await session(una, 'una-dp-0005');
+    const socket = await open(`${ws}/capture?ticket=${connection.tickets.capture}`);
+    const ending = closed(socket);
+    for (const client of host.streamer.clients) client.terminate();
+    expect(await ending).toEqual({ code: 4013, reason: 'host-lost' });
+
+    await new Promise((done) => host.streamer.close(done));
+    const unreachable = await open(`${ws}/audio?ticket=${connection.tickets.audio}`);
+    expect(await closed(unreachable)).toEqual({ code: 1014, reason: 'upstream-unreachable' });
+  });
+});
