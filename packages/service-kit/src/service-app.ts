@@ -1,3 +1,4 @@
+import { type Server } from 'node:net';
 import { type INestApplication, type Type, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
@@ -10,6 +11,8 @@ import { ServiceLogger } from './logging/service-logger';
 import { httpMetricsMiddleware, METRICS_REGISTRY } from './metrics/metrics';
 
 const SHUTDOWN_GRACE_MS = 25_000;
+// How long a service whose start failed may take to release what it opened before the failure is shown.
+const STARTUP_CLOSE_MS = 5_000;
 
 export interface ServiceAppOptions {
   /** Largest JSON body accepted (Express's default is 100 kB), e.g. '8mb' for telemetry batches. */
@@ -33,10 +36,130 @@ export async function createServiceApp(
   return app;
 }
 
+/** Where a server listens, and the config key that sets its port (named when it cannot bind). */
+export interface ListenAddress {
+  port: number;
+  host: string;
+  portKey: string;
+}
+
 export interface ServiceDefinition extends ServiceAppOptions {
   service: string;
   module(config: WebstreamConfig): Type | DynamicModule;
-  listen(config: WebstreamConfig): { port: number; host: string; portKey: string };
+  listen(config: WebstreamConfig): ListenAddress;
+  /**
+   * Further servers that serve the same app (the gateway's HTTPS port). Runs once the app is initialised
+   * (routes mounted) and before its own port opens, so it may also set up the main server
+   * (`app.getHttpServer()`). Returns the servers it started listening (see `listenServer`); they are
+   * closed together with the main one when the app closes. To stop start-up, throw a
+   * `ServiceStartupError` whose message names the config key at fault.
+   */
+  servers?(app: INestApplication, config: WebstreamConfig): Promise<Server[]>;
+}
+
+/** A start-up failure whose message is complete (it names the config key at fault) and is shown as is. */
+export class ServiceStartupError extends Error {
+  override name = 'ServiceStartupError';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Says why a port could not be opened, naming its config key, or returns undefined for other errors. */
+export function listenFailure(error: unknown, { port, host, portKey }: ListenAddress): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return `${portKey} ${port} is already in use on ${host}`;
+  if (code === 'EACCES') return `${portKey} ${port} needs privileges this process does not have`;
+  if (code === 'EADDRNOTAVAIL') return `cannot bind ${host}:${port}: the address is not on this machine`;
+  return undefined;
+}
+
+/** Starts a server listening; a port it cannot open rejects with a ServiceStartupError naming its key. */
+export function listenServer(server: Server, address: ListenAddress): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (error: Error) => {
+      const message = listenFailure(error, address);
+      reject(message === undefined ? error : new ServiceStartupError(message, { cause: error }));
+    };
+    server.once('error', failed);
+    server.listen(address.port, address.host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    // Resolves once every connection has ended, as Nest's own close of the main server does.
+    server.close(() => resolve());
+  });
+}
+
+/** Closes an app that failed to start, giving up after `ms` so the failure is still reported. */
+async function closeWithin(app: INestApplication, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    app.close().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/**
+ * Builds, initialises and starts a service on an already loaded config: the further servers of
+ * `definition.servers` first, then the main port. Failures with a complete message (a port in use, a
+ * certificate that cannot be read) reject with a ServiceStartupError. `app.close()`, which the kit's
+ * SIGTERM/SIGINT hooks call, closes every server.
+ */
+export async function startService(
+  definition: ServiceDefinition,
+  config: WebstreamConfig,
+): Promise<{ app: INestApplication; servers: Server[] }> {
+  const address = definition.listen(config);
+  let app: INestApplication;
+  try {
+    app = await createServiceApp(definition.module(config), definition);
+  } catch (error) {
+    throw new ServiceStartupError(`start-up failed: ${errorMessage(error)}`, { cause: error });
+  }
+  await app.init();
+
+  let servers: Server[] = [];
+  if (definition.servers) {
+    try {
+      servers = await definition.servers(app, config);
+    } catch (error) {
+      await closeWithin(app, STARTUP_CLOSE_MS);
+      if (error instanceof ServiceStartupError) throw error;
+      throw new ServiceStartupError(`start-up failed: ${errorMessage(error)}`, { cause: error });
+    }
+    // Nest closes its own server when the app is disposed (app.close() or a shutdown signal): the
+    // further servers stop accepting at the same moment and drain alongside it.
+    const adapter = app.getHttpAdapter();
+    const closeMain = adapter.close.bind(adapter) as () => Promise<unknown>;
+    adapter.close = async () => {
+      await Promise.all([closeMain(), ...servers.map(closeServer)]);
+    };
+  }
+
+  try {
+    await app.listen(address.port, address.host);
+  } catch (error) {
+    await Promise.all(servers.map(closeServer));
+    const message = listenFailure(error, address);
+    if (message !== undefined) throw new ServiceStartupError(message, { cause: error });
+    throw error;
+  }
+  return { app, servers };
 }
 
 function fatal(service: string, message: string, detail: Record<string, unknown> = {}): never {
@@ -44,6 +167,13 @@ function fatal(service: string, message: string, detail: Record<string, unknown>
     `${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), service, msg: message, ...detail })}\n`,
   );
   process.exit(1);
+}
+
+function describeAddress(server: Server): string {
+  const address = server.address();
+  return address === null || typeof address === 'string'
+    ? String(address)
+    : `${address.address}:${address.port}`;
 }
 
 /**
@@ -67,21 +197,13 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   const logger = createServiceLogger(service, config);
   for (const warning of warnings) logger.warn({ configWarning: true }, warning);
 
-  const { port, host, portKey } = definition.listen(config);
+  const { port, host } = definition.listen(config);
   let app: INestApplication;
+  let servers: Server[];
   try {
-    app = await createServiceApp(definition.module(config), definition);
+    ({ app, servers } = await startService(definition, config));
   } catch (error) {
-    fatal(service, `start-up failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  try {
-    await app.listen(port, host);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') fatal(service, `${portKey} ${port} is already in use on ${host}`);
-    if (code === 'EACCES') fatal(service, `${portKey} ${port} needs privileges this process does not have`);
-    if (code === 'EADDRNOTAVAIL')
-      fatal(service, `cannot bind ${host}:${port}: the address is not on this machine`);
+    if (error instanceof ServiceStartupError) fatal(service, error.message);
     throw error;
   }
   const health = app.get(HealthRegistry);
@@ -96,5 +218,6 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     });
   }
   health.markStarted();
-  logger.info({ port, host }, `${service} listening`);
+  const also = servers.length > 0 ? { alsoListening: servers.map(describeAddress) } : {};
+  logger.info({ port, host, ...also }, `${service} listening`);
 }

@@ -30,6 +30,7 @@ import { createProxyMiddleware, responseInterceptor, type RequestHandler } from 
 import { PinoLogger } from 'nestjs-pino';
 import { WebSocketServer } from 'ws';
 import { type SessionRecord, SessionStore } from '../sessions/session-record';
+import { clientAddress, clientProtocol } from '../tls/trusted-proxies';
 import { closeFrame, refuseUpgrade, sendError } from './raw-responses';
 import { WebSocketDiagnostics } from './ws-diagnostics';
 import { TicketStore } from './ws-tickets';
@@ -302,7 +303,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       {
         sessionId: session.sessionId,
         userId: session.userId,
-        clientAddress: req.socket.remoteAddress ?? 'unknown',
+        clientAddress: clientAddress(req, this.config.gateway.trustedProxies) ?? 'unknown',
         publicPath: path,
         upstreamUrl: `ws://${session.streamer!.host}:${session.streamer!.port}${path}`,
       },
@@ -329,9 +330,10 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     const origin = req.headers.origin;
     // Browsers always send it; a client without one is not a page another site could have opened.
     if (origin === undefined) return true;
+    // Behind a trusted reverse proxy the page's scheme is the proxy's, which X-Forwarded-Proto carries.
     const host = req.headers.host;
-    const encrypted = 'encrypted' in req.socket && req.socket.encrypted === true;
-    const own = host === undefined ? undefined : `${encrypted ? 'https' : 'http'}://${host}`;
+    const own =
+      host === undefined ? undefined : `${clientProtocol(req, this.config.gateway.trustedProxies)}://${host}`;
     return origin === own || this.config.gateway.webSocket.allowedOrigins.includes(origin);
   }
 
