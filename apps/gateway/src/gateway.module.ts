@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
 import { ServiceKitModule } from '@webstream/service-kit';
 import { AdminController } from './admin/admin.controller';
@@ -8,11 +8,18 @@ import { DataPlaneModule } from './data-plane/data-plane.module';
 import { GatewayHealthController } from './health/gateway-health.controller';
 import { IamClientModule } from './iam-client/iam-client.module';
 import { LicenceModule } from './licence/licence.module';
+import { RateLimitMiddleware } from './rate-limit/rate-limit.middleware';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { GatewayStateModule } from './state/gateway-state.module';
 
 @Module({})
-export class GatewayModule {
+export class GatewayModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // Every Express route; the data plane's own requests and upgrades are limited in the data plane.
+    consumer.apply(RateLimitMiddleware).forRoutes('*');
+  }
+
   static forRoot(config: WebstreamConfig): DynamicModule {
     return {
       module: GatewayModule,
@@ -25,6 +32,7 @@ export class GatewayModule {
         LicenceModule,
         SessionsModule,
         DataPlaneModule,
+        RateLimitModule,
       ],
       controllers: [GatewayHealthController, AdminController],
     };

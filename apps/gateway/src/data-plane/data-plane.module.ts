@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { GATEWAY_REDIS, type GatewayRedis } from '../state/gateway-state.module';
 import { DataPlane } from './data-plane';
@@ -6,7 +7,7 @@ import { WebSocketDiagnostics } from './ws-diagnostics';
 import { MemoryTicketStore, RedisTicketStore, TicketStore } from './ws-tickets';
 
 @Module({
-  imports: [SessionsModule],
+  imports: [SessionsModule, RateLimitModule],
   providers: [
     DataPlane,
     WebSocketDiagnostics,

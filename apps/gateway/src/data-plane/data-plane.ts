@@ -29,6 +29,7 @@ import { InjectConfig } from '@webstream/service-kit';
 import { createProxyMiddleware, responseInterceptor, type RequestHandler } from 'http-proxy-middleware';
 import { PinoLogger } from 'nestjs-pino';
 import { WebSocketServer } from 'ws';
+import { RateLimiter } from '../rate-limit/rate-limiter';
 import { type SessionRecord, SessionStore } from '../sessions/session-record';
 import { clientAddress, clientProtocol } from '../tls/trusted-proxies';
 import { closeFrame, refuseUpgrade, sendError } from './raw-responses';
@@ -72,6 +73,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly sessions: SessionStore,
     private readonly tickets: TicketStore,
     private readonly diagnostics: WebSocketDiagnostics,
+    private readonly rateLimiter: RateLimiter,
     private readonly logger: PinoLogger,
   ) {
     // The host's 200 names the streamer: the browser gets the gateway's answer instead (see connected()).
@@ -174,6 +176,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   private async getConnection(req: RoutedRequest, res: ServerResponse): Promise<void> {
+    if (!(await this.rateLimiter.limitRequest(req, res))) return;
     const auth = await this.tokens.authenticate(req);
     if ('problem' in auth) {
       sendError(res, 401, `a valid access token is required${auth.problem ? `: ${auth.problem}` : ''}`);
@@ -230,6 +233,8 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       refuseUpgrade(socket, 404, `no WebSocket at ${url.pathname}`);
       return;
     }
+    // Before the ticket is looked at, so a refused upgrade does not use it up.
+    if (!(await this.rateLimiter.limitUpgrade(req, socket))) return;
     if (!this.originAllowed(req)) {
       refuseUpgrade(socket, 403, `origin ${String(req.headers.origin)} may not open this WebSocket`);
       return;
