@@ -8,6 +8,9 @@ import { DataPlaneModule } from './data-plane/data-plane.module';
 import { GatewayHealthController } from './health/gateway-health.controller';
 import { IamClientModule } from './iam-client/iam-client.module';
 import { LicenceModule } from './licence/licence.module';
+import { McpModule } from './mcp/mcp.module';
+import { ObservabilityModule } from './observability/observability.module';
+import { GatewayOpenApiModule } from './openapi/gateway-openapi.module';
 import { RateLimitMiddleware } from './rate-limit/rate-limit.middleware';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -28,6 +31,9 @@ export class GatewayModule implements NestModule {
         GatewayStateModule.forRoot(config),
         BackendAuthModule.forRoot(config),
         IamClientModule.forRoot(config),
+        ObservabilityModule,
+        McpModule,
+        GatewayOpenApiModule,
         BackendsModule,
         LicenceModule,
         SessionsModule,

@@ -29,6 +29,7 @@ import { InjectConfig } from '@webstream/service-kit';
 import { createProxyMiddleware, responseInterceptor, type RequestHandler } from 'http-proxy-middleware';
 import { PinoLogger } from 'nestjs-pino';
 import { WebSocketServer } from 'ws';
+import { GatewayMetrics, statusOf } from '../observability/gateway-metrics';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { type SessionRecord, SessionStore } from '../sessions/session-record';
 import { clientAddress, clientProtocol } from '../tls/trusted-proxies';
@@ -74,6 +75,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly tickets: TicketStore,
     private readonly diagnostics: WebSocketDiagnostics,
     private readonly rateLimiter: RateLimiter,
+    private readonly metrics: GatewayMetrics,
     private readonly logger: PinoLogger,
   ) {
     // The host's 200 names the streamer: the browser gets the gateway's answer instead (see connected()).
@@ -176,9 +178,12 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   private async getConnection(req: RoutedRequest, res: ServerResponse): Promise<void> {
+    const done = this.metrics.startRequest('session-host', 'GET', getConnectionRoute.path);
+    res.once('close', () => done(statusOf(res)));
     if (!(await this.rateLimiter.limitRequest(req, res))) return;
     const auth = await this.tokens.authenticate(req);
     if ('problem' in auth) {
+      this.metrics.authFailure('access_token');
       sendError(res, 401, `a valid access token is required${auth.problem ? `: ${auth.problem}` : ''}`);
       return;
     }
@@ -242,6 +247,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     const ticket = url.searchParams.get(WS_TICKET_QUERY_PARAM);
     const grant = ticket === null ? undefined : await this.tickets.consume(ticket);
     if (grant === undefined || grant.path !== url.pathname) {
+      this.metrics.authFailure('ws_ticket');
       refuseUpgrade(socket, 401, 'a valid, unused ticket for this socket from /getConnection is required');
       return;
     }
@@ -304,6 +310,8 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     upstream.once('end', hostLost);
     upstream.once('error', hostLost);
     upstream.once('close', hostLost);
+    this.metrics.connectionOpened('streamer');
+    client.once('close', () => this.metrics.connectionClosed('streamer'));
     this.diagnostics.open(
       {
         sessionId: session.sessionId,
