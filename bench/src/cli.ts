@@ -43,7 +43,7 @@ const QUICK = {
   seconds: 2,
 };
 
-export const USAGE = `usage: pnpm bench [suite...] [options]     (suites: metrics, iam, gateway; none = all)
+export const USAGE = `usage: pnpm bench [suite...] [options]     (suites: metrics, iam, gateway, proxy; none = all)
 
   --quick            a fast check: ${QUICK.events.toLocaleString('en-US')} events, ${QUICK.samples.toLocaleString('en-US')} samples, ${QUICK.runs} runs per query;
                      iam, gateway: ${QUICK.seconds} s per figure instead of ${FULL.seconds}

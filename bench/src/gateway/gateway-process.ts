@@ -5,6 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { generateLicenceKeyPair, issueLicence } from '@webstream/licence';
 import { ServiceProcess } from '../service';
 
+/**
+ * gateway.rateLimits off: the bench sends thousands of selects and /getConnection calls a minute as one
+ * user from one address, far over the per-identity limits (60 and 120 a minute).
+ */
+export const RATE_LIMITS_OFF: Readonly<Record<string, string>> = {
+  WEBSTREAM__GATEWAY__RATELIMITS__ENABLED: 'false',
+};
+
 /** An access token outlives the whole run, so no figure depends on a refresh. */
 export const ACCESS_TOKEN_TTL = 3_600;
 
@@ -49,6 +57,8 @@ export interface GatewayOptions {
   cwd: string;
   /** Lets the bench run a full garbage collection in the gateway (see collectGarbage). */
   gcOnSignal?: boolean;
+  /** More WEBSTREAM__* overrides (e.g. the rate limits off), applied after the ones above. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -96,6 +106,7 @@ export function startGateway(options: GatewayOptions): Promise<ServiceProcess> {
               .join(' '),
           }
         : {}),
+      ...options.env,
     },
     cwd: options.cwd,
   });

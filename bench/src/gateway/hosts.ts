@@ -16,7 +16,8 @@ export const HEARTBEAT_INTERVAL_MS = 1_000;
 export const BACKEND_TOKEN_HEADER = 'x-backend-token';
 
 interface Host {
-  server: Server;
+  /** Absent for a host served elsewhere (another process): only registered and heartbeated from here. */
+  server?: Server;
   url: string;
   probes: number;
 }
@@ -42,8 +43,9 @@ export class FakeSessionHosts {
   static async start(count: number, maxSessions: number): Promise<FakeSessionHosts> {
     const hosts: Host[] = [];
     for (let i = 0; i < count; i += 1) {
-      const host: Host = { server: createServer(), url: '', probes: 0 };
-      host.server.on('request', (req, res) => {
+      const server = createServer();
+      const host: Host = { server, url: '', probes: 0 };
+      server.on('request', (req, res) => {
         if (req.method === 'GET' && req.url === '/health') {
           host.probes += 1;
           res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"healthy"}');
@@ -51,11 +53,22 @@ export class FakeSessionHosts {
           res.writeHead(404).end();
         }
       });
-      await new Promise<void>((done) => host.server.listen(0, '127.0.0.1', done));
-      host.url = `http://127.0.0.1:${(host.server.address() as AddressInfo).port}`;
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      host.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       hosts.push(host);
     }
     return new FakeSessionHosts(hosts, maxSessions);
+  }
+
+  /**
+   * Hosts served by another process (which must answer the probes itself, `GET /health` → 200) at `urls`:
+   * registered and heartbeated from here like the others. Their probes are not counted here.
+   */
+  static external(urls: readonly string[], maxSessions: number): FakeSessionHosts {
+    return new FakeSessionHosts(
+      urls.map((url) => ({ url, probes: 0 })),
+      maxSessions,
+    );
   }
 
   get urls(): string[] {
@@ -106,9 +119,10 @@ export class FakeSessionHosts {
 
   async close(): Promise<void> {
     await this.detach();
-    for (const host of this.hosts) {
-      host.server.closeAllConnections();
-      await new Promise((done) => host.server.close(done));
+    for (const { server } of this.hosts) {
+      if (server === undefined) continue;
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
     }
   }
 

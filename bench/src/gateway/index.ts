@@ -28,6 +28,7 @@ import {
   type GatewayMemory,
   gatewayMemory,
   type GatewayOptions,
+  RATE_LIMITS_OFF,
   startGateway,
 } from './gateway-process';
 import { BACKEND_TOKEN_HEADER, FakeSessionHosts, HEARTBEAT_INTERVAL_MS } from './hosts';
@@ -52,7 +53,7 @@ const BURST_SECONDS = 1;
 const REDIS_URL = process.env['BENCH_REDIS_URL'] ?? process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const MB = 1024 * 1024;
 /** What the gateway logs when IAM's audit events cannot reach the metrics engine (none runs here). */
-const NO_METRICS_ENGINE = 'could not send telemetry to the metrics engine';
+export const NO_METRICS_ENGINE = 'could not send telemetry to the metrics engine';
 
 type Store = 'memory' | 'Redis';
 
@@ -133,6 +134,7 @@ async function run(context: SuiteContext): Promise<void> {
     // Nothing listens there: IAM's audit events (one per login) wait in the gateway's spool.
     metricsEngine: { url: `http://127.0.0.1:${await freePort()}`, serviceToken: randomToken() },
     cwd: workDir,
+    env: RATE_LIMITS_OFF,
   };
   detail('configuration', {
     clients,

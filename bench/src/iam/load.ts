@@ -3,7 +3,7 @@
 import { Agent, request } from 'node:http';
 import { percentile } from '../metrics/queries';
 import { count, formatNumber, progress } from '../report';
-import { machineCpuSeconds, type ServiceProcess } from '../service';
+import { machineCpuSeconds } from '../service';
 
 export interface HttpAnswer {
   status: number;
@@ -57,19 +57,35 @@ export class HttpClient {
   }
 }
 
+/**
+ * A process whose CPU use a timed step measures alongside: a `ServiceProcess`, or anything else the bench runs
+ * (nginx and its workers, an upstream stand-in).
+ */
+export interface MeasuredProcess {
+  readonly name: string;
+  /** CPU seconds (user + system) used so far; undefined where /proc is missing. */
+  cpuSeconds(): Promise<number | undefined>;
+  /** Throws when the process has exited. */
+  assertRunning(): void;
+}
+
 /** CPU seconds used by each party over a timed step (Linux only; undefined elsewhere). */
 export interface CpuUse {
   wallSeconds: number;
   benchProcess: number;
   service?: number;
+  /** Other processes measured alongside (an upstream, a proxy's workers), by name. */
+  others?: Record<string, number>;
   /** Everything busy on the machine: bench, service, PostgreSQL and whatever else shares it. */
   machine?: number;
 }
 
 export async function measureCpu<T>(
-  service: ServiceProcess | undefined,
+  service: MeasuredProcess | undefined,
   work: () => Promise<T>,
+  others: readonly MeasuredProcess[] = [],
 ): Promise<{ result: T; cpu: CpuUse }> {
+  const others0 = await Promise.all(others.map((other) => other.cpuSeconds()));
   const service0 = await service?.cpuSeconds();
   const machine0 = (await machineCpuSeconds())?.busy;
   const self0 = process.cpuUsage();
@@ -78,14 +94,21 @@ export async function measureCpu<T>(
   const wallSeconds = (performance.now() - t0) / 1000;
   const self = process.cpuUsage(self0);
   const service1 = await service?.cpuSeconds();
+  const others1 = await Promise.all(others.map((other) => other.cpuSeconds()));
   const machine1 = (await machineCpuSeconds())?.busy;
   const round = (v: number): number => Math.round(v * 100) / 100;
+  const otherUse: Record<string, number> = {};
+  others.forEach((other, i) => {
+    const [before, after] = [others0[i], others1[i]];
+    if (before !== undefined && after !== undefined) otherUse[other.name] = round(after - before);
+  });
   return {
     result,
     cpu: {
       wallSeconds: round(wallSeconds),
       benchProcess: round((self.user + self.system) / 1e6),
       ...(service0 !== undefined && service1 !== undefined ? { service: round(service1 - service0) } : {}),
+      ...(others.length > 0 ? { others: otherUse } : {}),
       ...(machine0 !== undefined && machine1 !== undefined ? { machine: round(machine1 - machine0) } : {}),
     },
   };
@@ -94,6 +117,8 @@ export async function measureCpu<T>(
 export function describeCpu(cpu: CpuUse, serviceName = 'IAM'): string {
   const parts = [`bench process ${cpu.benchProcess.toFixed(1)} s`];
   if (cpu.service !== undefined) parts.push(`${serviceName} ${cpu.service.toFixed(1)} s`);
+  for (const [name, seconds] of Object.entries(cpu.others ?? {}))
+    parts.push(`${name} ${seconds.toFixed(1)} s`);
   if (cpu.machine !== undefined) parts.push(`whole machine ${cpu.machine.toFixed(1)} s`);
   return `CPU over ${cpu.wallSeconds.toFixed(1)} s wall: ${parts.join(', ')}`;
 }
@@ -108,7 +133,9 @@ export interface LoadOptions {
   warmupSeconds: number;
   seconds: number;
   /** The service whose CPU use is measured alongside (none for work in the bench process). */
-  service?: ServiceProcess;
+  service?: MeasuredProcess;
+  /** Other processes whose CPU use is measured alongside (in `cpu.others`, by name). */
+  alsoMeasure?: readonly MeasuredProcess[];
   /** The k-th call of client c (k counts from 0 for each client, warm-up included). */
   call: (client: number, k: number) => Promise<CallOutcome>;
 }
@@ -171,11 +198,15 @@ export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
   await phase(options, options.warmupSeconds, next, undefined, problems);
   options.service?.assertRunning();
   const latencies: number[] = [];
-  const { result, cpu } = await measureCpu(options.service, async () => {
-    const t0 = performance.now();
-    const calls = await phase(options, options.seconds, next, latencies, problems);
-    return { calls, seconds: (performance.now() - t0) / 1000 };
-  });
+  const { result, cpu } = await measureCpu(
+    options.service,
+    async () => {
+      const t0 = performance.now();
+      const calls = await phase(options, options.seconds, next, latencies, problems);
+      return { calls, seconds: (performance.now() - t0) / 1000 };
+    },
+    options.alsoMeasure,
+  );
   options.service?.assertRunning();
   const failed = [...problems.values()].reduce((a, b) => a + b, 0);
   const out: LoadResult = {

@@ -209,7 +209,8 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
   ): Promise<GetConnectionResponse> {
     const streamer = streamerConnectionSchema.parse(JSON.parse(body));
     await this.sessions.update(session.sessionId, {
-      state: 'connecting',
+      // A reconnect of a running session fetches tickets again without stepping back from active.
+      ...(session.state === 'reserved' ? { state: 'connecting' as const } : {}),
       streamerGuid: streamer.streamerGuid,
       streamer: { host: streamer.host, port: streamer.port },
     });
