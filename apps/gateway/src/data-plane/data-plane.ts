@@ -33,7 +33,7 @@ import { GatewayMetrics, statusOf } from '../observability/gateway-metrics';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { type SessionRecord, SessionStore } from '../sessions/session-record';
 import { clientAddress, clientProtocol } from '../tls/trusted-proxies';
-import { closeFrame, refuseUpgrade, sendError } from './raw-responses';
+import { closeFrame, refuseUpgrade, sendError } from '../common/raw-responses';
 import { WebSocketDiagnostics } from './ws-diagnostics';
 import { TicketStore } from './ws-tickets';
 
@@ -105,12 +105,12 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
               { err: error },
               'the session host answered /getConnection with something unusable',
             );
-            sendError(res, 502, 'the session host gave an answer the gateway cannot use');
+            sendError(req, res, 502, 'the session host gave an answer the gateway cannot use');
           });
         },
-        error: (error, _req, res) => {
+        error: (error, req, res) => {
           if ('writeHead' in res)
-            sendError(res, 502, `the session host could not be reached: ${error.message}`);
+            sendError(req, res, 502, `the session host could not be reached: ${error.message}`);
         },
       },
     });
@@ -163,7 +163,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       stripContractHeaders(req);
       if (pathOf(req) === getConnectionRoute.path && req.method === 'GET') {
-        this.getConnection(req, res).catch((error: unknown) => this.fail(res, error));
+        this.getConnection(req, res).catch((error: unknown) => this.fail(req, res, error));
         return;
       }
       for (const listener of framework) listener(req, res);
@@ -172,7 +172,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       stripContractHeaders(req);
       this.upgrade(req, socket, head).catch((error: unknown) => {
         this.logger.error({ err: error }, 'WebSocket upgrade failed');
-        refuseUpgrade(socket, 502, 'the WebSocket could not be routed');
+        refuseUpgrade(req, socket, 502, 'the WebSocket could not be routed');
       });
     });
   }
@@ -184,21 +184,21 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     const auth = await this.tokens.authenticate(req);
     if ('problem' in auth) {
       this.metrics.authFailure('access_token');
-      sendError(res, 401, `a valid access token is required${auth.problem ? `: ${auth.problem}` : ''}`);
+      sendError(req, res, 401, `a valid access token is required${auth.problem ? `: ${auth.problem}` : ''}`);
       return;
     }
     const sessionId = sessionIdSchema.safeParse(req.headers[SESSION_ID_HEADER]);
     if (!sessionId.success) {
-      sendError(res, 400, `headers.${SESSION_ID_HEADER}: select a session first and send its id`);
+      sendError(req, res, 400, `headers.${SESSION_ID_HEADER}: select a session first and send its id`);
       return;
     }
     const session = await this.sessions.get(sessionId.data);
     if (session === undefined || session.userId !== auth.actor.id || session.state === 'ended') {
-      sendError(res, 404, `session ${sessionId.data} does not exist or has ended`);
+      sendError(req, res, 404, `session ${sessionId.data} does not exist or has ended`);
       return;
     }
     req.webstreamSession = session;
-    await this.connectionProxy(req, res, () => sendError(res, 404, 'not routed'));
+    await this.connectionProxy(req, res, () => sendError(req, res, 404, 'not routed'));
   }
 
   /** The host named the session's streamer: remember where it is, and hand the browser its tickets. */
@@ -236,26 +236,31 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
   private async upgrade(req: RoutedRequest, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway');
     if (!SOCKET_PATHS.has(url.pathname)) {
-      refuseUpgrade(socket, 404, `no WebSocket at ${url.pathname}`);
+      refuseUpgrade(req, socket, 404, `no WebSocket at ${url.pathname}`);
       return;
     }
     // Before the ticket is looked at, so a refused upgrade does not use it up.
     if (!(await this.rateLimiter.limitUpgrade(req, socket))) return;
     if (!this.originAllowed(req)) {
-      refuseUpgrade(socket, 403, `origin ${String(req.headers.origin)} may not open this WebSocket`);
+      refuseUpgrade(req, socket, 403, `origin ${String(req.headers.origin)} may not open this WebSocket`);
       return;
     }
     const ticket = url.searchParams.get(WS_TICKET_QUERY_PARAM);
     const grant = ticket === null ? undefined : await this.tickets.consume(ticket);
     if (grant === undefined || grant.path !== url.pathname) {
       this.metrics.authFailure('ws_ticket');
-      refuseUpgrade(socket, 401, 'a valid, unused ticket for this socket from /getConnection is required');
+      refuseUpgrade(
+        req,
+        socket,
+        401,
+        'a valid, unused ticket for this socket from /getConnection is required',
+      );
       return;
     }
     // The page may name the session it means; a ticket of another session (another user's) is refused.
     const named = url.searchParams.get('sessionId');
     if (named !== null && named !== grant.sessionId) {
-      refuseUpgrade(socket, 403, 'this ticket belongs to another session');
+      refuseUpgrade(req, socket, 403, 'this ticket belongs to another session');
       return;
     }
     const session = await this.sessions.get(grant.sessionId);
@@ -265,7 +270,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       session.userId !== grant.userId ||
       session.streamer === undefined
     ) {
-      refuseUpgrade(socket, 404, `session ${grant.sessionId} is not running`);
+      refuseUpgrade(req, socket, 404, `session ${grant.sessionId} is not running`);
       return;
     }
     req.webstreamSession = session;
@@ -351,9 +356,9 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     return origin === own || this.config.gateway.webSocket.allowedOrigins.includes(origin);
   }
 
-  private fail(res: ServerResponse, error: unknown): void {
+  private fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
     this.logger.error({ err: error }, 'data plane request failed');
-    sendError(res, 500, 'the gateway failed to route this request');
+    sendError(req, res, 500, 'the gateway failed to route this request');
   }
 }
 

@@ -19,7 +19,7 @@ import {
   statusOf,
 } from '../observability/gateway-metrics';
 import { setMetricsRoute } from '../observability/gateway-metrics.middleware';
-import { sendMcpError } from './mcp-errors';
+import { sendError } from '../common/raw-responses';
 import { type McpArea, type McpCredential, MCP_KEY_HEADER, McpKeyAuthenticator } from './mcp-keys';
 import { McpUpstream } from './mcp-upstream';
 
@@ -245,7 +245,7 @@ export class McpProxy implements OnApplicationShutdown {
     message: string,
   ): void {
     this.observe(req, res, 'gateway', label);
-    sendMcpError(req, res, status, message);
+    sendError(req, res, status, message);
   }
 
   /** Records the request under `service` and `path` when it ends, instead of the request middleware. */

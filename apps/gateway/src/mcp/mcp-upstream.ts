@@ -5,7 +5,7 @@ import { WORKSPACE_CONTRACT_HEADERS } from '@webstream/contracts';
 import { CORRELATION_ID_HEADER } from '@webstream/service-kit';
 import { createProxyMiddleware, fixRequestBody, type RequestHandler } from 'http-proxy-middleware';
 import { type PinoLogger } from 'nestjs-pino';
-import { sendMcpError } from './mcp-errors';
+import { sendError } from '../common/raw-responses';
 
 /**
  * Never forwarded as the client sent them: its credentials, identity headers only the gateway may set, and
@@ -90,7 +90,7 @@ export class McpUpstream {
           const code = (error as NodeJS.ErrnoException).code ?? error.message;
           this.options.logger.warn({ err: error, upstream: this.options.name }, 'MCP upstream unreachable');
           if ('writeHead' in res)
-            sendMcpError(req, res, 502, `${this.options.name} could not be reached (${code})`);
+            sendError(req, res, 502, `${this.options.name} could not be reached (${code})`);
           else res.destroy();
         },
       },
@@ -111,22 +111,16 @@ export class McpUpstream {
   forward(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): void {
     const wait = this.openForSeconds;
     if (wait > 0) {
-      sendMcpError(
-        req,
-        res,
-        503,
-        `${this.options.name} is unavailable after repeated failures; retry later`,
-        {
-          'retry-after': String(wait),
-        },
-      );
+      sendError(req, res, 503, `${this.options.name} is unavailable after repeated failures; retry later`, {
+        'retry-after': String(wait),
+      });
       return;
     }
     this.headers.set(req, { ...forwardedHeaders(req), ...headers });
     void this.proxy(req, res, (error?: unknown) => {
       // Only an exception while preparing the request lands here (the target is fixed, no router).
       this.options.logger.error({ err: error, upstream: this.options.name }, 'MCP proxy failed');
-      sendMcpError(req, res, 502, `${this.options.name} could not be reached`);
+      sendError(req, res, 502, `${this.options.name} could not be reached`);
     });
   }
 

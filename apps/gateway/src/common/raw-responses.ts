@@ -1,32 +1,43 @@
-import { type ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { type ErrorCode, type ErrorEnvelope, errorCodeForStatus } from '@webstream/contracts';
 import { currentCorrelationId } from '@webstream/service-kit';
 
-/** The error envelope, for answers written on the raw server before Nest (whose filter writes the rest). */
+/** The request's correlation id as the service kit's middleware set it, else the current one. */
+function correlationIdOf(req: IncomingMessage): string | undefined {
+  const id = (req as IncomingMessage & { id?: unknown }).id;
+  return typeof id === 'string' ? id : currentCorrelationId();
+}
+
+/** The error envelope, for answers written outside Nest's controllers (whose exception filter writes the rest). */
 export function envelope(
+  req: IncomingMessage,
   status: number,
   message: string,
   code: ErrorCode = errorCodeForStatus(status),
 ): ErrorEnvelope {
-  const correlationId = currentCorrelationId();
+  const correlationId = correlationIdOf(req);
   return { error: { status, code, message, ...(correlationId === undefined ? {} : { correlationId }) } };
 }
 
+/** An error answer on a raw response: the data plane's hot path, middleware, proxy callbacks. */
 export function sendError(
+  req: IncomingMessage,
   res: ServerResponse,
   status: number,
   message: string,
   headers: Record<string, string> = {},
 ): void {
   if (res.headersSent) {
+    // Part of an upstream's answer is out: all that is left to say is that it broke off.
     res.destroy();
     return;
   }
-  const body = JSON.stringify(envelope(status, message));
+  const body = JSON.stringify(envelope(req, status, message));
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
+    'content-length': String(Buffer.byteLength(body)),
+    'cache-control': 'no-store',
     ...headers,
   });
   res.end(body);
@@ -45,12 +56,13 @@ const REASONS: Record<number, string> = {
 
 /** Refuses a WebSocket upgrade with a plain HTTP answer (the socket has not been upgraded yet). */
 export function refuseUpgrade(
+  req: IncomingMessage,
   socket: Duplex,
   status: number,
   message: string,
   headers: Record<string, string> = {},
 ): void {
-  const body = JSON.stringify(envelope(status, message));
+  const body = JSON.stringify(envelope(req, status, message));
   const lines = [
     `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}`,
     'Connection: close',
