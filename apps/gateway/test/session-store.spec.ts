@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type WorkspaceContract, defaultPolicy } from '@webstream/contracts';
+import { defaultPolicy, encodeWorkspaceHeaders, type WorkspaceContract } from '@webstream/contracts';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../src/sessions/memory-session-store';
@@ -30,6 +30,7 @@ function record(sessionId: string, userId: string, workspaceId = 'ws-1'): Sessio
     workspaceId,
     appId: 'app-1',
     contract,
+    contractHeaders: encodeWorkspaceHeaders(contract),
     backend: 'http://host:9005',
     state: 'reserved',
     createdAt: now,

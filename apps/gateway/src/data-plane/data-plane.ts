@@ -15,7 +15,6 @@ import {
   CAPTURE_PATH,
   closeCodes,
   CONTROL_PATH,
-  encodeWorkspaceHeaders,
   type GetConnectionResponse,
   getConnectionRoute,
   SESSION_ID_HEADER,
@@ -95,7 +94,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
           const session = req.webstreamSession!;
           proxyReq.removeHeader('authorization');
           proxyReq.removeHeader('cookie');
-          for (const [name, value] of Object.entries(encodeWorkspaceHeaders(session.contract)))
+          for (const [name, value] of Object.entries(session.contractHeaders))
             proxyReq.setHeader(name, value);
           proxyReq.setHeader(SESSION_ID_HEADER, session.sessionId);
         },
@@ -125,7 +124,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
           proxyReq.once('upgrade', (_answer: IncomingMessage, upstream: Socket) =>
             this.relayed(req, client, upstream, session),
           );
-          for (const [name, value] of Object.entries(encodeWorkspaceHeaders(session.contract)))
+          for (const [name, value] of Object.entries(session.contractHeaders))
             proxyReq.setHeader(name, value);
           proxyReq.setHeader(SESSION_ID_HEADER, session.sessionId);
           proxyReq.removeHeader('cookie');

@@ -11,6 +11,7 @@ import {
   type SessionSelectRequest,
   type SessionSelectResponse,
   type SessionStatusResponse,
+  encodeWorkspaceHeaders,
   type WorkspaceContract,
 } from '@webstream/contracts';
 import { type Actor } from '@webstream/iam';
@@ -107,6 +108,7 @@ export class SessionBroker {
       workspaceId: request.workspaceId,
       appId: request.appId,
       contract: resolution.contract,
+      contractHeaders: encodeWorkspaceHeaders(resolution.contract),
       backend: backend.serverUrl,
       state: 'reserved',
       createdAt: now,

@@ -10,6 +10,8 @@ export interface SessionRecord {
   appId: string;
   /** What the gateway injects into every request proxied for this session. */
   contract: WorkspaceContract;
+  /** The contract as headers, encoded once at select rather than on every proxied request. */
+  contractHeaders: Record<string, string>;
   /** serverUrl of the session host the session is pinned to. */
   backend: string;
   state: SessionState;
