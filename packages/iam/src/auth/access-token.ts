@@ -89,6 +89,7 @@ function actorOf(payload: unknown): Actor | false {
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
   private readonly strategy: JwtStrategy;
+  private readonly outcomes = new WeakMap<IncomingMessage, Promise<{ actor: Actor } | { problem: string }>>();
 
   constructor(@Inject(ACCESS_TOKEN_OPTIONS) options: AccessTokenOptions) {
     this.strategy = new JwtStrategy(
@@ -122,6 +123,16 @@ export class AccessTokenGuard implements CanActivate {
    * (the proxy's hot path, rate limiting, WebSocket upgrades).
    */
   authenticate(req: IncomingMessage): Promise<{ actor: Actor } | { problem: string }> {
+    // Rate limiting and the route's guard both ask about one request: its token is verified once.
+    let outcome = this.outcomes.get(req);
+    if (outcome === undefined) {
+      outcome = this.verify(req);
+      this.outcomes.set(req, outcome);
+    }
+    return outcome;
+  }
+
+  private verify(req: IncomingMessage): Promise<{ actor: Actor } | { problem: string }> {
     return new Promise((resolve, reject) => {
       // Passport's own way of running a strategy: a per-request object carrying the outcome callbacks.
       const attempt = Object.create(this.strategy) as JwtStrategy & StrategyOutcome;
