@@ -9,7 +9,7 @@ import {
 } from '@webstream/contracts';
 import { AuditTrail } from '../audit/audit-trail';
 import { type Actor, assertAdmin } from '../auth/actor';
-import { contains, iso, pageOfItems, pageWindow } from '../common/paging';
+import { contains, fetchPage, iso } from '../common/paging';
 import { IamDatabase } from '../database/iam-database';
 import { type ApiKey as ApiKeyRow, type Prisma } from '../generated/prisma/client';
 import { notFound, readScope, recordScope, targetOrg } from '../tenancy/tenant-scope';
@@ -49,11 +49,12 @@ export class ApiKeysService {
       ...(query.q === undefined ? {} : { name: contains(query.q) }),
       ...(query.active === undefined ? {} : query.active ? active : { NOT: active }),
     };
-    const [rows, total] = await Promise.all([
-      this.db.apiKey.findMany({ where, orderBy: { createdAt: 'desc' }, ...pageWindow(query) }),
-      this.db.apiKey.count({ where }),
-    ]);
-    return pageOfItems(rows.map(toApiKey), total, query);
+    return fetchPage(
+      query,
+      (window) => this.db.apiKey.findMany({ where, orderBy: { createdAt: 'desc' }, ...window }),
+      () => this.db.apiKey.count({ where }),
+      toApiKey,
+    );
   }
 
   async get(actor: Actor, id: string): Promise<ApiKey> {

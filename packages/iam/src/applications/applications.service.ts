@@ -9,7 +9,7 @@ import {
 import { AuditTrail } from '../audit/audit-trail';
 import { type Actor, assertAdmin } from '../auth/actor';
 import { IamChanges } from '../changes/iam-changes';
-import { contains, iso, pageOfItems, pageWindow } from '../common/paging';
+import { contains, fetchPage, iso } from '../common/paging';
 import { IamDatabase } from '../database/iam-database';
 import { type Application as ApplicationRow, type Prisma } from '../generated/prisma/client';
 import { notFound, readScope, recordScope, targetOrg } from '../tenancy/tenant-scope';
@@ -42,11 +42,12 @@ export class ApplicationsService {
       ...readScope(actor, query.orgId),
       ...(query.q === undefined ? {} : { OR: [{ name: contains(query.q) }, { exe: contains(query.q) }] }),
     };
-    const [rows, total] = await Promise.all([
-      this.db.application.findMany({ where, orderBy: { name: 'asc' }, ...pageWindow(query) }),
-      this.db.application.count({ where }),
-    ]);
-    return pageOfItems(rows.map(toApplication), total, query);
+    return fetchPage(
+      query,
+      (window) => this.db.application.findMany({ where, orderBy: { name: 'asc' }, ...window }),
+      () => this.db.application.count({ where }),
+      toApplication,
+    );
   }
 
   async get(actor: Actor, id: string): Promise<Application> {

@@ -1,10 +1,21 @@
 import { type Page, type PageQuery } from '@webstream/contracts';
 
-export function pageWindow(query: Pick<PageQuery, 'page' | 'pageSize'>): { skip: number; take: number } {
+function pageWindow(query: Pick<PageQuery, 'page' | 'pageSize'>): { skip: number; take: number } {
   return { skip: (query.page - 1) * query.pageSize, take: query.pageSize };
 }
 
-export function pageOfItems<Item>(
+/** One page of a list and the count of all its records, read together and mapped to the API's shape. */
+export async function fetchPage<Row, Item>(
+  query: Pick<PageQuery, 'page' | 'pageSize'>,
+  find: (window: { skip: number; take: number }) => Promise<Row[]>,
+  count: () => Promise<number>,
+  toItem: (row: Row) => Item,
+): Promise<Page<Item>> {
+  const [rows, total] = await Promise.all([find(pageWindow(query)), count()]);
+  return pageOfItems(rows.map(toItem), total, query);
+}
+
+function pageOfItems<Item>(
   items: Item[],
   total: number,
   query: Pick<PageQuery, 'page' | 'pageSize'>,

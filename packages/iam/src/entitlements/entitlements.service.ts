@@ -9,7 +9,7 @@ import {
 import { AuditTrail } from '../audit/audit-trail';
 import { type Actor, assertAdmin } from '../auth/actor';
 import { IamChanges } from '../changes/iam-changes';
-import { iso, pageOfItems, pageWindow } from '../common/paging';
+import { fetchPage, iso } from '../common/paging';
 import { IamDatabase } from '../database/iam-database';
 import { type Entitlement as EntitlementRow, type Prisma } from '../generated/prisma/client';
 import { notFound, readScope, recordScope } from '../tenancy/tenant-scope';
@@ -42,11 +42,12 @@ export class EntitlementsService {
       ...(query.userId === undefined ? {} : { userId: query.userId }),
       ...(query.groupId === undefined ? {} : { groupId: query.groupId }),
     };
-    const [rows, total] = await Promise.all([
-      this.db.entitlement.findMany({ where, orderBy: { createdAt: 'asc' }, ...pageWindow(query) }),
-      this.db.entitlement.count({ where }),
-    ]);
-    return pageOfItems(rows.map(toEntitlement), total, query);
+    return fetchPage(
+      query,
+      (window) => this.db.entitlement.findMany({ where, orderBy: { createdAt: 'asc' }, ...window }),
+      () => this.db.entitlement.count({ where }),
+      toEntitlement,
+    );
   }
 
   async get(actor: Actor, id: string): Promise<Entitlement> {

@@ -12,7 +12,7 @@ import {
 import { AuditTrail } from '../audit/audit-trail';
 import { type Actor, assertAdmin } from '../auth/actor';
 import { IamChanges } from '../changes/iam-changes';
-import { contains, iso, pageOfItems, pageWindow } from '../common/paging';
+import { contains, fetchPage, iso } from '../common/paging';
 import { IamDatabase } from '../database/iam-database';
 import { type Group as GroupRow, type Prisma } from '../generated/prisma/client';
 import { notFound, readScope, recordScope, targetOrg } from '../tenancy/tenant-scope';
@@ -48,11 +48,12 @@ export class GroupsService {
       ...(query.q === undefined ? {} : { name: contains(query.q) }),
       ...(query.userId === undefined ? {} : { members: { some: { userId: query.userId } } }),
     };
-    const [rows, total] = await Promise.all([
-      this.db.group.findMany({ where, include: withCount, orderBy: { name: 'asc' }, ...pageWindow(query) }),
-      this.db.group.count({ where }),
-    ]);
-    return pageOfItems(rows.map(toGroup), total, query);
+    return fetchPage(
+      query,
+      (window) => this.db.group.findMany({ where, include: withCount, orderBy: { name: 'asc' }, ...window }),
+      () => this.db.group.count({ where }),
+      toGroup,
+    );
   }
 
   async get(actor: Actor, id: string): Promise<Group> {
@@ -114,11 +115,12 @@ export class GroupsService {
     assertAdmin(actor, 'read');
     await this.find(actor, id);
     const where = { memberships: { some: { groupId: id } } };
-    const [rows, total] = await Promise.all([
-      this.db.user.findMany({ where, orderBy: { username: 'asc' }, ...pageWindow(query) }),
-      this.db.user.count({ where }),
-    ]);
-    return pageOfItems(rows.map(toUser), total, query);
+    return fetchPage(
+      query,
+      (window) => this.db.user.findMany({ where, orderBy: { username: 'asc' }, ...window }),
+      () => this.db.user.count({ where }),
+      toUser,
+    );
   }
 
   /** Idempotent: adding a member twice answers the existing membership. */

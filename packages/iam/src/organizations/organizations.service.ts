@@ -9,7 +9,7 @@ import {
 import { AuditTrail } from '../audit/audit-trail';
 import { type Actor, assertAdmin, isPlatformAdmin } from '../auth/actor';
 import { IamChanges } from '../changes/iam-changes';
-import { contains, iso, pageOfItems, pageWindow } from '../common/paging';
+import { contains, fetchPage, iso } from '../common/paging';
 import { IamDatabase } from '../database/iam-database';
 import { type Organization as OrganizationRow } from '../generated/prisma/client';
 import { notFound } from '../tenancy/tenant-scope';
@@ -42,11 +42,12 @@ export class OrganizationsService {
       ...(isPlatformAdmin(actor) ? {} : { id: actor.orgId }),
       ...(query.q === undefined ? {} : { OR: [{ name: contains(query.q) }, { slug: contains(query.q) }] }),
     };
-    const [rows, total] = await Promise.all([
-      this.db.organization.findMany({ where, orderBy: { name: 'asc' }, ...pageWindow(query) }),
-      this.db.organization.count({ where }),
-    ]);
-    return pageOfItems(rows.map(toOrganization), total, query);
+    return fetchPage(
+      query,
+      (window) => this.db.organization.findMany({ where, orderBy: { name: 'asc' }, ...window }),
+      () => this.db.organization.count({ where }),
+      toOrganization,
+    );
   }
 
   async get(actor: Actor, id: string): Promise<Organization> {

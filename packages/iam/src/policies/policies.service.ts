@@ -10,7 +10,7 @@ import {
 import { AuditTrail } from '../audit/audit-trail';
 import { type Actor, assertAdmin } from '../auth/actor';
 import { IamChanges } from '../changes/iam-changes';
-import { contains, iso, pageOfItems, pageWindow } from '../common/paging';
+import { contains, fetchPage, iso } from '../common/paging';
 import { IamDatabase } from '../database/iam-database';
 import { type Policy as PolicyRow, type Prisma } from '../generated/prisma/client';
 import { notFound, readScope, recordScope, targetOrg } from '../tenancy/tenant-scope';
@@ -42,11 +42,12 @@ export class PoliciesService {
       ...readScope(actor, query.orgId),
       ...(query.q === undefined ? {} : { name: contains(query.q) }),
     };
-    const [rows, total] = await Promise.all([
-      this.db.policy.findMany({ where, orderBy: { name: 'asc' }, ...pageWindow(query) }),
-      this.db.policy.count({ where }),
-    ]);
-    return pageOfItems(rows.map(toPolicy), total, query);
+    return fetchPage(
+      query,
+      (window) => this.db.policy.findMany({ where, orderBy: { name: 'asc' }, ...window }),
+      () => this.db.policy.count({ where }),
+      toPolicy,
+    );
   }
 
   async get(actor: Actor, id: string): Promise<Policy> {

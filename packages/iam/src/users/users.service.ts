@@ -13,7 +13,7 @@ import { PasswordHasher } from '../auth/password-hasher';
 import { passwordProblems } from '../auth/password-policy';
 import { RefreshTokens } from '../auth/refresh-tokens';
 import { IamChanges } from '../changes/iam-changes';
-import { contains, pageOfItems, pageWindow } from '../common/paging';
+import { contains, fetchPage } from '../common/paging';
 import { IamDatabase } from '../database/iam-database';
 import { type Prisma, type User as UserRow } from '../generated/prisma/client';
 import { notFound, readScope, recordScope, targetOrg } from '../tenancy/tenant-scope';
@@ -48,11 +48,12 @@ export class UsersService {
             ],
           }),
     };
-    const [rows, total] = await Promise.all([
-      this.db.user.findMany({ where, orderBy: { username: 'asc' }, ...pageWindow(query) }),
-      this.db.user.count({ where }),
-    ]);
-    return pageOfItems(rows.map(toUser), total, query);
+    return fetchPage(
+      query,
+      (window) => this.db.user.findMany({ where, orderBy: { username: 'asc' }, ...window }),
+      () => this.db.user.count({ where }),
+      toUser,
+    );
   }
 
   async get(actor: Actor, id: string): Promise<User> {

@@ -9,7 +9,7 @@ import {
 import { AuditTrail } from '../audit/audit-trail';
 import { type Actor, assertAdmin } from '../auth/actor';
 import { IamChanges } from '../changes/iam-changes';
-import { contains, iso, pageOfItems, pageWindow } from '../common/paging';
+import { contains, fetchPage, iso } from '../common/paging';
 import { IamDatabase } from '../database/iam-database';
 import { type Prisma, type Workspace as WorkspaceRow } from '../generated/prisma/client';
 import { notFound, readScope, recordScope, targetOrg } from '../tenancy/tenant-scope';
@@ -52,16 +52,13 @@ export class WorkspacesService {
         ? {}
         : { applications: { some: { applicationId: query.applicationId } } }),
     };
-    const [rows, total] = await Promise.all([
-      this.db.workspace.findMany({
-        where,
-        include: withApplications,
-        orderBy: { name: 'asc' },
-        ...pageWindow(query),
-      }),
-      this.db.workspace.count({ where }),
-    ]);
-    return pageOfItems(rows.map(toWorkspace), total, query);
+    return fetchPage(
+      query,
+      (window) =>
+        this.db.workspace.findMany({ where, include: withApplications, orderBy: { name: 'asc' }, ...window }),
+      () => this.db.workspace.count({ where }),
+      toWorkspace,
+    );
   }
 
   async get(actor: Actor, id: string): Promise<Workspace> {
