@@ -16,21 +16,13 @@ import {
   sessionSelectRoute,
   streamerCheckinRoute,
 } from '@webstream/contracts';
-import { type CallOutcome, closedLoop, HttpClient, type LoadResult, unexpected } from '../iam/load';
+import { type CallOutcome, closedLoop, type HttpClient, type LoadResult, unexpected } from '../iam/load';
 import { login, seed } from '../iam/seed';
 import { count, formatNumber, progress } from '../report';
-import { freePort, randomToken, type ServiceProcess, sumSeries } from '../service';
+import { type ServiceProcess, sumSeries } from '../service';
 import { type Suite, type SuiteContext } from '../suite';
-import {
-  ACCESS_TOKEN_TTL,
-  benchLicence,
-  collectGarbage,
-  type GatewayMemory,
-  gatewayMemory,
-  type GatewayOptions,
-  RATE_LIMITS_OFF,
-  startGateway,
-} from './gateway-process';
+import { ACCESS_TOKEN_TTL, collectGarbage, type GatewayMemory, gatewayMemory } from './gateway-process';
+import { gatewayRuns } from './gateway-runs';
 import { BACKEND_TOKEN_HEADER, FakeSessionHosts, HEARTBEAT_INTERVAL_MS } from './hosts';
 import { RedisConnection } from './redis';
 import { type BurstResult, releaseAll, reserveMany, selectReleaseBursts } from './sessions';
@@ -52,8 +44,6 @@ const LICENCE_CAP = 100_000;
 const BURST_SECONDS = 1;
 const REDIS_URL = process.env['BENCH_REDIS_URL'] ?? process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const MB = 1024 * 1024;
-/** What the gateway logs when IAM's audit events cannot reach the metrics engine (none runs here). */
-export const NO_METRICS_ENGINE = 'could not send telemetry to the metrics engine';
 
 type Store = 'memory' | 'Redis';
 
@@ -121,21 +111,6 @@ async function run(context: SuiteContext): Promise<void> {
   const hosts = await FakeSessionHosts.start(HOSTS, HOST_MAX_SESSIONS);
   cleanup.add('stop the fake session hosts', () => hosts.close());
 
-  const licence = benchLicence(LICENCE_CAP);
-  const admin = { username: 'bench-admin', password: `Admin-${randomBytes(12).toString('base64url')}` };
-  const backendToken = randomToken();
-  const base: Omit<GatewayOptions, 'name'> = {
-    databaseUrl: database.url,
-    tokenSigningKey: randomToken(),
-    admin,
-    backendToken,
-    licence,
-    maxSessionsPerUser: MAX_SESSIONS_PER_USER,
-    // Nothing listens there: IAM's audit events (one per login) wait in the gateway's spool.
-    metricsEngine: { url: `http://127.0.0.1:${await freePort()}`, serviceToken: randomToken() },
-    cwd: workDir,
-    env: RATE_LIMITS_OFF,
-  };
   detail('configuration', {
     clients,
     users,
@@ -155,36 +130,17 @@ async function run(context: SuiteContext): Promise<void> {
 
   const printed: Record<string, unknown> = {};
   detail('gatewayOutput', printed);
-  /** Starts a gateway and registers the fake hosts with it (they heartbeat it until it stops). */
-  const launch = async (name: string, extra: Pick<GatewayOptions, 'redis' | 'gcOnSignal'> = {}) => {
-    const gateway = await startGateway({ ...base, name, ...extra });
-    cleanup.add(`stop the ${name}`, () => gateway.stop());
-    await hosts.attach(gateway.url, backendToken);
-    const http = new HttpClient(gateway.url, clients);
-    cleanup.add(`close the HTTP agent of the ${name}`, async () => http.close());
-    return { gateway, http };
-  };
-  const stop = async (gateway: ServiceProcess, http: HttpClient): Promise<void> => {
-    const heartbeats = await hosts.detach();
-    http.close();
-    await gateway.stop();
-    const { lines, last } = gateway.printed();
-    // IAM's audit events (logins) cannot reach a metrics engine here, by design: the gateway says so, and
-    // keeps them. Anything else it prints at warn or above is worth a look.
-    const expected = last.filter((line) => line.includes(NO_METRICS_ENGINE)).length;
-    printed[gateway.name] = { lines, expectedTelemetryWarnings: expected, last, heartbeats };
-    if (lines > expected) {
-      anomaly(
-        `${gateway.name} printed ${lines - expected} lines at log level warn or above besides ${expected} about the absent metrics engine (above, and in the JSON file)`,
-      );
-    }
-    const failures = Object.entries(heartbeats?.failures ?? {});
-    if (failures.length > 0) {
-      anomaly(
-        `${gateway.name}: heartbeats not acknowledged: ${failures.map(([what, times]) => `${times} × ${what}`).join('; ')}`,
-      );
-    }
-  };
+  const { admin, backendToken, launch, stop } = await gatewayRuns({
+    databaseUrl: database.url,
+    cwd: workDir,
+    licenceCap: LICENCE_CAP,
+    maxSessionsPerUser: MAX_SESSIONS_PER_USER,
+    hosts,
+    cleanup,
+    connections: clients,
+    anomaly,
+    printed,
+  });
 
   // 1. The memory-store gateway, seeded through its built-in IAM's API.
   const memory = await launch('gateway (memory)');

@@ -22,17 +22,14 @@ import {
   sessionSelectRoute,
   WS_TICKET_QUERY_PARAM,
 } from '@webstream/contracts';
-import { NO_METRICS_ENGINE } from '../gateway';
 import {
   ACCESS_TOKEN_TTL,
-  benchLicence,
   collectGarbage,
   type GatewayMemory,
   gatewayMemory,
-  type GatewayOptions,
   RATE_LIMITS_OFF,
-  startGateway,
 } from '../gateway/gateway-process';
+import { gatewayRuns } from '../gateway/gateway-runs';
 import { FakeSessionHosts, HEARTBEAT_INTERVAL_MS } from '../gateway/hosts';
 import { reserveMany } from '../gateway/sessions';
 import {
@@ -45,7 +42,6 @@ import {
 } from '../iam/load';
 import { login, seed } from '../iam/seed';
 import { count, formatNumber, progress } from '../report';
-import { freePort, randomToken, type ServiceProcess } from '../service';
 import { type Suite, type SuiteContext } from '../suite';
 import { findNginx, NGINX_WORKERS, NginxProcess, nginxVersion } from './nginx';
 import { hostStats, startUpstreams, streamerStats } from './upstreams';
@@ -156,20 +152,6 @@ async function run(context: SuiteContext): Promise<void> {
   const nginx = await NginxProcess.start(nginxBinary, nginxDir, { host: host.port, streamer: streamer.port });
   cleanup.add('stop nginx', () => nginx.stop());
 
-  const licence = benchLicence(100_000);
-  const admin = { username: 'bench-admin', password: `Admin-${randomBytes(12).toString('base64url')}` };
-  const backendToken = randomToken();
-  const base: Omit<GatewayOptions, 'name'> = {
-    databaseUrl: database.url,
-    tokenSigningKey: randomToken(),
-    admin,
-    backendToken,
-    licence,
-    maxSessionsPerUser: MAX_SESSIONS_PER_USER,
-    metricsEngine: { url: `http://127.0.0.1:${await freePort()}`, serviceToken: randomToken() },
-    cwd: workDir,
-    env: RATE_LIMITS_OFF,
-  };
   detail('configuration', {
     clients,
     users,
@@ -190,32 +172,21 @@ async function run(context: SuiteContext): Promise<void> {
 
   const printed: Record<string, unknown> = {};
   detail('output', printed);
-  const launch = async (name: string, gcOnSignal = false) => {
-    const gateway = await startGateway({ ...base, name, gcOnSignal });
-    cleanup.add(`stop the ${name}`, () => gateway.stop());
-    await hosts.attach(gateway.url, backendToken);
-    const http = new HttpClient(gateway.url, Math.max(clients, WS_CLIENTS));
-    cleanup.add(`close the HTTP agent of the ${name}`, async () => http.close());
-    return { gateway, http };
-  };
-  const stop = async (gateway: ServiceProcess, http: HttpClient): Promise<void> => {
-    const heartbeats = await hosts.detach();
-    http.close();
-    await gateway.stop();
-    const { lines, last } = gateway.printed();
-    const expected = last.filter((line) => line.includes(NO_METRICS_ENGINE)).length;
-    printed[gateway.name] = { lines, expectedTelemetryWarnings: expected, last, heartbeats };
-    if (lines > expected)
-      anomaly(
-        `${gateway.name} printed ${lines - expected} lines at log level warn or above besides ${expected} about the absent metrics engine (above, and in the JSON file)`,
-      );
-    if (Object.keys(heartbeats?.failures ?? {}).length > 0)
-      anomaly(`${gateway.name}: heartbeats not acknowledged: ${describe(heartbeats!.failures)}`);
-  };
+  const { admin, launch, stop } = await gatewayRuns({
+    databaseUrl: database.url,
+    cwd: workDir,
+    licenceCap: 100_000,
+    maxSessionsPerUser: MAX_SESSIONS_PER_USER,
+    hosts,
+    cleanup,
+    connections: Math.max(clients, WS_CLIENTS),
+    anomaly,
+    printed,
+  });
 
   // The gateway of the throughput figures, seeded through its built-in IAM's API.
   // gcOnSignal: its heap is read after a full GC once the /getConnection loop is over (tickets held).
-  const main = await launch('gateway', true);
+  const main = await launch('gateway', { gcOnSignal: true });
   const data = await seed(main.http, admin, users);
   for (const write of data.unexpected) anomaly(`while seeding: ${write}`);
   const tokens: string[] = [];
@@ -508,7 +479,7 @@ async function run(context: SuiteContext): Promise<void> {
   await stop(main.gateway, main.http);
 
   // 3. Idle relayed WebSockets: as many as the open-file limits allow, on a fresh gateway.
-  const idle = await launch('gateway (idle sockets)', true);
+  const idle = await launch('gateway (idle sockets)', { gcOnSignal: true });
   const limits = {
     gateway: await openFileLimit(idle.gateway.pid),
     bench: await openFileLimit('self'),
