@@ -295,6 +295,9 @@ const sessionHostSchema = z
     maxSessions: wholeNumber(1).default(10),
     tags: nameList('tags'),
     capabilities: nameList('capabilities'),
+    instanceType: text('a machine type name such as m5.xlarge').optional(),
+    streamerReadyTimeout: seconds(20),
+    drainTimeout: seconds(60, 0),
   })
   .transform((host) => ({
     publicIP: host.publicIP,
@@ -303,10 +306,22 @@ const sessionHostSchema = z
     maxSessions: host.maxSessions,
     tags: host.tags,
     capabilities: host.capabilities,
+    instanceType: host.instanceType,
+    streamerReadyTimeout: host.streamerReadyTimeout,
+    drainTimeout: host.drainTimeout,
   }));
 
 const streamerSchema = z.strictObject({
   basePort: port(9010),
+  captureSource: enumOf(['auto', 'x11', 'synthetic'], 'auto'),
+  frameRate: wholeNumber(1).max(60, { error: 'must be at most 60' }).default(30),
+  width: wholeNumber(320).max(7680, { error: 'must be at most 7680' }).default(1280),
+  height: wholeNumber(200).max(4320, { error: 'must be at most 4320' }).default(720),
+  // ffmpeg's JPEG quantiser: 2 is the best picture; adaptive quality moves towards 31 when clients fall behind.
+  jpegQuality: wholeNumber(2).max(31, { error: 'must be at most 31' }).default(5),
+  // A client whose socket holds more than this is skipped (frames dropped) until it drains.
+  maxBufferedBytes: wholeNumber(65_536).default(2 * 1024 * 1024),
+  telemetryInterval: seconds(5),
 });
 
 const webstreamSettingsSchema = z

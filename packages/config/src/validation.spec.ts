@@ -109,7 +109,7 @@ describe('validation messages name the key and the rule', () => {
 
   it('an unknown key with nothing close lists the known keys', () => {
     expect(messages('streamer:\n  zzz: 1')).toEqual([
-      'streamer.zzz is not a known key (known keys: basePort)',
+      'streamer.zzz is not a known key (known keys: basePort, captureSource, frameRate, width, height, jpegQuality, maxBufferedBytes, telemetryInterval)',
     ]);
     expect(messages('gatewy:\n  port: 1')).toEqual([
       expect.stringMatching(/^gatewy is not a known key \(did you mean gateway\?\)$/),

@@ -1,4 +1,6 @@
 import { type RouteDefinition } from './common';
+import { z } from 'zod';
+import { backendStatusSchema } from './heartbeat';
 
 /** The load balancers' liveness probe on the gateway: plain text, no JSON. */
 export const gatewayHealthRoute = {
@@ -21,3 +23,18 @@ export const serviceHealthPaths = {
   startup: HEALTH_STARTUP_PATH,
   metrics: METRICS_PATH,
 } as const;
+
+/**
+ * A session host's answer on /health: always 200 while it serves (the gateway reads capacity from heartbeats),
+ * saying degraded when it is full or cannot capture a display, and draining once it stops taking sessions.
+ */
+export const backendHealthResponseSchema = z.object({
+  status: backendStatusSchema,
+  activeSessions: z.int().min(0),
+  maxSessions: z.int().min(1),
+  /** The capture tools this host found (xvfb, ffmpeg, xdotool, …) and whether each is there. */
+  captureTools: z.record(z.string(), z.boolean()),
+  /** Why the status is not healthy, in words an operator can act on. */
+  problems: z.array(z.string()),
+});
+export type BackendHealthResponse = z.infer<typeof backendHealthResponseSchema>;

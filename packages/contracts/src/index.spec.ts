@@ -11,6 +11,7 @@ describe('package entry', () => {
       'streamerCheckinRequestSchema',
       'sessionSelectRequestSchema',
       'getConnectionResponseSchema',
+      'streamerLaunchSchema',
       'workspacePolicySchema',
       'decodeWorkspaceHeaders',
       'encodeBinaryMessage',

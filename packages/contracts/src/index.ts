@@ -6,6 +6,7 @@ export * from './unregister';
 export * from './licence';
 export * from './session';
 export * from './connection';
+export * from './streamer-launch';
 export * from './policy';
 export * from './workspace-headers';
 export * from './base64';
