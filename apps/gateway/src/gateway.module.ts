@@ -1,8 +1,7 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
-import { ServiceKitModule } from '@webstream/service-kit';
+import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
 import { AdminController } from './admin/admin.controller';
-import { BackendAuthModule } from './backend-auth/backend-auth.module';
 import { BackendsModule } from './backends/backends.module';
 import { DataPlaneModule } from './data-plane/data-plane.module';
 import { GatewayHealthController } from './health/gateway-health.controller';
@@ -29,7 +28,10 @@ export class GatewayModule implements NestModule {
       imports: [
         ServiceKitModule.forRoot({ service: 'gateway', config }),
         GatewayStateModule.forRoot(config),
-        BackendAuthModule.forRoot(config),
+        BackendAuthModule.forRoot(
+          config,
+          'session hosts and streamers authenticate with it when they register and check in',
+        ),
         IamClientModule.forRoot(config),
         ObservabilityModule,
         McpModule,

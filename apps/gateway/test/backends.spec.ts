@@ -6,11 +6,10 @@ import {
   type RegisterRequest,
   type RegisterResponse,
 } from '@webstream/contracts';
-import { ServiceKitModule } from '@webstream/service-kit';
+import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackendAuthModule } from '../src/backend-auth/backend-auth.module';
 import { BackendDirectory, type BackendView } from '../src/backends/backend-directory';
 import { BackendStore } from '../src/backends/backend-store';
 import { BackendsModule } from '../src/backends/backends.module';
@@ -41,7 +40,7 @@ async function startGateway(config: WebstreamConfig): Promise<TestService> {
     imports: [
       ServiceKitModule.forRoot({ service: 'gateway', config }),
       GatewayStateModule.forRoot(config),
-      BackendAuthModule.forRoot(config),
+      BackendAuthModule.forRoot(config, 'the test backends register with it'),
       BackendsModule,
     ],
   });

@@ -230,6 +230,7 @@ describe('the data plane', () => {
         'x-user-id': 'someone-else',
         'X-Policy-JSON': 'e30=',
         'x-app-exe': '/bin/sh',
+        'x-backend-token': 'forged',
       },
     });
     expect(connection.status).toBe(200);
@@ -244,6 +245,7 @@ describe('the data plane', () => {
       inputAllowed: true,
     });
     expect(sent.authorization).toBeUndefined();
+    expect(sent['x-backend-token']).toBe(BACKEND_TOKEN);
   });
 
   it('refuses /getConnection without a token, without a session, or for another user’s session', async () => {
@@ -268,6 +270,7 @@ describe('the data plane', () => {
     expect(await echoed).toBe('hello');
     expect(host.upgrades.at(-1)!['x-user-id']).toBe(una.user.id);
     expect(host.upgrades.at(-1)!['x-session-id']).toBe('una-dp-0002');
+    expect(host.upgrades.at(-1)!['x-backend-token']).toBe(BACKEND_TOKEN);
     await expect(open(`${ws}/capture?ticket=${connection.tickets.capture}`)).rejects.toThrow('status 401');
     const status = await call<{ state: string }>('GET', '/gateway/session/status', una.accessToken, {
       headers: { 'x-session-id': 'una-dp-0002' },

@@ -8,11 +8,10 @@ import {
   streamerCheckoutRoute,
 } from '@webstream/contracts';
 import { generateLicenceKeyPair, issueLicence, type LicencePayload } from '@webstream/licence';
-import { ServiceKitModule } from '@webstream/service-kit';
+import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackendAuthModule } from '../src/backend-auth/backend-auth.module';
 import { type LicenceOptions } from '../src/licence/licence-options';
 import { LicenceRegistry } from '../src/licence/licence-registry';
 import { LicenceModule } from '../src/licence/licence.module';
@@ -66,7 +65,7 @@ async function startGateway(config: WebstreamConfig, options?: LicenceOptions): 
     imports: [
       ServiceKitModule.forRoot({ service: 'gateway', config }),
       GatewayStateModule.forRoot(config),
-      BackendAuthModule.forRoot(config),
+      BackendAuthModule.forRoot(config, 'the test backends register with it'),
       options === undefined ? LicenceModule : LicenceModule.withOptions(options),
     ],
   });

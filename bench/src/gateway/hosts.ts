@@ -9,11 +9,11 @@ import {
   type RegisterRequest,
   type RegisterResponse,
   registerRoute,
+  BACKEND_TOKEN_HEADER,
 } from '@webstream/contracts';
 
 /** The bench's hosts heartbeat every second, so the pins a heartbeat resets never pile up to maxSessions. */
 export const HEARTBEAT_INTERVAL_MS = 1_000;
-export const BACKEND_TOKEN_HEADER = 'x-backend-token';
 
 interface Host {
   /** Absent for a host served elsewhere (another process): only registered and heartbeated from here. */

@@ -15,6 +15,7 @@ import {
   type SessionSelectRequest,
   sessionSelectRoute,
   streamerCheckinRoute,
+  BACKEND_TOKEN_HEADER,
 } from '@webstream/contracts';
 import { type CallOutcome, closedLoop, type HttpClient, type LoadResult, unexpected } from '../iam/load';
 import { login, seed } from '../iam/seed';
@@ -23,7 +24,7 @@ import { type ServiceProcess, sumSeries } from '../service';
 import { type Suite, type SuiteContext } from '../suite';
 import { ACCESS_TOKEN_TTL, collectGarbage, type GatewayMemory, gatewayMemory } from './gateway-process';
 import { gatewayRuns } from './gateway-runs';
-import { BACKEND_TOKEN_HEADER, FakeSessionHosts, HEARTBEAT_INTERVAL_MS } from './hosts';
+import { FakeSessionHosts, HEARTBEAT_INTERVAL_MS } from './hosts';
 import { RedisConnection } from './redis';
 import { type BurstResult, releaseAll, reserveMany, selectReleaseBursts } from './sessions';
 

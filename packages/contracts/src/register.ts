@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { httpUrlSchema, type RouteDefinition } from './common';
 
+/** The header session hosts, streamers and the gateway authenticate to each other with (gateway.backend.token). */
+export const BACKEND_TOKEN_HEADER = 'x-backend-token';
+
 export const registerRoute = { method: 'POST', path: '/gateway/register' } as const satisfies RouteDefinition;
 
 /** A session host retries registration this often, up to this many times, before giving up. */

@@ -1,3 +1,5 @@
+export * from './backend-auth/backend-auth.module';
+export * from './backend-auth/backend-token.guard';
 export * from './config/config.module';
 export * from './config/required-setting';
 export * from './errors/error-envelope.filter';

@@ -13,8 +13,7 @@ import {
   type UnregisterResponse,
   unregisterRoute,
 } from '@webstream/contracts';
-import { ZodValidationPipe } from '@webstream/service-kit';
-import { BackendTokenGuard } from '../backend-auth/backend-token.guard';
+import { BackendTokenGuard, ZodValidationPipe } from '@webstream/service-kit';
 import { BackendRegistry } from './backend-registry';
 
 /** Seed 000's inbound calls from session hosts; X-Backend-Token is checked before the body is read. */

@@ -4,6 +4,7 @@ import { type Socket } from 'node:net';
 import { type Duplex } from 'node:stream';
 import {
   type BeforeApplicationShutdown,
+  Inject,
   Injectable,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
@@ -12,6 +13,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { type WebstreamConfig } from '@webstream/config';
 import {
   AUDIO_PATH,
+  BACKEND_TOKEN_HEADER,
   CAPTURE_PATH,
   closeCodes,
   CONTROL_PATH,
@@ -24,7 +26,7 @@ import {
   WS_TICKET_QUERY_PARAM,
 } from '@webstream/contracts';
 import { AccessTokenGuard } from '@webstream/iam';
-import { InjectConfig } from '@webstream/service-kit';
+import { BACKEND_TOKEN, InjectConfig } from '@webstream/service-kit';
 import { createProxyMiddleware, responseInterceptor, type RequestHandler } from 'http-proxy-middleware';
 import { PinoLogger } from 'nestjs-pino';
 import { WebSocketServer } from 'ws';
@@ -76,6 +78,8 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly rateLimiter: RateLimiter,
     private readonly metrics: GatewayMetrics,
     private readonly logger: PinoLogger,
+    // The host and the streamer take the contract headers only from a peer holding it.
+    @Inject(BACKEND_TOKEN) backendToken: string,
   ) {
     // The host's 200 names the streamer: the browser gets the gateway's answer instead (see connected()).
     const intercept = responseInterceptor<RoutedRequest, ServerResponse>(async (body, proxyRes, req, res) => {
@@ -97,6 +101,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
           for (const [name, value] of Object.entries(session.contractHeaders))
             proxyReq.setHeader(name, value);
           proxyReq.setHeader(SESSION_ID_HEADER, session.sessionId);
+          proxyReq.setHeader(BACKEND_TOKEN_HEADER, backendToken);
         },
         proxyRes: (proxyRes, req, res) => {
           intercept(proxyRes, req, res).catch((error: unknown) => {
@@ -127,6 +132,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
           for (const [name, value] of Object.entries(session.contractHeaders))
             proxyReq.setHeader(name, value);
           proxyReq.setHeader(SESSION_ID_HEADER, session.sessionId);
+          proxyReq.setHeader(BACKEND_TOKEN_HEADER, backendToken);
           proxyReq.removeHeader('cookie');
           const limit = this.config.gateway.webSocket.upstreamConnectTimeout * 1000;
           proxyReq.setTimeout(limit, () => proxyReq.destroy(new Error(`no answer within ${limit} ms`)));

@@ -17,8 +17,7 @@ import {
   type StreamerCheckoutResponse,
   streamerCheckoutRoute,
 } from '@webstream/contracts';
-import { ZodValidationPipe } from '@webstream/service-kit';
-import { BackendTokenGuard } from '../backend-auth/backend-token.guard';
+import { BackendTokenGuard, ZodValidationPipe } from '@webstream/service-kit';
 import { LicenceRegistry } from './licence-registry';
 
 /** The streamers' check-in (every 15 s) and check-out, authenticated with the backend credential. */

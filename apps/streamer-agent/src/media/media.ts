@@ -21,6 +21,8 @@ export interface MediaLogger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
+  /** Optional: per-event detail (an unknown key, a dropped message) that would flood info; pino loggers have it. */
+  debug?(obj: object, msg: string): void;
 }
 
 export interface MediaOptions {
