@@ -1,14 +1,65 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
-import { ServiceKitModule } from '@webstream/service-kit';
+import { type StreamerLaunch } from '@webstream/contracts';
+import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
+import { DrainController } from './drain/drain.controller';
+import { CHECKIN_INTERVAL_MS, DEFAULT_CHECKIN_INTERVAL_MS, LicenceSeat } from './licence/licence-seat';
+import { PolicyClock } from './policy/policy-clock';
+import { Refusals } from './policy/refusals';
+import { PROCESS_EXIT, type ProcessExit, SessionEnd } from './session/session-end';
+import { SessionMedia } from './session/session-media';
+import { STREAMER_LAUNCH } from './session/streamer-launch';
+import { AudioChannel } from './streaming/audio-channel';
+import { CaptureChannel } from './streaming/capture-channel';
+import { ClientHub } from './streaming/client-hub';
+import { ControlChannel } from './streaming/control-channel';
+import { SocketServer } from './streaming/socket-server';
+import { StreamerTelemetry } from './telemetry/streamer-telemetry';
 
-/** One streamer per session: capture, input, audio, policy and licence check-in arrive with their issue. */
+export interface StreamerAgentOptions {
+  /** How the process ends once its session is over. */
+  exit: ProcessExit;
+  /** Tests check in faster than the contract's 15 s. */
+  checkinIntervalMs?: number;
+}
+
+/** One streamer per session: its display and capture, the three sockets, the policy and the licence seat. */
 @Module({})
 export class StreamerAgentModule {
-  static forRoot(config: WebstreamConfig): DynamicModule {
+  static forRoot(
+    config: WebstreamConfig,
+    launch: StreamerLaunch,
+    options: StreamerAgentOptions,
+  ): DynamicModule {
     return {
       module: StreamerAgentModule,
-      imports: [ServiceKitModule.forRoot({ service: 'streamer-agent', config })],
+      imports: [
+        ServiceKitModule.forRoot({ service: 'streamer-agent', config }),
+        BackendAuthModule.forRoot(
+          config,
+          'only the gateway may open session sockets, and the streamer checks in its licence seat with it',
+        ),
+      ],
+      controllers: [DrainController],
+      providers: [
+        { provide: STREAMER_LAUNCH, useValue: launch },
+        { provide: PROCESS_EXIT, useValue: options.exit },
+        {
+          provide: CHECKIN_INTERVAL_MS,
+          useValue: options.checkinIntervalMs ?? DEFAULT_CHECKIN_INTERVAL_MS,
+        },
+        SessionEnd,
+        StreamerTelemetry,
+        LicenceSeat,
+        SessionMedia,
+        ClientHub,
+        PolicyClock,
+        Refusals,
+        CaptureChannel,
+        ControlChannel,
+        AudioChannel,
+        SocketServer,
+      ],
     };
   }
 }

@@ -21,6 +21,7 @@ export const sampleMetricSchema = z.enum([
   'streamer.fps',
   'streamer.bandwidth',
   'streamer.latency',
+  'streamer.input',
   'licence.active',
   'licence.capacity',
 ]);

@@ -14,3 +14,4 @@ export * from './logging/service-logger';
 export * from './metrics/metrics';
 export * from './service-app';
 export * from './service-kit.module';
+export * from './http/raw-responses';

@@ -26,7 +26,13 @@ import {
   WS_TICKET_QUERY_PARAM,
 } from '@webstream/contracts';
 import { AccessTokenGuard } from '@webstream/iam';
-import { BACKEND_TOKEN, InjectConfig } from '@webstream/service-kit';
+import {
+  BACKEND_TOKEN,
+  closeFrame,
+  InjectConfig,
+  refuseUpgrade,
+  sendError,
+} from '@webstream/service-kit';
 import { createProxyMiddleware, responseInterceptor, type RequestHandler } from 'http-proxy-middleware';
 import { PinoLogger } from 'nestjs-pino';
 import { WebSocketServer } from 'ws';
@@ -34,7 +40,6 @@ import { GatewayMetrics, statusOf } from '../observability/gateway-metrics';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { type SessionRecord, SessionStore } from '../sessions/session-record';
 import { clientAddress, clientProtocol } from '../tls/trusted-proxies';
-import { closeFrame, refuseUpgrade, sendError } from '../common/raw-responses';
 import { WebSocketDiagnostics } from './ws-diagnostics';
 import { TicketStore } from './ws-tickets';
 

@@ -10,7 +10,7 @@ import {
   topReportRoute,
   usageReportRoute,
 } from '@webstream/contracts';
-import { InjectConfig } from '@webstream/service-kit';
+import { InjectConfig, sendError } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import {
   GatewayMetrics,
@@ -19,7 +19,6 @@ import {
   statusOf,
 } from '../observability/gateway-metrics';
 import { setMetricsRoute } from '../observability/gateway-metrics.middleware';
-import { sendError } from '../common/raw-responses';
 import { type McpArea, type McpCredential, MCP_KEY_HEADER, McpKeyAuthenticator } from './mcp-keys';
 import { McpUpstream } from './mcp-upstream';
 

@@ -2,10 +2,9 @@ import { Agent as HttpAgent, type IncomingMessage, type ServerResponse } from 'n
 import { Agent as HttpsAgent } from 'node:https';
 import { type TLSSocket } from 'node:tls';
 import { WORKSPACE_CONTRACT_HEADERS } from '@webstream/contracts';
-import { CORRELATION_ID_HEADER } from '@webstream/service-kit';
+import { CORRELATION_ID_HEADER, sendError } from '@webstream/service-kit';
 import { createProxyMiddleware, fixRequestBody, type RequestHandler } from 'http-proxy-middleware';
 import { type PinoLogger } from 'nestjs-pino';
-import { sendError } from '../common/raw-responses';
 
 /**
  * Never forwarded as the client sent them: its credentials, identity headers only the gateway may set, and

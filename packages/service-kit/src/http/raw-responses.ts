@@ -1,7 +1,7 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { type ErrorCode, type ErrorEnvelope, errorCodeForStatus } from '@webstream/contracts';
-import { currentCorrelationId } from '@webstream/service-kit';
+import { currentCorrelationId } from '../logging/correlation';
 
 /** The request's correlation id as the service kit's middleware set it, else the current one. */
 function correlationIdOf(req: IncomingMessage): string | undefined {
