@@ -279,6 +279,34 @@ describe('the data plane', () => {
     socket.close();
   });
 
+  it('ends a session when its own streamer says so, keeping the reason for the reconnect preflight', async () => {
+    const connection = await session(una, 'una-dp-0005');
+    const ended = (body: unknown, token?: string) =>
+      fetch(`${gateway.url}/gateway/session/ended`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { 'x-backend-token': token } : {}) },
+        body: JSON.stringify(body),
+      });
+    const report = {
+      sessionId: 'una-dp-0005',
+      streamerGuid: connection.streamerGuid,
+      reason: 'idle-timeout',
+    };
+    expect((await ended(report)).status).toBe(401);
+    expect((await ended({ ...report, reason: 'bored' }, BACKEND_TOKEN)).status).toBe(400);
+    const foreign = await ended({ ...report, streamerGuid: randomUUID() }, BACKEND_TOKEN);
+    expect(await foreign.json()).toEqual({ ended: false });
+    const own = await ended(report, BACKEND_TOKEN);
+    expect(await own.json()).toEqual({ ended: true });
+    const status = await call<{ state: string; endedReason?: string }>(
+      'GET',
+      '/gateway/session/status',
+      una.accessToken,
+      { headers: { 'x-session-id': 'una-dp-0005' } },
+    );
+    expect(status.body).toMatchObject({ state: 'ended', endedReason: 'idle-timeout' });
+  });
+
   it("refuses another user's ticket for a session, a foreign Origin, and no ticket", async () => {
     const samConnection = await session(sam, 'sam-dp-0001');
     await expect(

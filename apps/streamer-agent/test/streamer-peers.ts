@@ -18,6 +18,7 @@ export class StreamerPeers {
   checkinStatus = 200;
   readonly checkins: { streamerGuid: string; token: string | undefined }[] = [];
   readonly checkouts: string[] = [];
+  readonly ends: { sessionId: string; reason: string }[] = [];
   readonly events: TelemetryEvent[] = [];
   private readonly server: Server;
   url = '';
@@ -40,6 +41,10 @@ export class StreamerPeers {
           case '/gateway/license/streamer-checkout':
             this.checkouts.push(String(body?.['streamerGuid']));
             json(200, { success: true, activeStreamers: 0 });
+            return;
+          case '/gateway/session/ended':
+            this.ends.push({ sessionId: String(body?.['sessionId']), reason: String(body?.['reason']) });
+            json(200, { ended: true });
             return;
           case '/api/ingest': {
             const events = (body?.['events'] ?? []) as TelemetryEvent[];

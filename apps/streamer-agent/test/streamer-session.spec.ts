@@ -62,6 +62,7 @@ describe('a streamer serving one session (synthetic capture)', () => {
 
   afterEach(async () => {
     for (const socket of sockets.splice(0)) socket.terminate();
+    // A test may have closed its streamer already; closing again is a no-op.
     for (const { service } of running.splice(0)) await service.close();
     peers.checkinStatus = 200;
   });
@@ -242,6 +243,9 @@ describe('a streamer serving one session (synthetic capture)', () => {
     expect(warning['secondsLeft']).toBeLessThanOrEqual(1);
     expect(await control.closed).toMatchObject({ code: 4008, reason: 'idle-timeout' });
     await run.exited;
+    await run.service.close();
+    expect(peers.ends).toContainEqual({ sessionId: run.launch.sessionId, reason: 'idle-timeout' });
+    expect(peers.checkouts).toContain(run.launch.streamerGuid);
   });
 
   it('ends the session when the gateway refuses its licence seat (409)', async () => {

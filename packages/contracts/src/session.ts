@@ -74,3 +74,25 @@ export const sessionStatusResponseSchema = z.object({
   endedReason: closeReasonSchema.optional(),
 });
 export type SessionStatusResponse = z.infer<typeof sessionStatusResponseSchema>;
+
+/**
+ * A streamer tells the gateway its session is over (idle timeout, time limit, licence, the application quit),
+ * so the gateway frees the slot and the reconnect preflight can say why. X-Backend-Token required.
+ */
+export const sessionEndedRoute = {
+  method: 'POST',
+  path: '/gateway/session/ended',
+} as const satisfies RouteDefinition;
+
+export const sessionEndedRequestSchema = z.strictObject({
+  sessionId: sessionIdSchema,
+  streamerGuid: streamerGuidSchema,
+  reason: closeReasonSchema,
+});
+export type SessionEndedRequest = z.infer<typeof sessionEndedRequestSchema>;
+
+export const sessionEndedResponseSchema = z.object({
+  /** False when the gateway knows no running session of that id and streamer (already ended, or another's). */
+  ended: z.boolean(),
+});
+export type SessionEndedResponse = z.infer<typeof sessionEndedResponseSchema>;

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
 import {
+  type CloseReason,
   type SessionReleaseResponse,
   type SessionSelectRequest,
   type SessionSelectResponse,
@@ -159,6 +160,23 @@ export class SessionBroker {
       this.logger.info({ sessionId, userId: existing.userId, by: actor.id }, 'session released');
     }
     return { success: true, sessionId };
+  }
+
+  /**
+   * The session's streamer ended it. Only the streamer the session was connected to counts: a stale or
+   * foreign streamerGuid changes nothing.
+   */
+  async streamerEnded(sessionId: string, streamerGuid: string, reason: CloseReason): Promise<boolean> {
+    const existing = await this.store.get(sessionId);
+    if (existing === undefined || existing.state === 'ended' || existing.streamerGuid !== streamerGuid) {
+      return false;
+    }
+    await this.store.release(sessionId, reason);
+    this.logger.info(
+      { sessionId, userId: existing.userId, streamerGuid, reason },
+      'session ended by its streamer',
+    );
+    return true;
   }
 
   async status(actor: Actor, sessionId: string): Promise<SessionStatusResponse> {

@@ -4,11 +4,12 @@ import { MemorySessionStore } from './memory-session-store';
 import { RedisSessionStore } from './redis-session-store';
 import { SessionBroker } from './session-broker';
 import { SessionStore } from './session-record';
+import { SessionEndedController } from './session-ended.controller';
 import { SessionsController } from './sessions.controller';
 
 /** Needs BackendDirectory (BackendsModule), IamClient and AccessTokenGuard (IamClientModule), both global. */
 @Module({
-  controllers: [SessionsController],
+  controllers: [SessionsController, SessionEndedController],
   providers: [
     {
       provide: SessionStore,

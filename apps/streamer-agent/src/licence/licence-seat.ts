@@ -9,6 +9,7 @@ import {
   BACKEND_TOKEN_HEADER,
   checkinOutcomeForStatus,
   closeCodes,
+  sessionEndedRoute,
   STREAMER_CHECKIN_INTERVAL_SECONDS,
   streamerCheckinRoute,
   streamerCheckoutRoute,
@@ -28,9 +29,10 @@ const REQUEST_TIMEOUT_MS = 5_000;
 export const CHECKIN_INTERVAL_MS = Symbol('CHECKIN_INTERVAL_MS');
 
 /**
- * The session's licence seat at the gateway: checked in at start and every 15 s with the streamerGuid. A 403
- * (no valid licence) or 409 (the licensed cap is reached) ends the session with its reason; a gateway that
- * cannot be reached is tolerated for two minutes; the seat is checked out on exit.
+ * The session's standing at the gateway. Its licence seat is checked in at start and every 15 s with the
+ * streamerGuid: a 403 (no valid licence) or 409 (the licensed cap is reached) ends the session with its
+ * reason, and a gateway that cannot be reached is tolerated for two minutes. On exit the session's end and
+ * its reason are reported, and the seat is checked out.
  */
 @Injectable()
 export class LicenceSeat implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
@@ -70,6 +72,7 @@ export class LicenceSeat implements OnModuleInit, OnApplicationBootstrap, OnAppl
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    await this.reportEnded();
     try {
       const answer = await this.http.post(streamerCheckoutRoute.path, {
         streamerGuid: this.launch.streamerGuid,
@@ -80,6 +83,22 @@ export class LicenceSeat implements OnModuleInit, OnApplicationBootstrap, OnAppl
         { err: error },
         'licence check-out failed: the gateway frees the seat when it expires',
       );
+    }
+  }
+
+  /** The gateway frees the session's slot and keeps why it ended for the browser's reconnect preflight. */
+  private async reportEnded(): Promise<void> {
+    const { sessionId, streamerGuid } = this.launch;
+    try {
+      const answer = await this.http.post(sessionEndedRoute.path, {
+        sessionId,
+        streamerGuid,
+        reason: this.sessionEnd.reason().entry.reason,
+      });
+      if (answer.status !== 200)
+        this.logger.warn({ status: answer.status }, 'the gateway refused the session end');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'the session end could not be reported to the gateway');
     }
   }
 
