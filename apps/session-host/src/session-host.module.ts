@@ -1,14 +1,33 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
-import { ServiceKitModule } from '@webstream/service-kit';
+import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
+import { HostModule } from './host/host.module';
+import { type SessionHostOptions } from './host/session-host-options';
+import { RegistrationModule } from './registration/registration.module';
+import { SessionsModule } from './sessions/sessions.module';
+import { StatusModule } from './status/status.module';
 
-/** The session host: registration, heartbeat and the session pool arrive with their issue. */
+/**
+ * The session host: registration and heartbeat with the gateway, the session pool with one streamer process
+ * per session (/getConnection), and /health for the gateway's probes. `options` are for tests (shorter
+ * retries, a stand-in streamer); production runs with the defaults.
+ */
 @Module({})
 export class SessionHostModule {
-  static forRoot(config: WebstreamConfig): DynamicModule {
+  static forRoot(config: WebstreamConfig, options: SessionHostOptions = {}): DynamicModule {
     return {
       module: SessionHostModule,
-      imports: [ServiceKitModule.forRoot({ service: 'session-host', config })],
+      imports: [
+        ServiceKitModule.forRoot({ service: 'session-host', config }),
+        BackendAuthModule.forRoot(
+          config,
+          'the session host presents it to the gateway and its streamers, and only the gateway presenting it may start a session',
+        ),
+        HostModule.forRoot(config, options),
+        SessionsModule,
+        StatusModule,
+        RegistrationModule,
+      ],
     };
   }
 }

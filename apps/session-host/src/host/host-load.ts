@@ -57,7 +57,8 @@ export class HostLoad {
   /** (total - available) / total: memory the kernel could not hand out without swapping or reclaiming. */
   memoryUsage(): number {
     const meminfo = procMeminfo();
-    if (meminfo !== undefined) return clampPercent(((meminfo.total - meminfo.available) / meminfo.total) * 100);
+    if (meminfo !== undefined)
+      return clampPercent(((meminfo.total - meminfo.available) / meminfo.total) * 100);
     const total = totalmem();
     return total <= 0 ? 0 : clampPercent(((total - freemem()) / total) * 100);
   }

@@ -1,4 +1,5 @@
 import { Inject } from '@nestjs/common';
+import { BACKEND_TOKEN } from '@webstream/service-kit';
 import { type StreamerLauncher } from '../sessions/streamer-launcher';
 
 /**
@@ -20,10 +21,8 @@ export interface SessionHostOptions {
 export const SESSION_HOST_OPTIONS = Symbol('SESSION_HOST_OPTIONS');
 export const InjectSessionHostOptions = (): ParameterDecorator => Inject(SESSION_HOST_OPTIONS);
 
-/** The X-Backend-Token this host presents to the gateway and to its streamers (gateway.backend.token). */
-export const BACKEND_TOKEN = Symbol('BACKEND_TOKEN');
+/** The X-Backend-Token this host presents to the gateway and to its streamers (service-kit's BackendAuthModule). */
 export const InjectBackendToken = (): ParameterDecorator => Inject(BACKEND_TOKEN);
-export const BACKEND_TOKEN_HEADER = 'x-backend-token';
 
 /** The bearer token of the metrics engine's /api/ingest (metricsEngine.serviceToken). */
 export const METRICS_SERVICE_TOKEN = Symbol('METRICS_SERVICE_TOKEN');

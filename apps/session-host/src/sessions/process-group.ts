@@ -57,7 +57,10 @@ export async function groupGoneWithin(pgid: number, ms: number): Promise<boolean
  * Ends a whole process group: SIGTERM to every member, SIGKILL after `graceMs` to whatever is left.
  * Resolves with how it ended; never waits longer than graceMs plus about a second.
  */
-export async function endGroup(pgid: number, graceMs: number): Promise<'gone' | 'terminated' | 'killed' | 'stuck'> {
+export async function endGroup(
+  pgid: number,
+  graceMs: number,
+): Promise<'gone' | 'terminated' | 'killed' | 'stuck'> {
   if (!(await groupAlive(pgid))) return 'gone';
   signalGroup(pgid, 'SIGTERM');
   if (await groupGoneWithin(pgid, graceMs)) return 'terminated';

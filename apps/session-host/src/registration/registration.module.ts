@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { SessionsModule } from '../sessions/sessions.module';
+import { StatusModule } from '../status/status.module';
+import { GatewayClient } from './gateway-client';
+import { RegistrationService } from './registration.service';
+
+/** Register, heartbeat and unregister with the gateway. Needs HostModule (global). */
+@Module({
+  imports: [SessionsModule, StatusModule],
+  providers: [GatewayClient, RegistrationService],
+  exports: [RegistrationService],
+})
+export class RegistrationModule {}

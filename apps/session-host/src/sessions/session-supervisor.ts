@@ -1,0 +1,398 @@
+import { AsyncResource } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import {
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { type WebstreamConfig } from '@webstream/config';
+import {
+  AUDIO_PATH,
+  BACKEND_TOKEN_HEADER,
+  CAPTURE_PATH,
+  CONTROL_PATH,
+  HEALTH_READY_PATH,
+  type StreamerConnection,
+  streamerDrainRoute,
+  type WorkspaceContract,
+} from '@webstream/contracts';
+import { createHttpClient, InjectConfig } from '@webstream/service-kit';
+import { type AxiosInstance } from 'axios';
+import { PinoLogger } from 'nestjs-pino';
+import {
+  InjectBackendToken,
+  InjectSessionHostOptions,
+  type SessionHostOptions,
+} from '../host/session-host-options';
+import { SessionPool } from './session-pool';
+import { StreamerLauncher } from './streamer-launcher';
+import { type StreamerExit, type StreamerProcess } from './streamer-process';
+import { UsageReporter } from './usage-reporter';
+
+/** How often a starting streamer's /health/ready is asked. */
+export const READY_POLL_MS = 100;
+/** Between SIGTERM to a streamer's process group and SIGKILL to what is left of it. */
+export const DEFAULT_KILL_GRACE_MS = 3_000;
+/**
+ * The longest a shutdown waits for sessions to end by themselves. service-kit's runService exits a process that
+ * has not stopped 25 s after SIGTERM; this leaves room to end the rest, unregister and flush telemetry first.
+ */
+export const MAX_DRAIN_SECONDS = 15;
+const DRAIN_REQUEST_TIMEOUT_MS = 2_000;
+
+type SessionState = 'starting' | 'running' | 'ending';
+
+interface Session {
+  readonly sessionId: string;
+  readonly streamerGuid: string;
+  readonly slot: number;
+  readonly port: number;
+  readonly contract: WorkspaceContract;
+  readonly process: StreamerProcess;
+  state: SessionState;
+  /** Resolves once the streamer answers /health/ready; rejects with the HTTP error the caller answers. */
+  ready: Promise<void>;
+  startedAt?: Date;
+  ending?: Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function describeExit(exit: StreamerExit | undefined): string {
+  if (exit === undefined) return 'still running';
+  if (exit.error !== undefined) return `could not be started: ${exit.error}`;
+  return exit.signal !== null ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+}
+
+/**
+ * The session pool: one streamer process per session, started on /getConnection and watched for its whole
+ * life. A streamer that exits (for any reason) ends its session: its process group is ended, its slot freed and
+ * its usage closed. On shutdown the streamers are asked to drain, and whatever is left is ended.
+ */
+@Injectable()
+export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
+  private readonly sessions = new Map<string, Session>();
+  /** Every streamer whose process group may still be alive, for the last-resort kill at process exit. */
+  private readonly live = new Set<StreamerProcess>();
+  private readonly endings = new Set<Promise<void>>();
+  private readonly pool: SessionPool;
+  private readonly http: AxiosInstance;
+  private readonly host: string;
+  private readonly readyTimeoutMs: number;
+  private readonly drainSeconds: number;
+  private readonly killGraceMs: number;
+  private draining = false;
+  private drained: Promise<void> | undefined;
+  /** Outside any request: a streamer's exit is logged without the correlation id of the call that started it. */
+  private readonly background = new AsyncResource('SessionSupervisor');
+  private readonly killAllNow = () => {
+    for (const streamer of this.live) streamer.killNow();
+  };
+
+  constructor(
+    @InjectConfig() private readonly config: WebstreamConfig,
+    @InjectSessionHostOptions() options: SessionHostOptions,
+    @InjectBackendToken() private readonly backendToken: string,
+    private readonly launcher: StreamerLauncher,
+    private readonly usage: UsageReporter,
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext(SessionSupervisor.name);
+    const { sessionHost, streamer } = config;
+    this.pool = new SessionPool(sessionHost.maxSessions, streamer.basePort);
+    // The gateway reaches this machine by the host name of serverUrl, and so the streamers too.
+    this.host = new URL(sessionHost.serverUrl).hostname;
+    this.readyTimeoutMs = sessionHost.streamerReadyTimeout * 1000;
+    this.drainSeconds = Math.min(sessionHost.drainTimeout, MAX_DRAIN_SECONDS);
+    this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    this.http = createHttpClient({ timeout: 1_000, maxRedirects: 0, validateStatus: () => true });
+  }
+
+  onModuleInit(): void {
+    if (this.config.sessionHost.drainTimeout > MAX_DRAIN_SECONDS) {
+      this.logger.warn(
+        { drainTimeoutSeconds: this.config.sessionHost.drainTimeout, usedSeconds: MAX_DRAIN_SECONDS },
+        `sessionHost.drainTimeout is longer than a shutdown may wait; sessions get ${MAX_DRAIN_SECONDS} s to end`,
+      );
+    }
+    // If the process exits without a shutdown (a crash, a forced exit), no streamer outlives it.
+    process.on('exit', this.killAllNow);
+  }
+
+  get activeSessions(): number {
+    return this.pool.inUse;
+  }
+
+  get maxSessions(): number {
+    return this.pool.maxSessions;
+  }
+
+  get isFull(): boolean {
+    return this.pool.isFull;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /**
+   * The session's streamer: the running one (a reconnect), the one being started (concurrent calls share a
+   * start), or a new one in a free slot.
+   */
+  async connect(sessionId: string, contract: WorkspaceContract): Promise<StreamerConnection> {
+    const existing = this.sessions.get(sessionId);
+    if (existing !== undefined) {
+      if (existing.contract.userId !== contract.userId) {
+        this.logger.warn(
+          { sessionId, userId: contract.userId, ownerId: existing.contract.userId },
+          'refused a connection to another user’s session',
+        );
+        throw new ForbiddenException(`session ${sessionId} belongs to another user`);
+      }
+      await existing.ready;
+      return this.connection(existing);
+    }
+    if (this.draining) {
+      throw new ServiceUnavailableException('this session host is shutting down and takes no new sessions');
+    }
+    const place = this.pool.take();
+    if (place === undefined) {
+      throw new ConflictException(
+        `this session host already runs its maximum of ${this.pool.maxSessions} sessions (sessionHost.maxSessions)`,
+      );
+    }
+    const streamerGuid = randomUUID();
+    let streamer: StreamerProcess;
+    try {
+      streamer = this.launcher.launch({ sessionId, streamerGuid, port: place.port, contract });
+    } catch (error) {
+      this.pool.release(place.slot);
+      this.logger.error({ err: error, sessionId, port: place.port }, 'could not start a streamer');
+      throw new ServiceUnavailableException(`the streamer for session ${sessionId} could not be started`);
+    }
+    this.live.add(streamer);
+    const session: Session = {
+      sessionId,
+      streamerGuid,
+      slot: place.slot,
+      port: place.port,
+      contract,
+      process: streamer,
+      state: 'starting',
+      ready: Promise.resolve(),
+    };
+    session.ready = this.start(session);
+    // Whoever waits sees the failure; this branch only keeps it from counting as unhandled.
+    session.ready.catch(() => undefined);
+    this.sessions.set(sessionId, session);
+    this.background.runInAsyncScope(() => void streamer.exited.then((exit) => this.exited(session, exit)));
+    await session.ready;
+    return this.connection(session);
+  }
+
+  /**
+   * Stops taking sessions, asks every streamer to end its session within sessionHost.drainTimeout, waits for
+   * them (at most that long), then ends the rest. Idempotent: every caller waits for the same drain.
+   */
+  drain(): Promise<void> {
+    this.draining = true;
+    this.drained ??= this.runDrain();
+    return this.drained;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.drain();
+    await Promise.all(this.endings);
+    await this.usage.close();
+    process.off('exit', this.killAllNow);
+  }
+
+  private connection(session: Session): StreamerConnection {
+    return {
+      sessionId: session.sessionId,
+      streamerGuid: session.streamerGuid,
+      host: this.host,
+      port: session.port,
+      paths: { capture: CAPTURE_PATH, control: CONTROL_PATH, audio: AUDIO_PATH },
+    };
+  }
+
+  private async start(session: Session): Promise<void> {
+    const begun = Date.now();
+    const { sessionId, streamerGuid, port, process: streamer } = session;
+    this.logger.info({ sessionId, streamerGuid, port, pid: streamer.pid }, 'starting the session’s streamer');
+    const failure = await this.waitReady(session);
+    if (failure === undefined && session.state === 'starting') {
+      session.state = 'running';
+      session.startedAt = new Date();
+      this.usage.sessionStarted(sessionId, session.contract, session.startedAt);
+      this.logger.info(
+        {
+          sessionId,
+          streamerGuid,
+          port,
+          pid: streamer.pid,
+          userId: session.contract.userId,
+          workspaceId: session.contract.workspaceId,
+          appId: session.contract.appId,
+          startupMs: Date.now() - begun,
+        },
+        'session started',
+      );
+      return;
+    }
+    const reason = failure ?? 'the session ended while its streamer was starting';
+    this.logger.error(
+      { sessionId, streamerGuid, port, pid: streamer.pid, stderr: streamer.stderrTail() },
+      `the session’s streamer did not start: ${reason}`,
+    );
+    await this.end(session, reason);
+    throw new ServiceUnavailableException(`the streamer for session ${sessionId} did not start: ${reason}`);
+  }
+
+  /** Undefined once the streamer answers 200 on /health/ready, else why it never will. */
+  private async waitReady(session: Session): Promise<string | undefined> {
+    const streamer = session.process;
+    const url = `http://127.0.0.1:${session.port}${HEALTH_READY_PATH}`;
+    const deadline = Date.now() + this.readyTimeoutMs;
+    for (;;) {
+      if (streamer.hasExited) {
+        return `it exited before it was ready (${describeExit(await streamer.exited)})`;
+      }
+      if (session.state !== 'starting') return 'the session host is shutting down';
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        return `it was not ready within ${this.config.sessionHost.streamerReadyTimeout} s (sessionHost.streamerReadyTimeout)`;
+      }
+      try {
+        const response = await this.http.get(url, { timeout: Math.max(50, Math.min(1_000, remaining)) });
+        if (response.status === 200) return undefined;
+      } catch {
+        // Not listening yet.
+      }
+      await Promise.race([sleep(READY_POLL_MS), streamer.exited]);
+    }
+  }
+
+  private exited(session: Session, exit: StreamerExit): void {
+    // A streamer that fails while starting is dealt with by start(); one that is being ended, by end().
+    if (session.state !== 'running') return;
+    const fields = {
+      sessionId: session.sessionId,
+      streamerGuid: session.streamerGuid,
+      port: session.port,
+      pid: session.process.pid,
+      exitCode: exit.code,
+      signal: exit.signal,
+    };
+    if (exit.code === 0) this.logger.info(fields, 'the session’s streamer exited');
+    else
+      this.logger.warn({ ...fields, stderr: session.process.stderrTail() }, 'the session’s streamer exited');
+    void this.end(session, `the streamer exited (${describeExit(exit)})`);
+  }
+
+  /** Ends a session once: its streamer's whole process group, then its slot, then its usage. */
+  private end(session: Session, reason: string): Promise<void> {
+    if (session.ending === undefined) {
+      session.ending = this.finish(session, reason);
+      const ending = session.ending;
+      this.endings.add(ending);
+      void ending.finally(() => this.endings.delete(ending));
+    }
+    return session.ending;
+  }
+
+  private async finish(session: Session, reason: string): Promise<void> {
+    if (this.sessions.get(session.sessionId) === session) this.sessions.delete(session.sessionId);
+    const wasRunning = session.state === 'running';
+    session.state = 'ending';
+    const streamer = session.process;
+    let outcome: Awaited<ReturnType<StreamerProcess['stop']>>;
+    try {
+      outcome = await streamer.stop(this.killGraceMs);
+    } catch (error) {
+      this.logger.error(
+        { err: error, sessionId: session.sessionId },
+        'could not end the streamer’s processes',
+      );
+      outcome = 'stuck';
+    }
+    if (outcome !== 'stuck') this.live.delete(streamer);
+    this.pool.release(session.slot);
+    const exit = streamer.hasExited ? await streamer.exited : undefined;
+    const fields = {
+      sessionId: session.sessionId,
+      streamerGuid: session.streamerGuid,
+      port: session.port,
+      pid: streamer.pid,
+      exitCode: exit?.code ?? null,
+      signal: exit?.signal ?? null,
+      processGroup: outcome,
+      reason,
+    };
+    if (outcome === 'stuck') {
+      this.logger.error(fields, 'processes of the streamer’s group survived SIGKILL');
+    }
+    if (wasRunning && session.startedAt !== undefined) {
+      const endedAt = new Date();
+      this.usage.sessionEnded(session.sessionId, session.contract, endedAt);
+      this.logger.info(
+        { ...fields, durationSeconds: Math.round((endedAt.getTime() - session.startedAt.getTime()) / 1000) },
+        'session ended',
+      );
+    } else {
+      this.logger.info(fields, 'streamer stopped before its session started');
+    }
+  }
+
+  private async runDrain(): Promise<void> {
+    const sessions = [...this.sessions.values()];
+    if (sessions.length === 0) return;
+    const secondsLeft = Math.floor(this.drainSeconds);
+    this.logger.info(
+      { sessions: sessions.length, secondsLeft: this.drainSeconds },
+      'draining: asking the streamers to end their sessions',
+    );
+    await Promise.all(sessions.map((session) => this.warnDrain(session, secondsLeft)));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(sessions.map((session) => session.process.exited)),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, this.drainSeconds * 1000);
+      }),
+    ]);
+    clearTimeout(timer);
+    await Promise.all(
+      sessions.map((session) =>
+        this.end(
+          session,
+          session.process.hasExited
+            ? 'the streamer ended its session: the host is draining'
+            : 'the host is shutting down: sessionHost.drainTimeout passed',
+        ),
+      ),
+    );
+  }
+
+  private async warnDrain(session: Session, secondsLeft: number): Promise<void> {
+    const fields = { sessionId: session.sessionId, streamerGuid: session.streamerGuid, port: session.port };
+    try {
+      const response = await this.http.post(
+        `http://127.0.0.1:${session.port}${streamerDrainRoute.path}`,
+        { secondsLeft },
+        { headers: { [BACKEND_TOKEN_HEADER]: this.backendToken }, timeout: DRAIN_REQUEST_TIMEOUT_MS },
+      );
+      if (response.status < 200 || response.status > 299) {
+        this.logger.warn({ ...fields, status: response.status }, 'the streamer refused the drain request');
+      }
+    } catch (error) {
+      this.logger.warn(
+        { ...fields, err: error instanceof Error ? error.message : String(error) },
+        'could not ask the streamer to drain; it is ended when the drain time is up',
+      );
+    }
+  }
+}

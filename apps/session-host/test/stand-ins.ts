@@ -1,0 +1,363 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { webstreamConfigSchema, type WebstreamConfig } from '@webstream/config';
+import {
+  defaultPolicy,
+  encodeWorkspaceHeaders,
+  type TelemetryEvent,
+  type WorkspaceContract,
+} from '@webstream/contracts';
+
+export const TOKEN = 'backend-token-'.padEnd(40, 'x');
+export const SERVICE_TOKEN = 'service-token-'.padEnd(40, 'y');
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function until<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+async function listen(server: Server, port = 0): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+async function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** A port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  const port = await listen(server);
+  await closeServer(server);
+  return port;
+}
+
+/** `count` consecutive free ports (a streamer port range), none of them `avoid`. */
+export async function freePortRange(count: number, avoid: number[] = []): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const servers: Server[] = [];
+    let free = true;
+    for (let port = base; port < base + count; port++) {
+      const server = createServer();
+      try {
+        if (avoid.includes(port)) throw new Error('avoided');
+        await listen(server, port);
+        servers.push(server);
+      } catch {
+        free = false;
+        break;
+      }
+    }
+    await Promise.all(servers.map(closeServer));
+    if (free) return base;
+  }
+}
+
+/** Whether a process runs: an exited one that nobody reaped (a zombie) does not. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+export interface Received {
+  path: string;
+  body: Record<string, unknown>;
+  headers: IncomingMessage['headers'];
+  at: number;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (text += chunk));
+    req.on('end', () => resolve(text));
+    req.on('error', reject);
+  });
+}
+
+function answer(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function envelope(status: number, code: string, message: string) {
+  return { error: { status, code, message } };
+}
+
+/**
+ * The gateway's three backend endpoints as a real HTTP server, recording what arrives. Each answer queue gives
+ * the status of the next calls (200 once it is empty); a wrong X-Backend-Token gets 401 as from the gateway.
+ */
+export class StandInGateway {
+  readonly received: Received[] = [];
+  readonly registerAnswers: number[] = [];
+  readonly heartbeatAnswers: number[] = [];
+  private readonly server = createServer((req, res) => void this.handle(req, res));
+  port = 0;
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  calls(path: string): Received[] {
+    return this.received.filter((call) => call.path === path);
+  }
+
+  /** Waits until at least `count` calls of `path` arrived, and returns them. */
+  async callsAtLeast(path: string, count: number, timeoutMs = 10_000): Promise<Received[]> {
+    await until(() => this.calls(path).length >= count, `${count} calls of ${path}`, timeoutMs);
+    return this.calls(path);
+  }
+
+  async start(port = 0): Promise<this> {
+    this.port = await listen(this.server, port);
+    return this;
+  }
+
+  close(): Promise<void> {
+    return closeServer(this.server);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const text = await readBody(req);
+    const path = req.url ?? '';
+    this.received.push({
+      path,
+      body: text === '' ? undefined : JSON.parse(text),
+      headers: req.headers,
+      at: Date.now(),
+    });
+    if (req.headers['x-backend-token'] !== TOKEN) {
+      answer(res, 401, envelope(401, 'unauthorized', 'x-backend-token must carry gateway.backend.token'));
+      return;
+    }
+    const queued = (queue: number[]) => queue.shift() ?? 200;
+    switch (path) {
+      case '/gateway/register': {
+        const status = queued(this.registerAnswers);
+        if (status === 200)
+          answer(res, 200, { registered: true, serverUrl: JSON.parse(text).serverUrl, heartbeatInterval: 1 });
+        else
+          answer(
+            res,
+            status,
+            envelope(status, status === 401 ? 'unauthorized' : 'internal', 'stand-in refusal'),
+          );
+        return;
+      }
+      case '/gateway/heartbeat': {
+        const status = queued(this.heartbeatAnswers);
+        if (status === 200) answer(res, 200, { acknowledged: true });
+        else answer(res, status, envelope(status, 'not_found', 'is not registered: register it again'));
+        return;
+      }
+      case '/gateway/unregister':
+        answer(res, 200, { success: true });
+        return;
+      default:
+        answer(res, 404, envelope(404, 'not_found', 'no such route'));
+    }
+  }
+}
+
+/** The metrics engine's ingest endpoint as a real HTTP server, keeping every event it is sent. */
+export class StandInMetricsEngine {
+  readonly events: TelemetryEvent[] = [];
+  readonly authorizations: (string | undefined)[] = [];
+  private readonly server = createServer((req, res) => void this.handle(req, res));
+  port = 0;
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  usage(type: 'session-start' | 'session-end', sessionId: string) {
+    return this.events.find(
+      (event) => event.kind === 'usage' && event.type === type && event.sessionId === sessionId,
+    );
+  }
+
+  async start(): Promise<this> {
+    this.port = await listen(this.server);
+    return this;
+  }
+
+  close(): Promise<void> {
+    return closeServer(this.server);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const batch = JSON.parse(await readBody(req)) as { events: TelemetryEvent[] };
+    this.authorizations.push(req.headers.authorization);
+    this.events.push(...batch.events);
+    answer(res, 200, { stored: true, events: batch.events.length });
+  }
+}
+
+/**
+ * A stand-in streamer: reads its launch spec from the environment, spawns `sleep 1000` (so that its process
+ * group matters), records what happens in <dir>/<sessionId>.jsonl and, unless told otherwise by the contract's
+ * appExe, answers /health/ready on its port. appExe: ready (exits 100 ms after a drain request), ignore-drain,
+ * never-ready, crash (exits 3 at once, after a line on stderr).
+ */
+const STAND_IN_STREAMER = String.raw`
+const http = require('node:http');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const launch = JSON.parse(process.env.WEBSTREAM_STREAMER_SESSION);
+const dir = process.argv[2];
+const mode = launch.contract.appExe;
+const record = (entry) =>
+  fs.appendFileSync(path.join(dir, launch.sessionId + '.jsonl'), JSON.stringify(entry) + '\n');
+const child = spawn('sleep', ['1000'], { stdio: 'ignore' });
+record({ event: 'start', pid: process.pid, sleepPid: child.pid, launch });
+if (mode === 'crash') {
+  process.stderr.write('stand-in streamer: cannot open the display\n');
+  process.exit(3);
+}
+setInterval(() => undefined, 60000);
+if (mode !== 'never-ready') {
+  http
+    .createServer((req, res) => {
+      if (req.url === '/health/ready') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+        return;
+      }
+      if (req.url === '/streamer/drain' && req.method === 'POST') {
+        let body = '';
+        req.on('data', (chunk) => (body += chunk));
+        req.on('end', () => {
+          record({ event: 'drain', token: req.headers['x-backend-token'], body: JSON.parse(body) });
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ endsAt: new Date().toISOString() }));
+          if (mode !== 'ignore-drain') setTimeout(() => process.exit(0), 100);
+        });
+        return;
+      }
+      res.writeHead(404).end();
+    })
+    .listen(launch.port, '127.0.0.1');
+}
+`;
+
+export interface StandInRecord {
+  event: 'start' | 'drain';
+  pid: number;
+  sleepPid: number;
+  launch: { sessionId: string; streamerGuid: string; port: number; contract: WorkspaceContract };
+  token?: string;
+  body?: { secondsLeft: number };
+}
+
+/** A temp folder holding the stand-in streamer script and what its runs record. */
+export class StandInStreamers {
+  private constructor(readonly dir: string) {}
+
+  get script(): string {
+    return join(this.dir, 'stand-in-streamer.js');
+  }
+
+  static async create(): Promise<StandInStreamers> {
+    const streamers = new StandInStreamers(await mkdtemp(join(tmpdir(), 'session-host-test-')));
+    await writeFile(streamers.script, STAND_IN_STREAMER);
+    return streamers;
+  }
+
+  records(sessionId: string): StandInRecord[] {
+    let text: string;
+    try {
+      text = readFileSync(join(this.dir, `${sessionId}.jsonl`), 'utf8');
+    } catch {
+      return [];
+    }
+    return text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as StandInRecord);
+  }
+
+  starts(sessionId: string): StandInRecord[] {
+    return this.records(sessionId).filter((entry) => entry.event === 'start');
+  }
+}
+
+export function contract(overrides: Partial<WorkspaceContract> = {}): WorkspaceContract {
+  return {
+    workspaceId: 'ws-1',
+    workspaceName: 'Design studio',
+    workspaceType: 'app',
+    appId: 'app-1',
+    appExe: 'ready',
+    appArgs: '--fullscreen',
+    userId: 'user-1',
+    username: 'ada',
+    orgId: 'org-1',
+    policy: defaultPolicy,
+    ...overrides,
+  };
+}
+
+/** What the gateway sends the host on /getConnection: the contract's headers, the session id and its token. */
+export function connectionHeaders(sessionId: string, overrides: Partial<WorkspaceContract> = {}) {
+  return {
+    ...encodeWorkspaceHeaders(contract(overrides)),
+    'X-Session-ID': sessionId,
+    'X-Backend-Token': TOKEN,
+  };
+}
+
+export function hostConfig(settings: {
+  port: number;
+  gatewayUrl: string;
+  metricsUrl?: string;
+  basePort?: number;
+  maxSessions?: number;
+  spoolDir: string;
+}): WebstreamConfig {
+  return webstreamConfigSchema.parse({
+    logging: { level: 'silent' },
+    gateway: { backend: { gatewayUrl: settings.gatewayUrl, token: TOKEN, heartbeatInterval: 1 } },
+    sessionHost: {
+      port: settings.port,
+      serverUrl: `http://localhost:${settings.port}`,
+      maxSessions: settings.maxSessions ?? 2,
+      tags: ['linux', 'test'],
+      capabilities: ['gpu'],
+      streamerReadyTimeout: 2,
+      drainTimeout: 1.5,
+    },
+    ...(settings.basePort === undefined ? {} : { streamer: { basePort: settings.basePort } }),
+    metricsEngine: { url: settings.metricsUrl ?? 'http://127.0.0.1:9', serviceToken: SERVICE_TOKEN },
+    telemetry: { spoolDir: settings.spoolDir, flushIntervalMs: 100 },
+  });
+}
