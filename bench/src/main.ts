@@ -10,11 +10,12 @@ import { iamSuite } from './iam';
 import { metricsSuite } from './metrics';
 import { PostgresServer } from './postgres';
 import { proxySuite } from './proxy';
+import { streamingSuite } from './streaming';
 import { evaluate, type FigureResult, machineInfo, progress, renderTable } from './report';
 import { Cleanup, type Suite, undoOnSignals } from './suite';
 
 /** Every suite, in the order `pnpm bench` runs them; a new suite is one more entry. */
-const SUITES: readonly Suite[] = [metricsSuite, iamSuite, gatewaySuite, proxySuite];
+const SUITES: readonly Suite[] = [metricsSuite, iamSuite, gatewaySuite, proxySuite, streamingSuite];
 
 const RESULTS_DIR = resolve(__dirname, '..', 'results');
 

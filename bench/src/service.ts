@@ -42,6 +42,8 @@ export interface ServiceSpec {
    * leak in; WEBSTREAM__LOGGING__LEVEL defaults to warn.
    */
   env: Record<string, string>;
+  /** More of its environment that depends on the port it gets (a streamer's launch spec names it). */
+  envForPort?: (port: number) => Record<string, string>;
   /** Working directory: no webstream.config.yaml there, so only the environment configures it. */
   cwd: string;
 }
@@ -67,7 +69,9 @@ export class ServiceProcess {
     for (const [key, value] of Object.entries(process.env)) {
       if (!key.toUpperCase().startsWith('WEBSTREAM')) env[key] = value;
     }
-    Object.assign(env, { WEBSTREAM__LOGGING__LEVEL: 'warn' }, spec.env, { [spec.portKey]: String(port) });
+    Object.assign(env, { WEBSTREAM__LOGGING__LEVEL: 'warn' }, spec.env, spec.envForPort?.(port), {
+      [spec.portKey]: String(port),
+    });
     this.child = spawn(process.execPath, [resolve(WORKSPACE_ROOT, spec.main)], {
       cwd: spec.cwd,
       env,

@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 
 /** ok: 200 {status: ok}; degraded: 200 {status: degraded}; fail: 503; hang: never answers. */
@@ -12,17 +12,31 @@ export interface FakeProbe {
   observed: string | undefined;
 }
 
-/** A session host's /health as a real HTTP server, recording every probe it receives. */
+/** The gateway's request to end one of the host's sessions (POST /session/end). */
+export interface FakeSessionEnd {
+  sessionId: string;
+  reason: string;
+  token: string | undefined;
+}
+
+/**
+ * A session host's /health as a real HTTP server, recording every probe it receives, and the session ends the
+ * gateway asks of it.
+ */
 export class FakeBackend {
   mode: FakeBackendMode = 'ok';
   readonly probes: FakeProbe[] = [];
+  readonly ends: FakeSessionEnd[] = [];
   observe: (() => string) | undefined;
 
   private readonly server: Server;
   private port = 0;
 
   private constructor() {
-    this.server = createServer((req, res) => this.answer(req.url ?? '', res));
+    this.server = createServer((req, res) => {
+      if (req.url === '/session/end' && req.method === 'POST') this.end(req, res);
+      else this.answer(req.url ?? '', res);
+    });
   }
 
   get url(): string {
@@ -46,6 +60,16 @@ export class FakeBackend {
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private end(req: IncomingMessage, res: ServerResponse): void {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const { sessionId, reason } = JSON.parse(body) as { sessionId: string; reason: string };
+      this.ends.push({ sessionId, reason, token: req.headers['x-backend-token'] as string | undefined });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ended: true }));
+    });
   }
 
   private answer(path: string, res: ServerResponse): void {

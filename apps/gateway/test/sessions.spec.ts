@@ -266,6 +266,15 @@ describe('session brokering', () => {
         },
       );
       expect(ended.body).toMatchObject({ state: 'ended', endedReason: 'session-ended' });
+      // Its host is told once, so the streamer ends too.
+      const told = () =>
+        backends.flatMap((backend) => backend.ends).filter((end) => end.sessionId === 'una-session-02');
+      for (let waited = 0; told().length === 0 && waited < 3_000; waited += 50) {
+        await new Promise((done) => setTimeout(done, 50));
+      }
+      expect(told()).toEqual([
+        { sessionId: 'una-session-02', reason: 'session-ended', token: BACKEND_TOKEN },
+      ]);
       expect((await select(w, 'una-session-03', w.launch)).status).toBe(200);
     });
 

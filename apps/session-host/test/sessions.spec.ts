@@ -289,6 +289,29 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
     expect(third.body.port).toBe(basePort);
   });
 
+  it('ends a session the gateway ended: the streamer is told the reason, then its processes are ended', async () => {
+    const end = (body: unknown, token: string | undefined = TOKEN) =>
+      fetch(`${host.url}/session/end`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { 'x-backend-token': token } : {}) },
+        body: JSON.stringify(body),
+      });
+    expect((await end({ sessionId: 's-third-1', reason: 'admin-disconnect' }, '')).status).toBe(401);
+    expect((await end({ sessionId: 's-third-1', reason: 'because' })).status).toBe(400);
+    expect(await (await end({ sessionId: 's-nobody-1', reason: 'session-ended' })).json()).toEqual({
+      ended: false,
+    });
+    // s-third-1 ignores the request: the host ends its process group after the kill grace.
+    const ended = await end({ sessionId: 's-third-1', reason: 'admin-disconnect' });
+    expect(await ended.json()).toEqual({ ended: true });
+    const told = streamers.records('s-third-1').find((entry) => entry.event === 'end');
+    expect(told).toMatchObject({ token: TOKEN, body: { reason: 'admin-disconnect' } });
+    for (const pid of pidsOf('s-third-1')) expect(isRunning(pid)).toBe(false);
+    await until(() => engine.usage('session-end', 's-third-1'), 'usage session-end of s-third-1');
+    const fourth = await connect(connectionHeaders('s-fourth-1', { appExe: 'ignore-drain' }));
+    expect(fourth.status).toBe(200);
+  });
+
   it('drains on shutdown: warns the streamers, ends them, unregisters', async () => {
     const begun = Date.now();
     const closing = host.close();
@@ -298,11 +321,11 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
     expect(refused.status).toBe(503);
     await closing;
     const took = Date.now() - begun;
-    // s-third-1 ignores the drain request: it is ended when drainTimeout (1.5 s) has passed.
+    // s-fourth-1 ignores the drain request: it is ended when drainTimeout (1.5 s) has passed.
     expect(took).toBeGreaterThanOrEqual(1_400);
     expect(took).toBeLessThan(10_000);
 
-    for (const sessionId of ['s-second-1', 's-third-1']) {
+    for (const sessionId of ['s-second-1', 's-fourth-1']) {
       const drain = streamers.records(sessionId).find((entry) => entry.event === 'drain');
       expect(drain).toMatchObject({ token: TOKEN, body: { secondsLeft: 1 } });
       for (const pid of pidsOf(sessionId)) expect(isRunning(pid)).toBe(false);

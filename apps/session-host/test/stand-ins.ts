@@ -226,7 +226,8 @@ export class StandInMetricsEngine {
 /**
  * A stand-in streamer: reads its launch spec from the environment, spawns `sleep 1000` (so that its process
  * group matters), records what happens in <dir>/<sessionId>.jsonl and, unless told otherwise by the contract's
- * appExe, answers /health/ready on its port. appExe: ready (exits 100 ms after a drain request), ignore-drain,
+ * appExe, answers /health/ready on its port. appExe: ready (exits 100 ms after a drain or end request),
+ * ignore-drain (ignores both),
  * never-ready, crash (exits 3 at once, after a line on stderr).
  */
 const STAND_IN_STREAMER = String.raw`
@@ -253,6 +254,16 @@ if (mode !== 'never-ready') {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
         return;
       }
+      if (req.url === '/streamer/end' && req.method === 'POST') {
+        let body = '';
+        req.on('data', (chunk) => (body += chunk));
+        req.on('end', () => {
+          record({ event: 'end', token: req.headers['x-backend-token'], body: JSON.parse(body) });
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"ended":true}');
+          if (mode !== 'ignore-drain') setTimeout(() => process.exit(0), 100);
+        });
+        return;
+      }
       if (req.url === '/streamer/drain' && req.method === 'POST') {
         let body = '';
         req.on('data', (chunk) => (body += chunk));
@@ -271,12 +282,12 @@ if (mode !== 'never-ready') {
 `;
 
 export interface StandInRecord {
-  event: 'start' | 'drain';
+  event: 'start' | 'drain' | 'end';
   pid: number;
   sleepPid: number;
   launch: { sessionId: string; streamerGuid: string; port: number; contract: WorkspaceContract };
   token?: string;
-  body?: { secondsLeft: number };
+  body?: { secondsLeft?: number; reason?: string };
 }
 
 /** A temp folder holding the stand-in streamer script and what its runs record. */

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
 import { type StreamerLaunch } from '@webstream/contracts';
 import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
-import { DrainController } from './drain/drain.controller';
+import { HostRequestsController } from './host-requests/host-requests.controller';
 import { CHECKIN_INTERVAL_MS, DEFAULT_CHECKIN_INTERVAL_MS, LicenceSeat } from './licence/licence-seat';
 import { PolicyClock } from './policy/policy-clock';
 import { Refusals } from './policy/refusals';
@@ -40,7 +40,7 @@ export class StreamerAgentModule {
           'only the gateway may open session sockets, and the streamer checks in its licence seat with it',
         ),
       ],
-      controllers: [DrainController],
+      controllers: [HostRequestsController],
       providers: [
         { provide: STREAMER_LAUNCH, useValue: launch },
         { provide: PROCESS_EXIT, useValue: options.exit },

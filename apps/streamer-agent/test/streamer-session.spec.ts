@@ -277,6 +277,19 @@ describe('a streamer serving one session (synthetic capture)', () => {
     await run.exited;
   });
 
+  it('ends the session at once when the gateway ended it, with the reason as the close code', async () => {
+    const run = await start();
+    const control = await open(run, '/control');
+    const ended = await fetch(`${run.service.url}/streamer/end`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-backend-token': BACKEND_TOKEN },
+      body: JSON.stringify({ reason: 'admin-disconnect' }),
+    });
+    expect(ended.status).toBe(200);
+    expect(await control.closed).toMatchObject({ code: 4015, reason: 'admin-disconnect' });
+    await run.exited;
+  });
+
   it('announces the audio format, then sends chunks of it', async () => {
     const run = await start();
     const audio = await open(run, '/audio');

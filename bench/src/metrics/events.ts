@@ -46,6 +46,7 @@ function valueOf(metric: SampleMetric, next: () => number): number {
     case 'node.memory':
       return Math.round((20 + next() * 75) * 10) / 10;
     case 'node.sessions':
+    case 'streamer.input':
     case 'licence.active':
     case 'licence.capacity':
       return Math.floor(next() * 50);

@@ -132,6 +132,8 @@ export const closeCodes = {
 export type CloseCodeName = keyof typeof closeCodes;
 export type CloseCode = (typeof closeCodes)[CloseCodeName]['code'];
 export type CloseReason = (typeof closeCodes)[CloseCodeName]['reason'];
+/** An entry of the table, with its literal code and reason. */
+export type KnownCloseEntry = (typeof closeCodes)[CloseCodeName];
 
 const entries: readonly CloseCodeEntry[] = Object.values(closeCodes);
 
@@ -140,7 +142,9 @@ export const closeReasonSchema = z.enum(
 );
 
 const byCode = new Map<number, CloseCodeEntry>(entries.map((entry) => [entry.code, entry]));
-const byReason = new Map<string, CloseCodeEntry>(entries.map((entry) => [entry.reason, entry]));
+const byReason = new Map<string, KnownCloseEntry>(
+  Object.values(closeCodes).map((entry) => [entry.reason, entry]),
+);
 
 // 1006 is never sent (the browser reports it when the socket drops without a close frame) but must be explained.
 const connectionLost: CloseCodeEntry = {
@@ -163,7 +167,7 @@ export function closeReasonForCode(code: number): CloseCodeEntry {
   };
 }
 
-export function closeEntryForReason(reason: CloseReason): CloseCodeEntry {
+export function closeEntryForReason(reason: CloseReason): KnownCloseEntry {
   const entry = byReason.get(reason);
   if (!entry) throw new Error(`Unknown close reason: ${reason}`);
   return entry;

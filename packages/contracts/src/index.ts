@@ -7,6 +7,7 @@ export * from './licence';
 export * from './session';
 export * from './connection';
 export * from './streamer-launch';
+export * from './session-end';
 export * from './policy';
 export * from './workspace-headers';
 export * from './base64';

@@ -23,9 +23,15 @@ export type StreamerLaunch = z.infer<typeof streamerLaunchSchema>;
  * The session host asks a streamer to end its session by a deadline (the host is draining): the streamer warns
  * its user at once and ends the session with going-away when the time is up. X-Backend-Token required.
  */
-export const streamerDrainRoute = { method: 'POST', path: '/streamer/drain' } as const satisfies RouteDefinition;
+export const streamerDrainRoute = {
+  method: 'POST',
+  path: '/streamer/drain',
+} as const satisfies RouteDefinition;
 export const streamerDrainRequestSchema = z.strictObject({
-  secondsLeft: z.int().min(0).max(24 * 3600),
+  secondsLeft: z
+    .int()
+    .min(0)
+    .max(24 * 3600),
 });
 export type StreamerDrainRequest = z.infer<typeof streamerDrainRequestSchema>;
 export const streamerDrainResponseSchema = z.object({ endsAt: isoDateTimeSchema });

@@ -10,7 +10,7 @@ import { createServiceLogger } from './logging/logging';
 import { ServiceLogger } from './logging/service-logger';
 import { httpMetricsMiddleware, METRICS_REGISTRY } from './metrics/metrics';
 
-const SHUTDOWN_GRACE_MS = 25_000;
+const DEFAULT_SHUTDOWN_GRACE_SECONDS = 25;
 // How long a service whose start failed may take to release what it opened before the failure is shown.
 const STARTUP_CLOSE_MS = 5_000;
 
@@ -55,6 +55,8 @@ export interface ServiceDefinition extends ServiceAppOptions {
    * `ServiceStartupError` whose message names the config key at fault.
    */
   servers?(app: INestApplication, config: WebstreamConfig): Promise<Server[]>;
+  /** How long after SIGTERM the process may take to stop before it is ended (default 25 s). */
+  shutdownGraceSeconds?(config: WebstreamConfig): number;
 }
 
 /** A start-up failure whose message is complete (it names the config key at fault) and is shown as is. */
@@ -207,14 +209,12 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     throw error;
   }
   const health = app.get(HealthRegistry);
+  const graceMs = (definition.shutdownGraceSeconds?.(config) ?? DEFAULT_SHUTDOWN_GRACE_SECONDS) * 1000;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       // Readiness drops at once, so load balancers stop routing here while the hooks drain.
       health.markDraining();
-      setTimeout(
-        () => fatal(service, `did not stop within ${SHUTDOWN_GRACE_MS} ms of ${signal}`),
-        SHUTDOWN_GRACE_MS,
-      ).unref();
+      setTimeout(() => fatal(service, `did not stop within ${graceMs} ms of ${signal}`), graceMs).unref();
     });
   }
   health.markStarted();

@@ -26,13 +26,7 @@ import {
   WS_TICKET_QUERY_PARAM,
 } from '@webstream/contracts';
 import { AccessTokenGuard } from '@webstream/iam';
-import {
-  BACKEND_TOKEN,
-  closeFrame,
-  InjectConfig,
-  refuseUpgrade,
-  sendError,
-} from '@webstream/service-kit';
+import { BACKEND_TOKEN, closeFrame, InjectConfig, refuseUpgrade, sendError } from '@webstream/service-kit';
 import { createProxyMiddleware, responseInterceptor, type RequestHandler } from 'http-proxy-middleware';
 import { PinoLogger } from 'nestjs-pino';
 import { WebSocketServer } from 'ws';

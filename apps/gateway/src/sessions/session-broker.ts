@@ -21,6 +21,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { Counter, type Registry } from 'prom-client';
 import { BackendDirectory } from '../backends/backend-directory';
 import { IamClient } from '../iam-client/iam-client';
+import { HostSessions } from './host-sessions';
 import { candidatesFor, pickBackend } from './load-balancer';
 import { type SessionRecord, SessionStore } from './session-record';
 
@@ -50,6 +51,7 @@ export class SessionBroker {
     private readonly iam: IamClient,
     private readonly backends: BackendDirectory,
     private readonly store: SessionStore,
+    private readonly hosts: HostSessions,
     private readonly logger: PinoLogger,
     @InjectMetrics() registry: Registry,
   ) {
@@ -153,10 +155,9 @@ export class SessionBroker {
     if (existing === undefined) return { success: false, sessionId };
     if (existing.userId !== actor.id && !isAdminOf(actor, existing)) throw this.notYours(sessionId);
     if (existing.state !== 'ended') {
-      await this.store.release(
-        sessionId,
-        existing.userId === actor.id ? 'session-ended' : 'admin-disconnect',
-      );
+      const reason = existing.userId === actor.id ? 'session-ended' : 'admin-disconnect';
+      await this.store.release(sessionId, reason);
+      this.hosts.end(existing.backend, sessionId, reason);
       this.logger.info({ sessionId, userId: existing.userId, by: actor.id }, 'session released');
     }
     return { success: true, sessionId };

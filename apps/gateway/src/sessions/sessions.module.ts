@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { GATEWAY_REDIS, type GatewayRedis } from '../state/gateway-state.module';
+import { HostSessions } from './host-sessions';
 import { MemorySessionStore } from './memory-session-store';
 import { RedisSessionStore } from './redis-session-store';
 import { SessionBroker } from './session-broker';
@@ -18,6 +19,7 @@ import { SessionsController } from './sessions.controller';
         redis === null ? new MemorySessionStore() : new RedisSessionStore(redis),
     },
     SessionBroker,
+    HostSessions,
   ],
   exports: [SessionBroker, SessionStore],
 })

@@ -17,6 +17,8 @@ import {
   HEALTH_READY_PATH,
   type StreamerConnection,
   streamerDrainRoute,
+  streamerEndRoute,
+  type CloseReason,
   type WorkspaceContract,
 } from '@webstream/contracts';
 import { createHttpClient, InjectConfig } from '@webstream/service-kit';
@@ -37,10 +39,10 @@ export const READY_POLL_MS = 100;
 /** Between SIGTERM to a streamer's process group and SIGKILL to what is left of it. */
 export const DEFAULT_KILL_GRACE_MS = 3_000;
 /**
- * The longest a shutdown waits for sessions to end by themselves. service-kit's runService exits a process that
- * has not stopped 25 s after SIGTERM; this leaves room to end the rest, unregister and flush telemetry first.
+ * After the drain: ending what is left, unregistering and flushing telemetry. main.ts gives the whole
+ * shutdown sessionHost.drainTimeout plus this.
  */
-export const MAX_DRAIN_SECONDS = 15;
+export const AFTER_DRAIN_SECONDS = 20;
 const DRAIN_REQUEST_TIMEOUT_MS = 2_000;
 
 type SessionState = 'starting' | 'running' | 'ending';
@@ -106,18 +108,12 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     // The gateway reaches this machine by the host name of serverUrl, and so the streamers too.
     this.host = new URL(sessionHost.serverUrl).hostname;
     this.readyTimeoutMs = sessionHost.streamerReadyTimeout * 1000;
-    this.drainSeconds = Math.min(sessionHost.drainTimeout, MAX_DRAIN_SECONDS);
+    this.drainSeconds = sessionHost.drainTimeout;
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.http = createHttpClient({ timeout: 1_000, maxRedirects: 0, validateStatus: () => true });
   }
 
   onModuleInit(): void {
-    if (this.config.sessionHost.drainTimeout > MAX_DRAIN_SECONDS) {
-      this.logger.warn(
-        { drainTimeoutSeconds: this.config.sessionHost.drainTimeout, usedSeconds: MAX_DRAIN_SECONDS },
-        `sessionHost.drainTimeout is longer than a shutdown may wait; sessions get ${MAX_DRAIN_SECONDS} s to end`,
-      );
-    }
     // If the process exits without a shutdown (a crash, a forced exit), no streamer outlives it.
     process.on('exit', this.killAllNow);
   }
@@ -292,6 +288,33 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     else
       this.logger.warn({ ...fields, stderr: session.process.stderrTail() }, 'the session’s streamer exited');
     void this.end(session, `the streamer exited (${describeExit(exit)})`);
+  }
+
+  /**
+   * The gateway ended the session: its streamer is asked to tell its clients why and exit, and whatever of it
+   * is still running after the kill grace is ended with its process group.
+   */
+  async endSession(sessionId: string, reason: CloseReason): Promise<boolean> {
+    const session = this.sessions.get(sessionId);
+    if (session === undefined) return false;
+    const fields = { sessionId, streamerGuid: session.streamerGuid, port: session.port, reason };
+    try {
+      const response = await this.http.post(
+        `http://127.0.0.1:${session.port}${streamerEndRoute.path}`,
+        { reason },
+        { headers: { [BACKEND_TOKEN_HEADER]: this.backendToken }, timeout: DRAIN_REQUEST_TIMEOUT_MS },
+      );
+      if (response.status !== 200)
+        this.logger.warn({ ...fields, status: response.status }, 'the streamer refused to end');
+    } catch (error) {
+      this.logger.warn(
+        { ...fields, err: error instanceof Error ? error.message : String(error) },
+        'could not ask the streamer to end its session; ending its processes',
+      );
+    }
+    await Promise.race([session.process.exited, sleep(this.killGraceMs)]);
+    await this.end(session, `the gateway ended the session (${reason})`);
+    return true;
   }
 
   /** Ends a session once: its streamer's whole process group, then its slot, then its usage. */

@@ -1,14 +1,23 @@
-import { Controller, Get, Headers, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
 import {
   decodeWorkspaceHeaders,
   getConnectionRoute,
+  type HostSessionEndRequest,
+  hostSessionEndRequestSchema,
+  type HostSessionEndResponse,
+  hostSessionEndRoute,
   SESSION_ID_HEADER,
   sessionIdSchema,
   type StreamerConnection,
   type WorkspaceContract,
   zodIssuesToFields,
 } from '@webstream/contracts';
-import { BackendTokenGuard, type FieldError, RequestValidationException } from '@webstream/service-kit';
+import {
+  BackendTokenGuard,
+  type FieldError,
+  RequestValidationException,
+  ZodValidationPipe,
+} from '@webstream/service-kit';
 import { type IncomingHttpHeaders } from 'node:http';
 import { SessionSupervisor } from './session-supervisor';
 
@@ -59,5 +68,14 @@ export class SessionsController {
   getConnection(@Headers() headers: IncomingHttpHeaders): Promise<StreamerConnection> {
     const { sessionId, contract } = sessionRequest(headers);
     return this.supervisor.connect(sessionId, contract);
+  }
+
+  /** The gateway ended the session (released by its user, disconnected by an admin). */
+  @Post(hostSessionEndRoute.path)
+  @HttpCode(200)
+  async endSession(
+    @Body(new ZodValidationPipe(hostSessionEndRequestSchema)) body: HostSessionEndRequest,
+  ): Promise<HostSessionEndResponse> {
+    return { ended: await this.supervisor.endSession(body.sessionId, body.reason) };
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
-  closeCodes,
-  type CloseCodeName,
+  type KnownCloseEntry,
   type ControlServerMessage,
   type NoticeKind,
   type WsErrorMessage,
@@ -9,7 +8,7 @@ import {
 import { type WebSocket } from 'ws';
 
 /** A close code of the contract, with its literal reason (what error messages carry as their code). */
-export type CloseEntry = (typeof closeCodes)[CloseCodeName];
+export type CloseEntry = KnownCloseEntry;
 
 export type Channel = 'capture' | 'control' | 'audio';
 

@@ -56,8 +56,9 @@ export class ManagedChild {
         this.exit ??= { code, signal };
         resolve(this.exit);
       });
-      this.process.once('error', (error) => {
-        // 'error' also reports a failed kill(); only a failed spawn (no pid) means the child never ran.
+      // 'on', not 'once': 'error' also reports a failed kill(), and an unheard 'error' event would crash the
+      // streamer. Only a failed spawn (no pid) means the child never ran.
+      this.process.on('error', (error) => {
         if (this.process.pid === undefined) {
           this.exit ??= { code: null, signal: null, error };
           resolve(this.exit);

@@ -1,0 +1,51 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  BACKEND_TOKEN_HEADER,
+  type CloseReason,
+  type HostSessionEndRequest,
+  hostSessionEndRoute,
+} from '@webstream/contracts';
+import { BACKEND_TOKEN, createHttpClient } from '@webstream/service-kit';
+import { type AxiosInstance } from 'axios';
+import { PinoLogger } from 'nestjs-pino';
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** The gateway's word to a session host about one of its sessions. */
+@Injectable()
+export class HostSessions {
+  private readonly http: AxiosInstance;
+
+  constructor(
+    @Inject(BACKEND_TOKEN) backendToken: string,
+    private readonly logger: PinoLogger,
+  ) {
+    this.http = createHttpClient({
+      timeout: REQUEST_TIMEOUT_MS,
+      headers: { [BACKEND_TOKEN_HEADER]: backendToken },
+      validateStatus: () => true,
+    });
+  }
+
+  /**
+   * The session ended here (released, disconnected by an admin): its host ends the streamer, which tells the
+   * browser why. Not awaited by the caller — a host that is gone has nothing left to end.
+   */
+  end(backend: string, sessionId: string, reason: CloseReason): void {
+    const body: HostSessionEndRequest = { sessionId, reason };
+    this.http.post(`${backend}${hostSessionEndRoute.path}`, body).then(
+      (answer) => {
+        if (answer.status !== 200)
+          this.logger.warn(
+            { backend, sessionId, status: answer.status },
+            'the session host refused to end a session',
+          );
+      },
+      (error: unknown) =>
+        this.logger.warn(
+          { backend, sessionId, err: error instanceof Error ? error.message : String(error) },
+          'could not tell the session host to end a session',
+        ),
+    );
+  }
+}

@@ -1,0 +1,213 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type MediaOptions, type MediaSession } from '../media';
+import { clampQuality } from '../quality';
+import { watermarkFilter } from './drawtext';
+import { FfmpegCapture } from './ffmpeg-capture';
+import { describeExit, ManagedChild } from './managed-child';
+import { PulseAudioSource } from './pulse-audio';
+import { findWatermarkFont } from './watermark-font';
+import { X11Clipboard } from './x11-clipboard';
+import { X11Input } from './x11-input';
+import { writeXauthority } from './xauthority';
+import { startXvfb, type RunningXvfb } from './xvfb';
+import { XdotoolProcess } from './xdotool-process';
+import { resizeScreen } from './xrandr-resize';
+
+/** How long an application's exit waits for a dying Xvfb's, so the display is named as the cause. */
+const DISPLAY_GRACE_MS = 300;
+
+/**
+ * Xvfb, the application, ffmpeg capture, xdotool input, xclip clipboard and optionally PulseAudio, for one session.
+ * `ended` resolves when the application or Xvfb exits by itself, never because of stop() (the owner reports the
+ * reason, and a shutdown it started itself is not news); it does not stop the rest: the owner calls stop().
+ */
+export class X11MediaSession implements MediaSession {
+  readonly kind = 'x11' as const;
+  readonly ended: Promise<string>;
+  private endWith!: (reason: string) => void;
+  private stopping: Promise<void> | undefined;
+  private endReason: string | undefined;
+  private size: { width: number; height: number };
+
+  private constructor(
+    private readonly options: MediaOptions,
+    private readonly xvfb: RunningXvfb,
+    private readonly app: ManagedChild,
+    private readonly xdotool: XdotoolProcess,
+    private readonly clipboard: X11Clipboard,
+    readonly capture: FfmpegCapture,
+    readonly audio: PulseAudioSource | undefined,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {
+    this.size = { width: options.width, height: options.height };
+    this.ended = new Promise((resolve) => {
+      this.endWith = resolve;
+    });
+    this.input = new X11Input(
+      xdotool,
+      clipboard,
+      () => this.size,
+      (width, height) => this.resize(width, height),
+      options.logger,
+    );
+    void app.exited.then(async (exit) => {
+      // When Xvfb dies its clients die with it, and the application's exit may be noticed first: the display's
+      // end is the cause worth reporting, so it gets a moment to arrive.
+      await Promise.race([
+        xvfb.child.exited,
+        new Promise((resolve) => setTimeout(resolve, DISPLAY_GRACE_MS)),
+      ]);
+      this.childEnded(describeExit('the application', exit), app);
+    });
+    void xvfb.child.exited.then((exit) => {
+      void this.capture.halt();
+      this.childEnded(describeExit('the display server (Xvfb)', exit), xvfb.child);
+    });
+  }
+
+  readonly input: X11Input;
+
+  /** ':N', the session's X display. */
+  get display(): string {
+    return this.xvfb.display;
+  }
+
+  /** Every child process running for this session now (diagnostics, and the tests' leak check). */
+  get pids(): number[] {
+    return [
+      this.xvfb.child.pid,
+      this.app.pid,
+      this.xdotool.pid,
+      ...this.capture.pids,
+      ...this.clipboard.pids,
+      ...(this.audio?.pids ?? []),
+    ].filter((pid): pid is number => pid !== undefined);
+  }
+
+  /** The environment the session's programs get (DISPLAY, XAUTHORITY, PULSE_SERVER). */
+  get childEnv(): NodeJS.ProcessEnv {
+    return { ...this.env };
+  }
+
+  static async start(options: MediaOptions): Promise<X11MediaSession> {
+    const { logger } = options;
+    await mkdir(options.workDir, { recursive: true, mode: 0o700 });
+    const cleanups: (() => Promise<void>)[] = [];
+    try {
+      const authFile = join(options.workDir, 'Xauthority');
+      await writeXauthority(authFile);
+      const baseEnv = { ...process.env };
+      delete baseEnv.PULSE_SERVER;
+      // PulseAudio does not need X: it starts while Xvfb does.
+      const [xvfbResult, audioResult] = await Promise.allSettled([
+        startXvfb({ width: options.width, height: options.height, authFile, env: baseEnv, logger }),
+        options.audio ? PulseAudioSource.start(options.workDir, baseEnv, logger) : Promise.resolve(undefined),
+      ]);
+      const audio = audioResult.status === 'fulfilled' ? audioResult.value : undefined;
+      if (audio) cleanups.push(() => audio.stop());
+      if (xvfbResult.status === 'rejected') throw xvfbResult.reason;
+      const xvfb = xvfbResult.value;
+      cleanups.push(() => xvfb.child.terminate());
+
+      const env: NodeJS.ProcessEnv = { ...baseEnv, DISPLAY: xvfb.display, XAUTHORITY: authFile };
+      if (audio) env.PULSE_SERVER = audio.server;
+
+      const xdotool = new XdotoolProcess(env, logger);
+      cleanups.push(() => xdotool.stop());
+      await xdotool.start();
+      // No window manager: focus follows the pointer, so start it where a full-screen application will be.
+      xdotool.send([`mousemove ${Math.floor(options.width / 2)} ${Math.floor(options.height / 2)}`]);
+
+      const app = new ManagedChild({
+        name: 'application',
+        command: options.appExe,
+        args: options.appArgs,
+        env,
+        logger,
+      });
+      cleanups.push(() => app.terminate());
+      await app.started;
+
+      const capture = new FfmpegCapture(
+        {
+          display: xvfb.display,
+          width: options.width,
+          height: options.height,
+          frameRate: options.frameRate,
+          quality: clampQuality(options.jpegQuality),
+          filter:
+            options.watermark === undefined
+              ? undefined
+              : watermarkFilter({
+                  text: options.watermark,
+                  fontFile: findWatermarkFont(logger),
+                  height: options.height,
+                }),
+        },
+        env,
+        logger,
+      );
+      cleanups.push(() => capture.halt());
+      capture.start();
+
+      const clipboard = new X11Clipboard(env, logger);
+      clipboard.start();
+
+      logger.info(
+        { display: xvfb.display, app: options.appExe, audio: audio !== undefined, pid: app.pid },
+        'x11 media session started',
+      );
+      return new X11MediaSession(options, xvfb, app, xdotool, clipboard, capture, audio, env);
+    } catch (error: unknown) {
+      await Promise.all(cleanups.map((cleanup) => cleanup()));
+      await rm(options.workDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    await Promise.all([
+      this.capture.halt(),
+      this.clipboard.stop(),
+      this.xdotool.stop(),
+      this.audio?.stop(),
+      this.app.terminate(),
+    ]);
+    // The display goes last: its clients would otherwise log broken connections before their own SIGTERM.
+    await this.xvfb.child.terminate();
+    await rm(this.options.workDir, { recursive: true, force: true });
+    this.options.logger.info({ display: this.xvfb.display }, 'x11 media session stopped');
+  }
+
+  /** Xvfb can only shrink its screen and grow it back up to the size it started with (see resizeScreen). */
+  private async resize(width: number, height: number): Promise<boolean> {
+    const { options } = this;
+    const fits = (n: number, max: number): boolean => Number.isInteger(n) && n >= 1 && n <= max;
+    if (this.stopping || !fits(width, options.width) || !fits(height, options.height)) {
+      options.logger.info({ width, height }, 'display resize refused: beyond the display started');
+      return false;
+    }
+    const actual = await resizeScreen(width, height, this.env);
+    if (actual && (actual.width !== this.size.width || actual.height !== this.size.height)) {
+      // Whatever happened, capture must follow the real screen: x11grab fails on an area outside it.
+      this.size = actual;
+      this.capture.setSize(actual.width, actual.height);
+    }
+    const resized = actual?.width === width && actual.height === height;
+    options.logger.info({ width, height, resized }, 'display resize requested');
+    return resized;
+  }
+
+  private childEnded(reason: string, child: ManagedChild): void {
+    if (this.stopping || this.endReason !== undefined) return;
+    this.endReason = reason;
+    this.options.logger.info({ reason, stderr: child.stderr.text() }, 'x11 media session ended');
+    this.endWith(reason);
+  }
+}
