@@ -20,7 +20,7 @@ import { formatNumber, progress } from '../report';
 import { randomToken, ServiceProcess } from '../service';
 import { type Suite, type SuiteContext } from '../suite';
 import { StreamerPeers } from './peers';
-import { treeUsage } from './process-tree';
+import { type TreeUsage, treeUsage } from './process-tree';
 import { RawCapture } from './raw-capture';
 
 const WIDTH = 1280;
@@ -175,6 +175,25 @@ async function run(context: SuiteContext): Promise<void> {
   const latencies = [...received.latencies].sort((a, b) => a - b);
   const busyCpu = ((busyAfter.cpuSeconds - busyBefore.cpuSeconds) / elapsed) * 100;
   detail('busy', { received, elapsed, processes: busyAfter.commands });
+  const perCommand = (before: TreeUsage, after: TreeUsage, seconds_: number) =>
+    Object.fromEntries(
+      Object.entries(after.byCommand).map(([command, usage]) => [
+        command,
+        {
+          cpuPercent: ((usage.cpuSeconds - (before.byCommand[command]?.cpuSeconds ?? 0)) / seconds_) * 100,
+          rssMB: usage.rssBytes / MB,
+        },
+      ]),
+    );
+  const busyByCommand = perCommand(busyBefore, busyAfter, elapsed);
+  detail('busyByCommand', busyByCommand);
+  progress(
+    `busy session by process: ${Object.entries(busyByCommand)
+      .map(
+        ([command, usage]) => `${command} ${formatNumber(usage.cpuPercent)}% ${formatNumber(usage.rssMB)} MB`,
+      )
+      .join(', ')}`,
+  );
   record({
     name: `frames/s at a client, busy ${WIDTH}×${HEIGHT} xterm (streamer → WebSocket) vs ffmpeg's own pipe`,
     value: fps,
@@ -241,12 +260,47 @@ async function run(context: SuiteContext): Promise<void> {
     if (arrivals.length > seen) keyLatencies.push(arrivals[seen]! - sentAt);
     await sleep(150);
   }
+  // Nobody watching: the streamer stops grabbing until a client is back.
   idleCapture.close();
+  await sleep(1_000);
+  const unwatchedBefore = await treeUsage(idle.process.pid);
+  const unwatchedStarted = performance.now();
+  await sleep(seconds * 1000);
+  const unwatchedElapsed = (performance.now() - unwatchedStarted) / 1000;
+  const unwatchedAfter = await treeUsage(idle.process.pid);
+  const unwatchedCpu = ((unwatchedAfter.cpuSeconds - unwatchedBefore.cpuSeconds) / unwatchedElapsed) * 100;
   control.close();
   await idle.process.stop();
   keyLatencies.sort((a, b) => a - b);
-  detail('idle', { keyLatencies, processes: idleAfter.commands });
-  record({ name: 'CPU of an idle session (nothing changes on screen)', value: idleCpu, unit: '% of a core' });
+  const idleByCommand = perCommand(idleBefore, idleAfter, idleElapsed);
+  detail('idle', { keyLatencies, processes: idleAfter.commands, byCommand: idleByCommand });
+  progress(
+    `idle session by process: ${Object.entries(idleByCommand)
+      .map(
+        ([command, usage]) => `${command} ${formatNumber(usage.cpuPercent)}% ${formatNumber(usage.rssMB)} MB`,
+      )
+      .join(', ')}`,
+  );
+  record({
+    name: "the streamer's own process (node: WebSockets, policy, JPEG framing) in a busy session",
+    value: busyByCommand['node']?.cpuPercent ?? Number.NaN,
+    unit: '% of a core',
+  });
+  record({
+    name: "the streamer's own process memory (node RSS)",
+    value: idleByCommand['node']?.rssMB ?? Number.NaN,
+    unit: 'MB',
+  });
+  record({
+    name: 'CPU of an idle session watched by a client (nothing changes on screen)',
+    value: idleCpu,
+    unit: '% of a core',
+  });
+  record({
+    name: 'CPU of an idle session nobody watches (capture stopped until a client is back)',
+    value: unwatchedCpu,
+    unit: '% of a core',
+  });
   record({
     name: 'memory of an idle session (RSS of its processes)',
     value: idleAfter.rssBytes / MB,

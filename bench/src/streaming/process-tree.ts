@@ -33,6 +33,8 @@ export interface TreeUsage {
   rssBytes: number;
   /** Command names, for the JSON details. */
   commands: string[];
+  /** CPU seconds and RSS by command name (node, Xvfb, ffmpeg, xterm …). */
+  byCommand: Record<string, { cpuSeconds: number; rssBytes: number }>;
 }
 
 export async function treeUsage(root: number): Promise<TreeUsage> {
@@ -57,17 +59,24 @@ export async function treeUsage(root: number): Promise<TreeUsage> {
   };
   walk(rootStat);
   const commands: string[] = [];
+  const byCommand: TreeUsage['byCommand'] = {};
   for (const proc of tree) {
+    let command = 'gone';
     try {
-      commands.push((await readFile(`/proc/${proc.pid}/comm`, 'utf8')).trim());
+      command = (await readFile(`/proc/${proc.pid}/comm`, 'utf8')).trim();
     } catch {
       // gone since: its figures were read already
     }
+    commands.push(command);
+    const entry = (byCommand[command] ??= { cpuSeconds: 0, rssBytes: 0 });
+    entry.cpuSeconds += proc.cpuSeconds;
+    entry.rssBytes += proc.rssBytes;
   }
   return {
     processes: tree.length,
     cpuSeconds: tree.reduce((sum, proc) => sum + proc.cpuSeconds, 0),
     rssBytes: tree.reduce((sum, proc) => sum + proc.rssBytes, 0),
     commands,
+    byCommand,
   };
 }

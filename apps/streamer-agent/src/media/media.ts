@@ -52,6 +52,11 @@ export interface CaptureSource {
   readonly quality: number;
   /** Moves to another quantiser; takes effect within about a second. */
   setQuality(quality: number): void;
+  /**
+   * Whether any client is looking. An unwatched source may stop capturing (a still screen costs an x11 grab
+   * a quarter of a core) and starts again when watched, its first frame within about half a second.
+   */
+  setWatched(watched: boolean): void;
 }
 
 export interface InputSink {

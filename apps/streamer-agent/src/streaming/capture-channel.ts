@@ -41,6 +41,7 @@ export class CaptureChannel implements OnApplicationBootstrap, OnApplicationShut
     const capture = this.media.media.capture;
     this.governor = new QualityGovernor(this.config.streamer.jpegQuality, capture.quality);
     capture.onFrame((frame) => this.broadcast(frame));
+    capture.setWatched(false);
     this.timer = setInterval(() => this.adapt(), 1000);
     this.timer.unref();
   }
@@ -51,6 +52,9 @@ export class CaptureChannel implements OnApplicationBootstrap, OnApplicationShut
 
   accept(socket: WebSocket): void {
     this.hub.add('capture', socket);
+    const capture = this.media.media.capture;
+    capture.setWatched(true);
+    socket.once('close', () => capture.setWatched(this.hub.count('capture') > 0));
     const latest = this.media.media.capture.latest();
     if (latest !== undefined) {
       socket.send(JSON.stringify(resizeOf(latest)));

@@ -149,6 +149,22 @@ describe('x11 media', () => {
     );
   });
 
+  it('stops capturing while nobody watches, and captures again once watched', async () => {
+    const s = (session = await startX11());
+    await waitFor('a first frame', () => s.capture.latest(), 15_000);
+    const grabbing = s.capture.pids;
+    expect(grabbing).toHaveLength(1);
+    s.capture.setWatched(false);
+    await waitFor('ffmpeg to stop', () => grabbing.every((pid) => !alive(pid)));
+    expect(s.capture.pids).toEqual([]);
+    s.capture.setWatched(true);
+    expect(s.capture.pids).toHaveLength(1);
+    // Something new on screen, so the first frame after the pause is not skipped as unchanged.
+    for (const key of typing('x')) s.input.key(key);
+    const frames = collectFrames(s.capture);
+    await waitFor('a frame after the pause', () => frames[0], 10_000);
+  });
+
   it('reports the application ending and keeps the display until stopped', async () => {
     const s = (session = await startX11({ appExe: '/bin/sh', appArgs: ['-c', 'sleep 1; exit 3'] }));
     expect(await s.ended).toBe('the application exited with code 3');

@@ -20,6 +20,7 @@ export class SyntheticCapture implements CaptureSource {
   private lastKey = '';
   private timer: NodeJS.Timeout | undefined;
   private currentQuality: number;
+  private watched = true;
 
   constructor(
     private readonly scene: SyntheticScene,
@@ -57,7 +58,13 @@ export class SyntheticCapture implements CaptureSource {
     this.currentQuality = clampQuality(quality);
   }
 
+  /** Unwatched, nothing is encoded (jpeg-js is slow); what changed meanwhile is drawn once watched again. */
+  setWatched(watched: boolean): void {
+    this.watched = watched;
+  }
+
   private tick(): void {
+    if (!this.watched && this.last !== undefined) return;
     const capturedAt = Date.now();
     const now = new Date(capturedAt);
     const clock = this.scene.watermark === undefined ? '' : clockText(now);

@@ -28,6 +28,7 @@ export class FfmpegCapture implements CaptureSource {
   private restartTimer: NodeJS.Timeout | undefined;
   private retryMs = FIRST_RETRY_MS;
   private halted = false;
+  private paused = false;
 
   constructor(
     settings: GrabSettings,
@@ -68,6 +69,21 @@ export class FfmpegCapture implements CaptureSource {
     this.scheduleRestart();
   }
 
+  /** Nobody watching: ffmpeg stops (grabbing a still 720p screen costs ~25% of a core), and starts again on demand. */
+  setWatched(watched: boolean): void {
+    if (this.halted || watched === !this.paused) return;
+    this.paused = !watched;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    if (this.paused) {
+      for (const grab of [this.active, this.pending]) if (grab) this.retire(grab);
+      this.active = undefined;
+      this.pending = undefined;
+    } else {
+      this.restart();
+    }
+  }
+
   setSize(width: number, height: number): void {
     this.settings = { ...this.settings, width, height };
     this.scheduleRestart();
@@ -87,7 +103,7 @@ export class FfmpegCapture implements CaptureSource {
   }
 
   private scheduleRestart(): void {
-    if (this.halted || this.restartTimer !== undefined) return;
+    if (this.halted || this.paused || this.restartTimer !== undefined) return;
     const wait = Math.max(0, this.lastRestartAt + MIN_RESTART_INTERVAL_MS - Date.now());
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
@@ -96,7 +112,7 @@ export class FfmpegCapture implements CaptureSource {
   }
 
   private restart(): void {
-    if (this.halted) return;
+    if (this.halted || this.paused) return;
     this.lastRestartAt = Date.now();
     if (this.pending) this.retire(this.pending);
     if (this.active) {
@@ -141,7 +157,7 @@ export class FfmpegCapture implements CaptureSource {
   }
 
   private exited(grab: FfmpegGrab, exit: ChildExit): void {
-    if (this.halted || this.retired.has(grab)) return;
+    if (this.halted || this.paused || this.retired.has(grab)) return;
     if (grab === this.pending) {
       this.pending = undefined;
       this.logger.error(
