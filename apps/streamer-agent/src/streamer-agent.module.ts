@@ -6,6 +6,7 @@ import { HostRequestsController } from './host-requests/host-requests.controller
 import { CHECKIN_INTERVAL_MS, DEFAULT_CHECKIN_INTERVAL_MS, LicenceSeat } from './licence/licence-seat';
 import { PolicyClock } from './policy/policy-clock';
 import { Refusals } from './policy/refusals';
+import { HostWatch } from './session/host-watch';
 import { PROCESS_EXIT, type ProcessExit, SessionEnd } from './session/session-end';
 import { SessionMedia } from './session/session-media';
 import { STREAMER_LAUNCH } from './session/streamer-launch';
@@ -49,6 +50,7 @@ export class StreamerAgentModule {
           useValue: options.checkinIntervalMs ?? DEFAULT_CHECKIN_INTERVAL_MS,
         },
         SessionEnd,
+        HostWatch,
         StreamerTelemetry,
         LicenceSeat,
         SessionMedia,

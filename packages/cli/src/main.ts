@@ -133,6 +133,7 @@ async function main(): Promise<number> {
       env: { ...databaseEnv, ...secretEnv, ...demoEnv },
       args: command.passThrough,
       readyUrl: readyUrl(config, role),
+      stopGraceSeconds: roleDefinition(role).stopGraceSeconds(config),
     })),
   );
   let interrupted = false;

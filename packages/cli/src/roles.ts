@@ -9,7 +9,11 @@ export interface RoleDefinition {
   /** The app's entry, relative to the workspace root. */
   entry: string;
   port(config: WebstreamConfig): number;
+  /** How long it may take to stop after SIGTERM before it is killed (a session host drains its sessions first). */
+  stopGraceSeconds(config: WebstreamConfig): number;
 }
+
+const STOP_GRACE_SECONDS = 30;
 
 export const ROLES: readonly RoleDefinition[] = [
   {
@@ -17,25 +21,36 @@ export const ROLES: readonly RoleDefinition[] = [
     flags: ['-gw', '-gateway'],
     entry: 'apps/gateway/dist/main.js',
     port: (c) => c.gateway.port,
+    stopGraceSeconds: () => STOP_GRACE_SECONDS,
   },
   {
     role: 'session-host',
     flags: ['-be', '-backend'],
     entry: 'apps/session-host/dist/main.js',
     port: (c) => c.sessionHost.port,
+    // Killed mid-drain, it could not end its streamers: it gets the drain and the rest of a shutdown.
+    stopGraceSeconds: (c) => c.sessionHost.drainTimeout + STOP_GRACE_SECONDS,
   },
   {
     role: 'metrics-engine',
     flags: ['-me', '-metricsengine'],
     entry: 'apps/metrics-engine/dist/main.js',
     port: (c) => c.metricsEngine.httpPort,
+    stopGraceSeconds: () => STOP_GRACE_SECONDS,
   },
-  { role: 'iam', flags: ['-am'], entry: 'apps/iam/dist/main.js', port: (c) => c.accessManagement.port },
+  {
+    role: 'iam',
+    flags: ['-am'],
+    entry: 'apps/iam/dist/main.js',
+    port: (c) => c.accessManagement.port,
+    stopGraceSeconds: () => STOP_GRACE_SECONDS,
+  },
   {
     role: 'streamer-agent',
     flags: [],
     entry: 'apps/streamer-agent/dist/main.js',
     port: (c) => c.streamer.basePort,
+    stopGraceSeconds: () => STOP_GRACE_SECONDS,
   },
 ];
 

@@ -8,6 +8,8 @@ export interface ChildSpec {
   env: Record<string, string>;
   args: string[];
   readyUrl: string;
+  /** SIGKILL follows SIGTERM after this long (the role's own shutdown grace, see roles.ts). */
+  stopGraceSeconds: number;
 }
 
 interface Child {
@@ -17,7 +19,6 @@ interface Child {
   exited: Promise<number | null>;
 }
 
-const STOP_GRACE_MS = 30_000;
 const READY_TIMEOUT_MS = 120_000;
 const REMEMBERED_ERROR_LINES = 5;
 
@@ -113,7 +114,7 @@ export class Supervisor {
       this.children.map(async (child) => {
         if (child.process.exitCode !== null || child.process.signalCode !== null) return;
         child.process.kill('SIGTERM');
-        const timer = setTimeout(() => child.process.kill('SIGKILL'), STOP_GRACE_MS);
+        const timer = setTimeout(() => child.process.kill('SIGKILL'), child.spec.stopGraceSeconds * 1000);
         await child.exited;
         clearTimeout(timer);
       }),

@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  decodeFrameMessage,
+  type GetConnectionResponse,
+  type MyWorkspacesResponse,
+  type SessionSelectRequest,
+} from '@webstream/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { freePorts, type RunningProcess, startWebstream } from '../src/processes';
+
+/** The streamer processes started for a session (its id is in their launch spec), with their process group. */
+async function streamersOf(sessionId: string): Promise<{ pid: number; pgid: number }[]> {
+  const found: { pid: number; pgid: number }[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8');
+      if (!cmdline.includes('streamer-agent/dist/main.js')) continue;
+      if (!(await readFile(`/proc/${entry}/environ`, 'utf8')).includes(sessionId)) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      found.push({ pid: Number(entry), pgid });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** Live (not zombie) members of a process group. */
+async function groupMembers(pgid: number): Promise<string[]> {
+  const members: string[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z')
+        members.push(stat.slice(0, stat.lastIndexOf(')') + 1));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return members;
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  ms: number,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, everyMs));
+  }
+}
+
+// The whole product as a user meets it: `webstream all`, the demo user's workspace launched through the
+// gateway, its xterm streamed over the gateway's WebSockets with real x11 capture, typed into, and released.
+describe('a session from launch to release, through every service', () => {
+  let dir: string;
+  let run: RunningProcess;
+  let gatewayUrl: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'webstream-session-flow-'));
+    await chmod(dir, 0o755);
+    const [gateway, sessionHost, metricsEngine, database, streamer] = await freePorts(5);
+    gatewayUrl = `http://127.0.0.1:${gateway}`;
+    run = startWebstream(['all'], {
+      cwd: dir,
+      env: {
+        WEBSTREAM__GATEWAY__PORT: String(gateway),
+        WEBSTREAM__GATEWAY__BACKEND__GATEWAYURL: gatewayUrl,
+        WEBSTREAM__SESSIONHOST__PORT: String(sessionHost),
+        WEBSTREAM__SESSIONHOST__SERVERURL: `http://127.0.0.1:${sessionHost}`,
+        WEBSTREAM__METRICSENGINE__HTTPPORT: String(metricsEngine),
+        WEBSTREAM__METRICSENGINE__URL: `http://127.0.0.1:${metricsEngine}`,
+        WEBSTREAM__EMBEDDEDDATABASE__PORT: String(database),
+        WEBSTREAM__STREAMER__BASEPORT: String(Math.min(streamer!, 60_000)),
+        WEBSTREAM__EMBEDDEDDATABASE__DATADIR: join(dir, 'data', 'postgres'),
+        WEBSTREAM__STREAMER__CAPTURESOURCE: 'x11',
+        // Ctrl-C at the end waits for running sessions no longer than this.
+        WEBSTREAM__SESSIONHOST__DRAINTIMEOUT: '2',
+      },
+    });
+    await run.waitForOutput(/WebStream is ready in \d+ ms/, 90_000);
+  });
+
+  afterAll(async () => {
+    run.child.kill('SIGINT');
+    await Promise.race([run.exited, new Promise((done) => setTimeout(done, 20_000))]);
+    run.child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('streams the demo xterm, types a command into it, and leaves nothing running once released', async () => {
+    const password = /"username":"demo","generatedPassword":"([^"]+)"/.exec(run.output())?.[1];
+    expect(password, run.output()).toBeDefined();
+    const call = async <T>(
+      method: string,
+      path: string,
+      token: string,
+      body?: unknown,
+      sessionId?: string,
+    ) => {
+      const response = await fetch(`${gatewayUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(sessionId === undefined ? {} : { 'x-session-id': sessionId }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      expect(response.status, `${method} ${path}: ${text}`).toBe(200);
+      return JSON.parse(text) as T;
+    };
+    const login = await fetch(`${gatewayUrl}/iam/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'demo', password }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+
+    // The session host registers with the gateway once it is up: selection waits for a healthy host.
+    const [workspace] = (await call<MyWorkspacesResponse>('GET', '/iam/me/workspaces', accessToken)).items;
+    const application = workspace!.applications[0]!;
+    const sessionId = `flow-${randomUUID()}`;
+    const launch: SessionSelectRequest = {
+      workspaceId: workspace!.id,
+      workspaceType: workspace!.type,
+      appId: application.id,
+      appExe: application.exe,
+      appArgs: application.args,
+    };
+    let lastRefusal = '';
+    await until(
+      'a session host to take the session',
+      async () => {
+        const response = await fetch(`${gatewayUrl}/gateway/session/select`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${accessToken}`,
+            'content-type': 'application/json',
+            'x-session-id': sessionId,
+          },
+          body: JSON.stringify(launch),
+        });
+        if (response.status === 200) return true;
+        lastRefusal = `${response.status} ${await response.text()}`;
+        return undefined;
+      },
+      30_000,
+      // Within the gateway's limit on session requests.
+      1_000,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; last answer: ${lastRefusal}\n${run.output().slice(-3000)}`);
+    });
+    const connection = await call<GetConnectionResponse>(
+      'GET',
+      '/getConnection',
+      accessToken,
+      undefined,
+      sessionId,
+    );
+    const streamers = await streamersOf(sessionId);
+    expect(streamers).toHaveLength(1);
+    const streamer = streamers[0];
+
+    const ws = gatewayUrl.replace('http', 'ws');
+    const open = (path: string, ticket: string) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(`${ws}${path}?ticket=${ticket}&sessionId=${sessionId}`);
+        socket.once('open', () => resolve(socket));
+        socket.once('error', reject);
+      });
+    const capture = await open('/capture', connection.tickets.capture);
+    const control = await open('/control', connection.tickets.control);
+    const frames: { seq: number; width: number; bytes: number }[] = [];
+    capture.on('message', (data: Buffer, isBinary) => {
+      if (!isBinary) return;
+      const { header, payload } = decodeFrameMessage(data);
+      frames.push({ seq: header.seq, width: header.width, bytes: payload.length });
+    });
+    const closed = new Promise<number>((resolve) => capture.once('close', (code) => resolve(code)));
+    await until('a first frame', () => (frames.length > 0 ? true : undefined), 15_000);
+    expect(frames[0]).toMatchObject({ width: 1280 });
+
+    // Focus follows the pointer: over the xterm first, then a shell command typed key by key.
+    const file = join(dir, `typed-${randomUUID().slice(0, 8)}`);
+    control.send(JSON.stringify({ type: 'pointer', action: 'move', x: 200, y: 150, button: 0, buttons: 0 }));
+    const before = frames.length;
+    const modifiers = { shift: false, ctrl: false, alt: false, meta: false };
+    for (const char of `touch ${file}`) {
+      // KeyboardEvent.code 'Unidentified': the streamer then types the character the key names.
+      const key = char === ' ' ? { code: 'Space', key: ' ' } : { code: 'Unidentified', key: char };
+      for (const action of ['down', 'up'])
+        control.send(JSON.stringify({ type: 'key', action, ...key, modifiers }));
+    }
+    for (const action of ['down', 'up'])
+      control.send(JSON.stringify({ type: 'key', action, code: 'Enter', key: 'Enter', modifiers }));
+    await until('the typed command to create its file', () => (existsSync(file) ? true : undefined), 15_000);
+    expect(frames.length).toBeGreaterThan(before);
+
+    const group = await groupMembers(streamer!.pgid);
+    expect(group.join(' ')).toMatch(/Xvfb/);
+    expect(group.join(' ')).toMatch(/ffmpeg/);
+    await call('POST', '/gateway/session/release', accessToken, { sessionId });
+    expect(await closed).toBe(4012);
+    await until(
+      'every process of the session to end',
+      async () => ((await groupMembers(streamer!.pgid)).length === 0 ? true : undefined),
+      15_000,
+    );
+    const status = await call<{ state: string; endedReason?: string }>(
+      'GET',
+      '/gateway/session/status',
+      accessToken,
+      undefined,
+      sessionId,
+    );
+    expect(status).toMatchObject({ state: 'ended', endedReason: 'session-ended' });
+    control.close();
+  });
+});
