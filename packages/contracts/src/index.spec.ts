@@ -40,8 +40,8 @@ describe('package entry', () => {
       }
       return [];
     });
-    // 33 single routes, 8 IAM collections of 5 routes and the 3 group-member routes.
-    expect(routes).toHaveLength(33 + 8 * 5 + 3);
+    // 37 single routes, 8 IAM collections of 5 routes and the 3 group-member routes.
+    expect(routes).toHaveLength(37 + 8 * 5 + 3);
     const keys = routes.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
   });
