@@ -1,0 +1,167 @@
+import {
+  type ErrorEnvelope,
+  errorEnvelopeSchema,
+  type ErrorField,
+  loginRoute,
+  logoutRoute,
+  refreshRoute,
+  type TokenResponse,
+} from '@webstream/contracts';
+
+/** An answer other than 2xx, with the error envelope's message and the fields it names. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fields: readonly ErrorField[] = [],
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** The message the API gave for one field (`body.name`, `headers.x-session-id` …), if any. */
+  fieldMessage(path: string): string | undefined {
+    return this.fields.find((field) => field.path === path || field.path === `body.${path}`)?.message;
+  }
+}
+
+// The refresh token lives for the tab only (sessionStorage): a reload keeps the user signed in, closing the tab
+// ends it, and nothing survives in localStorage. The access token is kept in memory alone.
+const REFRESH_KEY = 'webstream.refreshToken';
+
+type Listener = (user: TokenResponse['user'] | undefined) => void;
+
+/** The signed-in user's tokens: one refresh at a time, shared by every call that needs it. */
+export class Session {
+  private accessToken: string | undefined;
+  private refreshing: Promise<boolean> | undefined;
+  private currentUser: TokenResponse['user'] | undefined;
+  private readonly listeners = new Set<Listener>();
+
+  get user(): TokenResponse['user'] | undefined {
+    return this.currentUser;
+  }
+
+  /** The access token for a WebSocket or a header; undefined when signed out. */
+  get token(): string | undefined {
+    return this.accessToken;
+  }
+
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async login(username: string, password: string, organization?: string): Promise<void> {
+    const tokens = await request<TokenResponse>(loginRoute.method, loginRoute.path, {
+      body: { username, password, ...(organization ? { organization } : {}) },
+    });
+    this.accept(tokens);
+  }
+
+  /** Signs in again from the tab's refresh token, if there is one; false when there is none or it is refused. */
+  resume(): Promise<boolean> {
+    this.refreshing ??= this.refresh().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  async logout(): Promise<void> {
+    const refreshToken = sessionStorage.getItem(REFRESH_KEY);
+    this.clear();
+    if (refreshToken !== null) {
+      await request(logoutRoute.method, logoutRoute.path, { body: { refreshToken } }).catch(() => undefined);
+    }
+  }
+
+  /** A call to the gateway as the signed-in user; one refresh and retry when the access token has expired. */
+  async call<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    try {
+      return await request<T>(method, path, { ...options, token: this.accessToken });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 401 || !(await this.resume())) throw error;
+      return request<T>(method, path, { ...options, token: this.accessToken });
+    }
+  }
+
+  private async refresh(): Promise<boolean> {
+    const refreshToken = sessionStorage.getItem(REFRESH_KEY);
+    if (refreshToken === null) return false;
+    try {
+      this.accept(
+        await request<TokenResponse>(refreshRoute.method, refreshRoute.path, { body: { refreshToken } }),
+      );
+      return true;
+    } catch {
+      this.clear();
+      return false;
+    }
+  }
+
+  private accept(tokens: TokenResponse): void {
+    this.accessToken = tokens.accessToken;
+    sessionStorage.setItem(REFRESH_KEY, tokens.refreshToken);
+    this.currentUser = tokens.user;
+    for (const listener of this.listeners) listener(this.currentUser);
+  }
+
+  private clear(): void {
+    this.accessToken = undefined;
+    this.currentUser = undefined;
+    sessionStorage.removeItem(REFRESH_KEY);
+    for (const listener of this.listeners) listener(undefined);
+  }
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | undefined>;
+  signal?: AbortSignal;
+}
+
+async function request<T>(
+  method: string,
+  path: string,
+  options: RequestOptions & { token?: string | undefined },
+): Promise<T> {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(options.query ?? {})) {
+    if (value !== undefined && value !== '') query.set(key, String(value));
+  }
+  const url = query.size > 0 ? `${path}?${query.toString()}` : path;
+  const response = await fetch(url, {
+    method,
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const text = await response.text();
+  const json: unknown = text === '' ? undefined : safeJson(text);
+  if (!response.ok) {
+    const envelope = errorEnvelopeSchema.safeParse(json);
+    const retryAfter = Number(response.headers.get('retry-after'));
+    throw new ApiError(
+      response.status,
+      envelope.success ? envelope.data.error.message : `${response.status} ${response.statusText}`,
+      envelope.success ? (envelope.data.error.fields ?? []) : [],
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    );
+  }
+  return json as T;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** The one session of this page. */
+export const session = new Session();

@@ -1,0 +1,3 @@
+export function SessionPage(props: { sessionId: string }) {
+  return <main data-session={props.sessionId} />;
+}
