@@ -1,5 +1,4 @@
 import {
-  type ErrorEnvelope,
   errorEnvelopeSchema,
   type ErrorField,
   loginRoute,
