@@ -2,6 +2,8 @@ import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } 
 import { type WebstreamConfig } from '@webstream/config';
 import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
 import { AdminController } from './admin/admin.controller';
+import { AdminMetricsController } from './admin/admin-metrics.controller';
+import { WebClientModule } from './web-client/web-client.module';
 import { BackendsModule } from './backends/backends.module';
 import { DataPlaneModule } from './data-plane/data-plane.module';
 import { GatewayHealthController } from './health/gateway-health.controller';
@@ -41,8 +43,10 @@ export class GatewayModule implements NestModule {
         SessionsModule,
         DataPlaneModule,
         RateLimitModule,
+        // Last: its catch-all answers index.html only for paths nothing else serves.
+        WebClientModule.forRoot(),
       ],
-      controllers: [GatewayHealthController, AdminController],
+      controllers: [GatewayHealthController, AdminController, AdminMetricsController],
     };
   }
 }

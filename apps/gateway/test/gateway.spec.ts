@@ -96,6 +96,27 @@ describe('the gateway app', () => {
     expect(await response.text()).toBe(GATEWAY_HEALTH_BODY);
   });
 
+  it('serves the browser client at / and at its deep links, and never in place of an API answer', async () => {
+    for (const path of ['/', '/admin/users', '/session/abc-12345678']) {
+      const page = await fetch(`${builtin.url}${path}`);
+      expect(page.status, path).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('cache-control')).toBe('no-cache');
+      expect(await page.text()).toContain('<div id="root"></div>');
+    }
+    const html = await (await fetch(`${builtin.url}/`)).text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${builtin.url}${script!}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    for (const path of ['/iam/nothing-here', '/gateway/nothing-here', '/getConnection']) {
+      const api = await fetch(`${builtin.url}${path}`);
+      expect(api.status, path).not.toBe(200);
+      expect(api.headers.get('content-type'), path).toMatch(/^application\/json/);
+    }
+  });
+
   it('asks the in-process IAM in builtin mode', async () => {
     const client = builtin.app.get(IamClient);
     expect(client).toBeInstanceOf(InProcessIamClient);

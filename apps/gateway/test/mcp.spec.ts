@@ -131,6 +131,60 @@ describe('the MCP proxy', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it("gives the admin console the engine's reports with an access token: org admins see their organization only", async () => {
+    const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+    const org = await call<{ id: string }>(gateway.url, 'POST', '/iam/organizations', {
+      ...bearer(admin.accessToken),
+      body: { name: 'Console Org', slug: 'console-org' },
+    });
+    expect(org.status).toBe(201);
+    const password = 'console admin passphrase';
+    for (const [username, role] of [
+      ['console-admin', 'org-admin'],
+      ['console-user', 'user'],
+    ]) {
+      const created = await call(gateway.url, 'POST', '/iam/users', {
+        ...bearer(admin.accessToken),
+        body: { orgId: org.body.id, username, password, role },
+      });
+      expect(created.status).toBe(201);
+    }
+    const signIn = async (username: string) =>
+      (
+        await call<TokenResponse>(gateway.url, 'POST', '/iam/auth/login', {
+          body: { username, password, organization: 'console-org' },
+        })
+      ).body.accessToken;
+    const orgAdmin = await signIn('console-admin');
+    const user = await signIn('console-user');
+
+    const pinned = await call<{ url: string }>(
+      gateway.url,
+      'GET',
+      `/gateway/admin/reports/usage?${REPORT_QUERY}&orgId=someone-else`,
+      bearer(orgAdmin),
+    );
+    expect(pinned.status).toBe(200);
+    const forwarded = new URL(pinned.body.url, 'http://engine');
+    expect(forwarded.pathname).toBe('/api/reports/usage');
+    expect(forwarded.searchParams.getAll('orgId')).toEqual([org.body.id]);
+    expect(engine.last!.headers.authorization).toBe(`Bearer ${SERVICE_TOKEN}`);
+
+    expect((await call(gateway.url, 'GET', '/gateway/admin/operations/nodes', bearer(orgAdmin))).status).toBe(
+      403,
+    );
+    expect((await call(gateway.url, 'GET', '/gateway/admin/audit', bearer(user))).status).toBe(403);
+    expect((await call(gateway.url, 'GET', '/gateway/admin/audit')).status).toBe(401);
+    const platform = await call<{ url: string }>(
+      gateway.url,
+      'GET',
+      '/gateway/admin/operations/sessions',
+      bearer(admin.accessToken),
+    );
+    expect(platform.status).toBe(200);
+    expect(platform.body.url).toBe('/api/operations/sessions');
+  });
+
   it('answers 401 in the error envelope without a key, and forwards nothing', async () => {
     const before = engine.proxied.length;
     const answer = await call<ErrorEnvelope>(gateway.url, 'GET', `/mcp/api/reports/usage?${REPORT_QUERY}`);

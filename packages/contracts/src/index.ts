@@ -35,3 +35,4 @@ export * from './iam-entitlements';
 export * from './iam-api-keys';
 export * from './iam-me';
 export * from './gateway-admin';
+export * from './gateway-admin-metrics';
