@@ -40,8 +40,8 @@ describe('package entry', () => {
       }
       return [];
     });
-    // 37 single routes, 8 IAM collections of 5 routes and the 3 group-member routes.
-    expect(routes).toHaveLength(37 + 8 * 5 + 3);
+    // 37 single routes, 8 IAM collections of 5 routes, the 3 group-member routes and the 6 admin engine views.
+    expect(routes).toHaveLength(37 + 8 * 5 + 3 + 6);
     const keys = routes.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
   });
