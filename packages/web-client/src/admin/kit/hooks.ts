@@ -1,0 +1,67 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { errorText, isAbort } from '../api';
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: string | undefined;
+  loading: boolean;
+  reload: () => void;
+}
+
+/**
+ * Loads `load` whenever `key` changes (a string of everything it depends on) and on reload(); a newer load
+ * aborts the older one. The previous data stays shown while the next loads.
+ */
+export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, key: string): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({ loading: true });
+  const [tick, setTick] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setState((previous) => ({ ...previous, loading: true }));
+    loadRef.current(controller.signal).then(
+      (data) => {
+        if (!controller.signal.aborted) setState({ data, loading: false });
+      },
+      (error: unknown) => {
+        if (controller.signal.aborted || isAbort(error)) return;
+        setState((previous) => ({ ...previous, error: errorText(error), loading: false }));
+      },
+    );
+    return () => controller.abort();
+  }, [key, tick]);
+
+  const reload = useCallback(() => setTick((value) => value + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading, reload };
+}
+
+/** Calls `tick` every `intervalMs` while the page is visible, and at once when it becomes visible again. */
+export function useInterval(tick: () => void, intervalMs: number): void {
+  const tickRef = useRef(tick);
+  tickRef.current = tick;
+  useEffect(() => {
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const start = (): void => {
+      if (timer === undefined) timer = setInterval(() => tickRef.current(), intervalMs);
+    };
+    const stop = (): void => {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+    };
+    const onVisibility = (): void => {
+      if (document.hidden) stop();
+      else {
+        tickRef.current();
+        start();
+      }
+    };
+    if (!document.hidden) start();
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      stop();
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }, [intervalMs]);
+}

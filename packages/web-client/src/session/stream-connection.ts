@@ -1,0 +1,382 @@
+import {
+  audioServerMessageSchema,
+  type AudioFormatMessage,
+  captureServerMessageSchema,
+  type CaptureClientMessage,
+  type CaptureServerMessage,
+  type ControlClientMessage,
+  controlServerMessageSchema,
+  type ControlServerMessage,
+  decodeAudioChunkMessage,
+  decodeFrameMessage,
+  type FrameHeader,
+  getConnectionRoute,
+  type GetConnectionResponse,
+  SESSION_ID_HEADER,
+  sessionStatusRoute,
+  type SessionStatusResponse,
+  WS_TICKET_QUERY_PARAM,
+  type WsErrorMessage,
+} from '@webstream/contracts';
+import { ApiError, session } from '../api/http';
+import {
+  backoffMs,
+  type CloseOutcome,
+  decideReconnect,
+  describeClose,
+  MAX_RECONNECT_ATTEMPTS,
+} from './close-reasons';
+import { type LaunchRecord, selectErrorMessage, selectSession } from './launch';
+
+export type Phase = 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'failed';
+
+export interface ConnectionView {
+  phase: Phase;
+  /** Why the page is not connected (a close reason, a refusal, the ended reason). */
+  message?: string;
+  detail?: string;
+}
+
+export interface StreamEvents {
+  view(view: ConnectionView): void;
+  /** /capture and /control are both open. */
+  opened(): void;
+  frame(header: FrameHeader, payload: Uint8Array): void;
+  capture(message: CaptureServerMessage): void;
+  control(message: ControlServerMessage): void;
+  latency(ms: number): void;
+  audioFormat(format: AudioFormatMessage): void;
+  audioChunk(payload: Uint8Array): void;
+  /** The /audio socket closed while the session goes on. */
+  audioClosed(outcome: CloseOutcome): void;
+}
+
+type Channel = 'capture' | 'control' | 'audio';
+
+const PING_INTERVAL_MS = 2000;
+/** A connection that stayed up this long starts the backoff over on its next drop. */
+const STABLE_AFTER_MS = 10_000;
+/** An error message counts as the reason for a close that follows within this time. */
+const ERROR_EXPLAINS_CLOSE_MS = 5000;
+
+/**
+ * One session's sockets: /getConnection for tickets, /capture, /control and /audio opened with them, pings,
+ * and — when a socket closes for a reason worth retrying — the reconnect preflight (session status, select
+ * again if the gateway forgot the session, fresh tickets) with exponential backoff.
+ */
+export class StreamConnection {
+  private generation = 0;
+  private sockets: Partial<Record<Channel, WebSocket>> = {};
+  private lastErrors: Partial<Record<Channel, { message: WsErrorMessage; at: number }>> = {};
+  private timers = new Set<ReturnType<typeof setTimeout>>();
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private attempt = 0;
+  private disposed = false;
+  private phase: Phase = 'connecting';
+
+  constructor(
+    private readonly sessionId: string,
+    private readonly launch: () => LaunchRecord | undefined,
+    private readonly events: StreamEvents,
+    private readonly options: { audio: () => boolean },
+  ) {}
+
+  start(): void {
+    void this.connect();
+  }
+
+  /** After the page gave up (failed): try again from the preflight. */
+  retry(): void {
+    if (this.disposed || (this.phase !== 'failed' && this.phase !== 'ended')) return;
+    this.attempt = 0;
+    this.setView({ phase: 'reconnecting', message: 'Reconnecting…' });
+    void this.preflight(++this.generation);
+  }
+
+  sendControl(message: ControlClientMessage): boolean {
+    return this.send('control', message);
+  }
+
+  sendCapture(message: CaptureClientMessage): boolean {
+    return this.send('capture', message);
+  }
+
+  /** Bytes the control socket still holds: pointer moves are skipped while it is backed up. */
+  get controlBacklog(): number {
+    return this.sockets.control?.bufferedAmount ?? 0;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.generation += 1;
+    this.closeSockets();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private send(channel: Channel, message: object): boolean {
+    const socket = this.sockets[channel];
+    if (socket?.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  private setView(view: ConnectionView): void {
+    this.phase = view.phase;
+    if (!this.disposed) this.events.view(view);
+  }
+
+  private headers(): Record<string, string> {
+    return { [SESSION_ID_HEADER]: this.sessionId };
+  }
+
+  private async connect(): Promise<void> {
+    const generation = ++this.generation;
+    if (this.phase !== 'reconnecting') this.setView({ phase: 'connecting' });
+    let connection: GetConnectionResponse;
+    try {
+      connection = await session.call<GetConnectionResponse>(
+        getConnectionRoute.method,
+        getConnectionRoute.path,
+        {
+          headers: this.headers(),
+        },
+      );
+    } catch (error) {
+      if (generation !== this.generation || this.disposed) return;
+      if (error instanceof ApiError && error.status === 404) {
+        // Unknown or ended: the preflight tells which, and selects again when it may.
+        void this.preflight(generation);
+      } else if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+        this.end(
+          error.status === 401
+            ? 'You are signed out. Sign in again to continue.'
+            : 'You may not open this session.',
+          error.message,
+        );
+      } else {
+        this.retryLater(connectionErrorMessage(error), error);
+      }
+      return;
+    }
+    if (generation !== this.generation || this.disposed) return;
+    this.open(generation, connection);
+  }
+
+  private open(generation: number, connection: GetConnectionResponse): void {
+    this.lastErrors = {};
+    const channels: Channel[] = this.options.audio()
+      ? ['capture', 'control', 'audio']
+      : ['capture', 'control'];
+    let pendingOpen = 2;
+    for (const channel of channels) {
+      const socket = new WebSocket(
+        socketUrl(connection.paths[channel], connection.tickets[channel], this.sessionId),
+      );
+      socket.binaryType = 'arraybuffer';
+      this.sockets[channel] = socket;
+      socket.onopen = () => {
+        if (generation !== this.generation || channel === 'audio') return;
+        pendingOpen -= 1;
+        if (pendingOpen === 0) this.opened(generation);
+      };
+      socket.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
+        if (generation === this.generation) this.message(channel, event.data);
+      };
+      socket.onclose = (event) => {
+        if (generation === this.generation) this.closed(channel, event.code);
+      };
+    }
+  }
+
+  private opened(generation: number): void {
+    this.setView({ phase: 'connected' });
+    this.events.opened();
+    clearInterval(this.pingTimer);
+    this.ping();
+    this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS);
+    this.later(() => {
+      if (generation === this.generation) this.attempt = 0;
+    }, STABLE_AFTER_MS);
+  }
+
+  private ping(): void {
+    this.sendControl({ type: 'ping', t: performance.now() });
+  }
+
+  private message(channel: Channel, data: ArrayBuffer | string): void {
+    try {
+      if (typeof data !== 'string') {
+        if (channel === 'capture') {
+          const { header, payload } = decodeFrameMessage(data);
+          this.events.frame(header, payload);
+        } else if (channel === 'audio') {
+          this.events.audioChunk(decodeAudioChunkMessage(data).payload);
+        }
+        return;
+      }
+      const json = JSON.parse(data) as unknown;
+      if (channel === 'capture') {
+        const parsed = captureServerMessageSchema.safeParse(json);
+        if (!parsed.success) return;
+        if (parsed.data.type === 'error') this.noteError(channel, parsed.data);
+        this.events.capture(parsed.data);
+      } else if (channel === 'control') {
+        const parsed = controlServerMessageSchema.safeParse(json);
+        if (!parsed.success) return;
+        if (parsed.data.type === 'pong') {
+          this.events.latency(Math.max(0, performance.now() - parsed.data.t));
+          return;
+        }
+        if (parsed.data.type === 'error') this.noteError(channel, parsed.data);
+        this.events.control(parsed.data);
+      } else {
+        const parsed = audioServerMessageSchema.safeParse(json);
+        if (!parsed.success) return;
+        if (parsed.data.type === 'error') this.noteError(channel, parsed.data);
+        else this.events.audioFormat(parsed.data);
+      }
+    } catch {
+      // A malformed message is skipped; the next frame or chunk is whole again.
+    }
+  }
+
+  private noteError(channel: Channel, message: WsErrorMessage): void {
+    this.lastErrors[channel] = { message, at: Date.now() };
+  }
+
+  private closed(channel: Channel, code: number): void {
+    const last = this.lastErrors[channel];
+    const outcome = describeClose(
+      code,
+      last !== undefined && Date.now() - last.at < ERROR_EXPLAINS_CLOSE_MS ? last.message : undefined,
+    );
+    if (channel === 'audio') {
+      delete this.sockets.audio;
+      this.events.audioClosed(outcome);
+      return;
+    }
+    // Capture or control is gone: the session view cannot go on with the other alone.
+    this.generation += 1;
+    this.closeSockets();
+    if (!outcome.reconnect) {
+      this.end(outcome.message, outcome.detail);
+      return;
+    }
+    this.retryLater(outcome.message, undefined, outcome.detail);
+  }
+
+  private closeSockets(): void {
+    clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
+    for (const socket of Object.values(this.sockets)) {
+      socket.onopen = null;
+      socket.onmessage = null;
+      socket.onclose = null;
+      if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN)
+        socket.close(1000);
+    }
+    this.sockets = {};
+  }
+
+  private end(message: string, detail?: string): void {
+    this.generation += 1;
+    this.closeSockets();
+    this.setView({ phase: 'ended', message, ...(detail ? { detail } : {}) });
+  }
+
+  /** Waits (backoff, or the server's Retry-After when longer) and runs the preflight; gives up after a while. */
+  private retryLater(message: string, error?: unknown, detail?: string): void {
+    if (this.disposed) return;
+    if (this.attempt >= MAX_RECONNECT_ATTEMPTS) {
+      this.setView({
+        phase: 'failed',
+        message: `The session could not be reconnected. ${message}`,
+        ...(detail ? { detail } : {}),
+      });
+      return;
+    }
+    const retryAfter = error instanceof ApiError ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
+    const delay = Math.max(backoffMs(this.attempt), retryAfter);
+    this.attempt += 1;
+    this.setView({ phase: 'reconnecting', message, ...(detail ? { detail } : {}) });
+    const generation = ++this.generation;
+    this.later(() => void this.preflight(generation), delay);
+  }
+
+  /** GET /gateway/session/status, then connect, select again, wait or stop. */
+  private async preflight(generation: number): Promise<void> {
+    let status: SessionStatusResponse;
+    try {
+      status = await session.call<SessionStatusResponse>(sessionStatusRoute.method, sessionStatusRoute.path, {
+        headers: this.headers(),
+      });
+    } catch (error) {
+      if (generation !== this.generation || this.disposed) return;
+      if (error instanceof ApiError && error.status === 401) {
+        this.end('You are signed out. Sign in again to continue.');
+      } else if (error instanceof ApiError && error.status === 403) {
+        this.end('You may not open this session.', error.message);
+      } else {
+        this.retryLater(connectionErrorMessage(error), error);
+      }
+      return;
+    }
+    if (generation !== this.generation || this.disposed) return;
+    const launch = this.launch();
+    const decision = decideReconnect(status, launch !== undefined);
+    switch (decision.action) {
+      case 'stop':
+        this.end(decision.message);
+        return;
+      case 'wait':
+        this.retryLater(decision.message);
+        return;
+      case 'select':
+        try {
+          await selectSession(this.sessionId, launch!.request);
+        } catch (error) {
+          if (generation !== this.generation || this.disposed) return;
+          const message = selectErrorMessage(error);
+          if (
+            error instanceof ApiError &&
+            (error.status === 409 || error.status === 403 || error.status === 400)
+          ) {
+            this.end(message);
+          } else {
+            this.retryLater(message, error);
+          }
+          return;
+        }
+        if (generation !== this.generation || this.disposed) return;
+        void this.connect();
+        return;
+      case 'connect':
+        void this.connect();
+        return;
+    }
+  }
+
+  private later(callback: () => void, ms: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.disposed) callback();
+    }, ms);
+    this.timers.add(timer);
+  }
+}
+
+function socketUrl(path: string, ticket: string, sessionId: string): string {
+  const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
+  const query = new URLSearchParams({ [WS_TICKET_QUERY_PARAM]: ticket, sessionId });
+  return `${scheme}://${window.location.host}${path}?${query.toString()}`;
+}
+
+function connectionErrorMessage(error: unknown): string {
+  if (!(error instanceof ApiError)) return 'The gateway cannot be reached. Reconnecting…';
+  if (error.status === 429) return 'Too many requests. Reconnecting shortly…';
+  if (error.status === 502 || error.status === 503 || error.status === 504) {
+    return 'The session host could not be reached. Reconnecting…';
+  }
+  return `${error.message}. Reconnecting…`;
+}

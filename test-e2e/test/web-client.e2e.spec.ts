@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePorts, type RunningProcess, startWebstream } from '../src/processes';
+
+/** Screenshots of every step, kept as the run's artifacts (test-e2e/test-results is not committed). */
+const ARTIFACTS = resolve(__dirname, '..', 'test-results', 'web-client');
+const CHROMIUM = '/usr/bin/chromium';
+// The flags Debian's Chromium needs headless on this kind of machine (../shared/notes/toolchain.md).
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  ms: number,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 200));
+  }
+}
+
+// The product as its users meet it in a browser: `webstream all`, the web client the gateway serves, a real
+// Chromium. Every step leaves a screenshot under test-results/web-client.
+describe('the web client in Chromium, against the real stack', () => {
+  let dir: string;
+  let run: RunningProcess;
+  let gatewayUrl: string;
+  let browser: Browser;
+  const passwords: Record<string, string> = {};
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    dir = await mkdtemp(join(tmpdir(), 'webstream-web-client-'));
+    await chmod(dir, 0o755);
+    const [gateway, sessionHost, metricsEngine, database, streamer] = await freePorts(5);
+    gatewayUrl = `http://127.0.0.1:${gateway}`;
+    run = startWebstream(['all'], {
+      cwd: dir,
+      env: {
+        WEBSTREAM__GATEWAY__PORT: String(gateway),
+        WEBSTREAM__GATEWAY__BACKEND__GATEWAYURL: gatewayUrl,
+        WEBSTREAM__SESSIONHOST__PORT: String(sessionHost),
+        WEBSTREAM__SESSIONHOST__SERVERURL: `http://127.0.0.1:${sessionHost}`,
+        WEBSTREAM__METRICSENGINE__HTTPPORT: String(metricsEngine),
+        WEBSTREAM__METRICSENGINE__URL: `http://127.0.0.1:${metricsEngine}`,
+        WEBSTREAM__EMBEDDEDDATABASE__PORT: String(database),
+        WEBSTREAM__STREAMER__BASEPORT: String(Math.min(streamer!, 60_000)),
+        WEBSTREAM__EMBEDDEDDATABASE__DATADIR: join(dir, 'data', 'postgres'),
+        WEBSTREAM__STREAMER__CAPTURESOURCE: 'x11',
+        WEBSTREAM__SESSIONHOST__DRAINTIMEOUT: '2',
+      },
+    });
+    await run.waitForOutput(/WebStream is ready in \d+ ms/, 90_000);
+    for (const username of ['admin', 'demo']) {
+      const password = new RegExp(`"username":"${username}","generatedPassword":"([^"]+)"`).exec(
+        run.output(),
+      )?.[1];
+      if (password === undefined) throw new Error(`no generated password for ${username}:\n${run.output()}`);
+      passwords[username] = password;
+    }
+    // The session host must be registered and healthy before a launch can be placed.
+    await until(
+      'the session host to be healthy at the gateway',
+      async () => {
+        const login = await fetch(`${gatewayUrl}/iam/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'admin', password: passwords['admin'] }),
+        });
+        const { accessToken } = (await login.json()) as { accessToken: string };
+        const backends = await fetch(`${gatewayUrl}/gateway/admin/backends`, {
+          headers: { authorization: `Bearer ${accessToken}` },
+        });
+        const body = (await backends.json()) as { items: { health: string }[] };
+        return body.items.some((backend) => backend.health === 'healthy') ? true : undefined;
+      },
+      60_000,
+    );
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    run.child.kill('SIGINT');
+    await Promise.race([run.exited, new Promise((done) => setTimeout(done, 20_000))]);
+    run.child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function newPage(name: string): Promise<{ page: Page; shot: (step: string) => Promise<void> }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    let step = 0;
+    return {
+      page,
+      shot: async (label: string) => {
+        step += 1;
+        await page.screenshot({
+          path: join(ARTIFACTS, `${name}-${String(step).padStart(2, '0')}-${label}.png`),
+        });
+      },
+    };
+  }
+
+  async function signIn(page: Page, username: string, password: string): Promise<void> {
+    await page.goto(gatewayUrl);
+    await page.getByLabel('User name').fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  /** The number of frames the session page has drawn (its canvas's data-frames). */
+  async function framesDrawn(page: Page): Promise<number> {
+    return Number((await page.getByLabel('Remote display').getAttribute('data-frames')) ?? '0');
+  }
+
+  async function launchAndType(
+    page: Page,
+    shot: (step: string) => Promise<void>,
+    workspace: string,
+    app: string,
+  ) {
+    await page
+      .getByRole('article', { name: workspace })
+      .getByRole('button', { name: `Launch ${app}` })
+      .click();
+    const display = page.getByLabel('Remote display');
+    await display.waitFor({ timeout: 30_000 });
+    await until(
+      'frames on the canvas',
+      async () => ((await framesDrawn(page)) > 0 ? true : undefined),
+      30_000,
+    );
+    await shot('session-started');
+
+    // Focus follows the pointer in the session: over the xterm, then a shell command typed on the keyboard.
+    const box = (await display.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.15, box.y + box.height * 0.15);
+    await display.click({ position: { x: box.width * 0.15, y: box.height * 0.15 } });
+    const before = await framesDrawn(page);
+    const file = join(dir, `typed-${randomUUID().slice(0, 8)}`);
+    await page.keyboard.type(`touch ${file}`, { delay: 15 });
+    await page.keyboard.press('Enter');
+    await until('the typed command to create its file', () => (existsSync(file) ? true : undefined), 20_000);
+    expect(await framesDrawn(page)).toBeGreaterThan(before);
+    await shot('typed-into-xterm');
+    await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/fps/);
+
+    await page.getByRole('button', { name: 'End session' }).click();
+    await page.getByRole('article', { name: workspace }).waitFor({ timeout: 20_000 });
+    await shot('after-end-session');
+  }
+
+  it('signs the demo user in, launches the demo workspace, streams and types into it, and ends the session', async () => {
+    const { page, shot } = await newPage('demo');
+    await signIn(page, 'demo', passwords['demo']!);
+    await page.getByRole('article', { name: 'Demo workspace' }).waitFor({ timeout: 15_000 });
+    await shot('workspaces');
+    await launchAndType(page, shot, 'Demo workspace', 'Terminal');
+    await page.context().close();
+  });
+
+  it('lets an admin create a user and a workspace and entitle one to the other, which that user then launches', async () => {
+    const { page, shot } = await newPage('admin');
+    await signIn(page, 'admin', passwords['admin']!);
+    await page.getByRole('link', { name: 'Administration' }).click();
+    const admin = page.getByRole('navigation', { name: 'Administration' });
+
+    const username = `ada-${randomUUID().slice(0, 6)}`;
+    const password = 'a long passphrase for ada';
+    await admin.getByRole('link', { name: 'Users' }).click();
+    await page
+      .getByRole('link', { name: 'New user' })
+      .or(page.getByRole('button', { name: 'New user' }))
+      .click();
+    await page.getByLabel('User name').fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /saved|created/i })
+      .waitFor({ timeout: 10_000 });
+    await shot('user-created');
+
+    const workspaceName = `Ada's desk ${randomUUID().slice(0, 4)}`;
+    await admin.getByRole('link', { name: 'Workspaces' }).click();
+    await page
+      .getByRole('link', { name: 'New workspace' })
+      .or(page.getByRole('button', { name: 'New workspace' }))
+      .click();
+    await page.getByLabel('Name', { exact: true }).fill(workspaceName);
+    await page.getByLabel('Applications').selectOption({ label: 'Terminal' });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /saved|created/i })
+      .waitFor({ timeout: 10_000 });
+    await shot('workspace-created');
+
+    await admin.getByRole('link', { name: 'Entitlements' }).click();
+    await page
+      .getByRole('link', { name: 'New entitlement' })
+      .or(page.getByRole('button', { name: 'New entitlement' }))
+      .click();
+    await page.getByLabel('Workspace').selectOption({ label: workspaceName });
+    await page.getByLabel('User', { exact: true }).selectOption({ label: username });
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /saved|created/i })
+      .waitFor({ timeout: 10_000 });
+    await shot('entitlement-created');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, username, password);
+    await page.getByRole('article', { name: workspaceName }).waitFor({ timeout: 15_000 });
+    await shot('new-user-workspaces');
+    await launchAndType(page, shot, workspaceName, 'Terminal');
+    await page.context().close();
+  });
+});
