@@ -32,7 +32,7 @@ async function until<T>(
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 200));
+    await new Promise((done) => setTimeout(done, 1_000));
   }
 }
 
@@ -76,18 +76,19 @@ describe('the web client in Chromium, against the real stack', () => {
       passwords[username] = password;
     }
     // The session host must be registered and healthy before a launch can be placed.
+    const login = await fetch(`${gatewayUrl}/iam/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: passwords['admin'] }),
+    });
+    const { accessToken } = (await login.json()) as { accessToken: string };
     await until(
       'the session host to be healthy at the gateway',
       async () => {
-        const login = await fetch(`${gatewayUrl}/iam/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username: 'admin', password: passwords['admin'] }),
-        });
-        const { accessToken } = (await login.json()) as { accessToken: string };
         const backends = await fetch(`${gatewayUrl}/gateway/admin/backends`, {
           headers: { authorization: `Bearer ${accessToken}` },
         });
+        if (backends.status !== 200) return undefined;
         const body = (await backends.json()) as { items: { health: string }[] };
         return body.items.some((backend) => backend.health === 'healthy') ? true : undefined;
       },
@@ -104,12 +105,18 @@ describe('the web client in Chromium, against the real stack', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function newPage(name: string): Promise<{ page: Page; shot: (step: string) => Promise<void> }> {
+  async function newPage(
+    name: string,
+  ): Promise<{ page: Page; shot: (step: string) => Promise<void>; errors: string[] }> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
+    // An uncaught error in the page fails the test, whatever the page still shows.
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
     let step = 0;
     return {
       page,
+      errors,
       shot: async (label: string) => {
         step += 1;
         await page.screenshot({
@@ -121,8 +128,8 @@ describe('the web client in Chromium, against the real stack', () => {
 
   async function signIn(page: Page, username: string, password: string): Promise<void> {
     await page.goto(gatewayUrl);
-    await page.getByLabel('User name').fill(username);
-    await page.getByLabel('Password').fill(password);
+    await page.getByLabel(/^User name( \*)?$/).fill(username);
+    await page.getByLabel(/^Password( \*)?$/).fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
   }
 
@@ -158,7 +165,14 @@ describe('the web client in Chromium, against the real stack', () => {
     const file = join(dir, `typed-${randomUUID().slice(0, 8)}`);
     await page.keyboard.type(`touch ${file}`, { delay: 15 });
     await page.keyboard.press('Enter');
-    await until('the typed command to create its file', () => (existsSync(file) ? true : undefined), 20_000);
+    await until(
+      'the typed command to create its file',
+      () => (existsSync(file) ? true : undefined),
+      20_000,
+    ).catch(async (error: unknown) => {
+      await shot('typing-failed');
+      throw error;
+    });
     expect(await framesDrawn(page)).toBeGreaterThan(before);
     await shot('typed-into-xterm');
     await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/fps/);
@@ -169,16 +183,17 @@ describe('the web client in Chromium, against the real stack', () => {
   }
 
   it('signs the demo user in, launches the demo workspace, streams and types into it, and ends the session', async () => {
-    const { page, shot } = await newPage('demo');
+    const { page, shot, errors } = await newPage('demo');
     await signIn(page, 'demo', passwords['demo']!);
     await page.getByRole('article', { name: 'Demo workspace' }).waitFor({ timeout: 15_000 });
     await shot('workspaces');
     await launchAndType(page, shot, 'Demo workspace', 'Terminal');
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 
   it('lets an admin create a user and a workspace and entitle one to the other, which that user then launches', async () => {
-    const { page, shot } = await newPage('admin');
+    const { page, shot, errors } = await newPage('admin');
     await signIn(page, 'admin', passwords['admin']!);
     await page.getByRole('link', { name: 'Administration' }).click();
     const admin = page.getByRole('navigation', { name: 'Administration' });
@@ -190,12 +205,14 @@ describe('the web client in Chromium, against the real stack', () => {
       .getByRole('link', { name: 'New user' })
       .or(page.getByRole('button', { name: 'New user' }))
       .click();
-    await page.getByLabel('User name').fill(username);
-    await page.getByLabel('Password').fill(password);
+    // In the demo organization, whose Terminal application the new workspace will offer.
+    await page.getByRole('combobox', { name: 'Organization', exact: true }).selectOption({ label: 'Demo' });
+    await page.getByLabel(/^User name( \*)?$/).fill(username);
+    await page.getByLabel(/^Password( \*)?$/).fill(password);
     await page.getByRole('button', { name: 'Save' }).click();
     await page
       .getByRole('status')
-      .filter({ hasText: /saved|created/i })
+      .filter({ hasText: /^User .* created/ })
       .waitFor({ timeout: 10_000 });
     await shot('user-created');
 
@@ -205,12 +222,15 @@ describe('the web client in Chromium, against the real stack', () => {
       .getByRole('link', { name: 'New workspace' })
       .or(page.getByRole('button', { name: 'New workspace' }))
       .click();
-    await page.getByLabel('Name', { exact: true }).fill(workspaceName);
-    await page.getByLabel('Applications').selectOption({ label: 'Terminal' });
+    await page.getByRole('combobox', { name: 'Organization', exact: true }).selectOption({ label: 'Demo' });
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill(workspaceName);
+    await page
+      .getByRole('listbox', { name: 'Applications', exact: true })
+      .selectOption({ label: 'Terminal' });
     await page.getByRole('button', { name: 'Save' }).click();
     await page
       .getByRole('status')
-      .filter({ hasText: /saved|created/i })
+      .filter({ hasText: /^Workspace .* created/ })
       .waitFor({ timeout: 10_000 });
     await shot('workspace-created');
 
@@ -219,12 +239,15 @@ describe('the web client in Chromium, against the real stack', () => {
       .getByRole('link', { name: 'New entitlement' })
       .or(page.getByRole('button', { name: 'New entitlement' }))
       .click();
-    await page.getByLabel('Workspace').selectOption({ label: workspaceName });
-    await page.getByLabel('User', { exact: true }).selectOption({ label: username });
+    await page.getByRole('combobox', { name: 'Organization', exact: true }).selectOption({ label: 'Demo' });
+    await page
+      .getByRole('combobox', { name: 'Workspace', exact: true })
+      .selectOption({ label: workspaceName });
+    await page.getByRole('combobox', { name: 'User', exact: true }).selectOption({ label: username });
     await page.getByRole('button', { name: 'Save' }).click();
     await page
       .getByRole('status')
-      .filter({ hasText: /saved|created/i })
+      .filter({ hasText: /^Entitlement .* created/ })
       .waitFor({ timeout: 10_000 });
     await shot('entitlement-created');
 
@@ -233,6 +256,7 @@ describe('the web client in Chromium, against the real stack', () => {
     await page.getByRole('article', { name: workspaceName }).waitFor({ timeout: 15_000 });
     await shot('new-user-workspaces');
     await launchAndType(page, shot, workspaceName, 'Terminal');
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 });

@@ -21,8 +21,14 @@ const size = { width: 800, height: 600 };
 describe('key mapping', () => {
   it('maps physical keys to US keysyms', () => {
     expect(keysymFor('KeyA', 'a')).toBe('a');
-    expect(keysymFor('KeyA', 'A')).toBe('a'); // Shift is its own key event
-    expect(keysymFor('Digit7', '/')).toBe('7');
+    const shift = { shift: true, ctrl: false, alt: false, meta: false };
+    // With Shift held, the physical key: Shift is its own key event.
+    expect(keysymFor('KeyA', 'A', shift)).toBe('a');
+    expect(keysymFor('Digit7', '/', shift)).toBe('7');
+    // With nothing held, the character the browser produced (a virtual keyboard, another layout).
+    expect(keysymFor('KeyA', 'A')).toBe('A');
+    expect(keysymFor('KeyQ', 'a')).toBe('a');
+    expect(keysymFor('KeyC', 'c', { ...shift, shift: false, ctrl: true })).toBe('c');
     expect(keysymFor('Minus', '-')).toBe('minus');
     expect(keysymFor('Period', '.')).toBe('period');
     expect(keysymFor('Slash', '/')).toBe('slash');

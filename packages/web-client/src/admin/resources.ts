@@ -550,7 +550,7 @@ export const entitlementsSpec: ResourceSpec<Entitlement, CreateEntitlement, Upda
   singular: 'entitlement',
   apiPath: '/iam/entitlements',
   searchable: false,
-  refs: ['workspaces', 'users', 'groups'],
+  refs: ['organizations', 'workspaces', 'users', 'groups'],
   columns: [
     { header: 'Workspace', value: (item, nameOf) => nameOf('workspaces', item.workspaceId) },
     { header: 'User', value: (item, nameOf) => (item.userId === null ? '' : nameOf('users', item.userId)) },
@@ -560,7 +560,9 @@ export const entitlementsSpec: ResourceSpec<Entitlement, CreateEntitlement, Upda
     },
     { header: 'Granted', value: (item) => day(item.createdAt) },
   ],
-  fields: () => [
+  // A platform admin picks the organization first: the workspace, user and group are offered from it.
+  fields: (context) => [
+    ...organizationField(context),
     {
       name: 'workspaceId',
       label: 'Workspace',
@@ -586,7 +588,7 @@ export const entitlementsSpec: ResourceSpec<Entitlement, CreateEntitlement, Upda
       hint: 'Every member of the group may launch the workspace.',
     },
   ],
-  empty: () => ({ workspaceId: '', userId: '', groupId: '' }),
+  empty: (context) => ({ ...withOrg(context), workspaceId: '', userId: '', groupId: '' }),
   fromItem: (item) => ({
     workspaceId: item.workspaceId,
     userId: item.userId ?? '',

@@ -127,8 +127,22 @@ function own(table: Readonly<Record<string, string>>, name: string): string | un
   return Object.hasOwn(table, name) ? table[name] : undefined;
 }
 
-/** The X keysym for a key, or undefined when the key is unknown (the caller ignores it). */
-export function keysymFor(code: string, key: string): string | undefined {
-  const keysym = own(CODE_KEYSYMS, code) ?? own(NAMED_KEY_KEYSYMS, key) ?? own(CHAR_KEYSYMS, key);
+const NO_MODIFIERS = { shift: false, ctrl: false, alt: false, meta: false };
+
+/**
+ * The X keysym for a key, or undefined when the key is unknown (the caller ignores it). A printable character
+ * typed with no modifier held is sent as that character, whatever the physical key: the browser's layout, a
+ * virtual keyboard or an IME decided it (an uppercase letter can come without a Shift event), and xdotool
+ * presses what Xvfb's layout needs for it. With a modifier held (Shift, shortcuts) and for named keys, the
+ * physical key is sent, and the held modifier does the rest as on Xvfb's US layout.
+ */
+export function keysymFor(
+  code: string,
+  key: string,
+  modifiers: { shift: boolean; ctrl: boolean; alt: boolean; meta: boolean } = NO_MODIFIERS,
+): string | undefined {
+  const held = modifiers.shift || modifiers.ctrl || modifiers.alt || modifiers.meta;
+  const typed = key.length === 1 && !held ? own(CHAR_KEYSYMS, key) : undefined;
+  const keysym = typed ?? own(CODE_KEYSYMS, code) ?? own(NAMED_KEY_KEYSYMS, key) ?? own(CHAR_KEYSYMS, key);
   return keysym !== undefined && SAFE_KEYSYM.test(keysym) ? keysym : undefined;
 }

@@ -14,7 +14,7 @@ const X_BUTTONS: readonly number[] = [1, 2, 3, 8, 9];
  * from our own table and are checked against SAFE_KEYSYM, so no message text can reach xdotool.
  */
 export function keyCommand(message: KeyMessage): string | undefined {
-  const keysym = keysymFor(message.code, message.key);
+  const keysym = keysymFor(message.code, message.key, message.modifiers);
   if (keysym === undefined || !SAFE_KEYSYM.test(keysym)) return undefined;
   return `${message.action === 'down' ? 'keydown' : 'keyup'} --delay 0 ${keysym}`;
 }
