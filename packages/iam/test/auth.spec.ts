@@ -259,6 +259,20 @@ describe('IAM authentication', () => {
     }
   });
 
+  it('stops accepting a token the moment it expires, though its verification is remembered', async () => {
+    const claims = payloadOf((await login(base, fixture.admin.username, fixture.admin.password)).accessToken);
+    const now = Math.floor(Date.now() / 1000);
+    const shortLived = sign(
+      { alg: 'HS256', typ: 'JWT' },
+      { ...claims, iat: now, exp: now + 2 },
+      fixture.signingKey,
+    );
+    for (let i = 0; i < 3; i += 1)
+      expect((await call(base, 'GET', '/iam/me', { token: shortLived })).status).toBe(200);
+    await new Promise((done) => setTimeout(done, (now + 2) * 1000 - Date.now() + 100));
+    expect((await call(base, 'GET', '/iam/me', { token: shortLived })).status).toBe(401);
+  });
+
   it('refuses passwords that break the policy, naming the field and the rule', async () => {
     const cases: [string, RegExp][] = [
       ['short', /at least 12 characters/],

@@ -112,7 +112,7 @@ describe('TelemetryClient', () => {
         expect(values(engine.storedEvents())).toEqual(range(0, 5));
         expect(client.stats().sentEvents).toBe(5);
       },
-      { timeout: 2_000 },
+      { timeout: 15_000 },
     );
   });
 
@@ -130,7 +130,10 @@ describe('TelemetryClient', () => {
     expect(whileDown.diskBatches).toBeGreaterThan(0);
     // Everything recorded is somewhere: full batches on disk, the rest in memory.
     expect(whileDown.diskBatches * 500 + whileDown.memoryEvents).toBe(10_000);
-    await vi.waitFor(async () => expect(await spoolFiles(spoolDir)).toHaveLength(whileDown.diskBatches));
+    // Spool writes finish in the background; on a loaded CI machine that can take longer than waitFor's 1 s default.
+    await vi.waitFor(async () => expect(await spoolFiles(spoolDir)).toHaveLength(whileDown.diskBatches), {
+      timeout: 15_000,
+    });
     expect(engine.requests).toHaveLength(0);
 
     // The engine comes back; every 4th batch is stored but its answer is "lost" (503), so it is sent again.
@@ -179,7 +182,7 @@ describe('TelemetryClient', () => {
         expect(values(engine.storedEvents())).toEqual(range(0, 30));
         expect(client.stats().sentEvents).toBe(30);
       },
-      { timeout: 5_000 },
+      { timeout: 15_000 },
     );
     expect(engine.stored.size).toBe(3);
     for (const key of engine.stored.keys()) {
@@ -222,7 +225,7 @@ describe('TelemetryClient', () => {
         expect(second.stats()).toMatchObject({ sentEvents: 120, diskBatches: 0, memoryEvents: 0 });
         expect(await spoolFiles(spoolDir)).toEqual([]);
       },
-      { timeout: 5_000 },
+      { timeout: 15_000 },
     );
     // The batches kept the keys they were cut with.
     expect([...engine.stored.keys()]).toEqual(spooled.map((b) => b.idempotencyKey));
@@ -313,7 +316,7 @@ describe('TelemetryClient', () => {
         expect(values(engine.storedEvents())).toEqual(range(0, 20));
         expect(client.stats()).toMatchObject({ memoryEvents: 0, sentEvents: 20, rejectedEvents: 0 });
       },
-      { timeout: 5_000 },
+      { timeout: 15_000 },
     );
     expect(client.stats().lastError).toBeUndefined();
   });
@@ -344,7 +347,7 @@ describe('TelemetryClient', () => {
     engine.answer = (r) => (values(r.batch.events).includes(0) ? 400 : 200);
     await engine.start();
     await vi.waitFor(() => expect(client.stats()).toMatchObject({ memoryEvents: 0, diskBatches: 0 }), {
-      timeout: 5_000,
+      timeout: 15_000,
     });
     expect(await gauge('memory')).toBe(0);
     expect(await gauge('disk')).toBe(0);

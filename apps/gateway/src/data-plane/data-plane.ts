@@ -27,7 +27,7 @@ import {
 } from '@webstream/contracts';
 import { AccessTokenGuard } from '@webstream/iam';
 import { BACKEND_TOKEN, closeFrame, InjectConfig, refuseUpgrade, sendError } from '@webstream/service-kit';
-import { createProxyMiddleware, responseInterceptor, type RequestHandler } from 'http-proxy-middleware';
+import { createProxyMiddleware, type RequestHandler } from 'http-proxy-middleware';
 import { PinoLogger } from 'nestjs-pino';
 import { WebSocketServer } from 'ws';
 import { GatewayMetrics, statusOf } from '../observability/gateway-metrics';
@@ -39,6 +39,8 @@ import { TicketStore } from './ws-tickets';
 
 const SOCKET_PATHS = new Set<string>([CAPTURE_PATH, CONTROL_PATH, AUDIO_PATH]);
 const CONTRACT_HEADERS = new Set<string>(WORKSPACE_CONTRACT_HEADERS);
+/** Headers of one connection, never passed on (RFC 9110 §7.6.1). */
+const HOP_BY_HOP_HEADERS = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection'];
 
 interface RoutedRequest extends IncomingMessage {
   webstreamSession?: SessionRecord;
@@ -80,11 +82,6 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     // The host and the streamer take the contract headers only from a peer holding it.
     @Inject(BACKEND_TOKEN) backendToken: string,
   ) {
-    // The host's 200 names the streamer: the browser gets the gateway's answer instead (see connected()).
-    const intercept = responseInterceptor<RoutedRequest, ServerResponse>(async (body, proxyRes, req, res) => {
-      if (proxyRes.statusCode !== 200) return body;
-      return JSON.stringify(await this.connected(req.webstreamSession!, body.toString('utf8'), res));
-    });
     this.connectionProxy = createProxyMiddleware<RoutedRequest, ServerResponse>({
       target: 'http://127.0.0.1',
       router: (req) => req.webstreamSession!.backend,
@@ -102,15 +99,8 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
           proxyReq.setHeader(SESSION_ID_HEADER, session.sessionId);
           proxyReq.setHeader(BACKEND_TOKEN_HEADER, backendToken);
         },
-        proxyRes: (proxyRes, req, res) => {
-          intercept(proxyRes, req, res).catch((error: unknown) => {
-            this.logger.error(
-              { err: error },
-              'the session host answered /getConnection with something unusable',
-            );
-            sendError(req, res, 502, 'the session host gave an answer the gateway cannot use');
-          });
-        },
+        // The host's 200 names the streamer: the browser gets the gateway's answer instead (see connected()).
+        proxyRes: (proxyRes, req, res) => this.answerConnection(proxyRes, req, res),
         error: (error, req, res) => {
           if ('writeHead' in res)
             sendError(req, res, 502, `the session host could not be reached: ${error.message}`);
@@ -205,12 +195,48 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     await this.connectionProxy(req, res, () => sendError(req, res, 404, 'not routed'));
   }
 
+  /**
+   * The host's answer, read whole (a few hundred bytes): a 200 becomes the gateway's own answer, anything else is
+   * passed on as the host gave it.
+   */
+  private answerConnection(proxyRes: IncomingMessage, req: RoutedRequest, res: ServerResponse): void {
+    const status = proxyRes.statusCode ?? 502;
+    if (status !== 200) {
+      const headers = { ...proxyRes.headers };
+      for (const name of HOP_BY_HOP_HEADERS) delete headers[name];
+      res.writeHead(status, headers);
+      proxyRes.pipe(res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    proxyRes.on('data', (chunk: Buffer) => chunks.push(chunk));
+    proxyRes.once('end', () => {
+      this.connected(req.webstreamSession!, Buffer.concat(chunks).toString('utf8')).then(
+        (answer) => {
+          const body = JSON.stringify(answer);
+          res.writeHead(200, {
+            'content-type': 'application/json; charset=utf-8',
+            'content-length': String(Buffer.byteLength(body)),
+            'cache-control': 'no-store',
+          });
+          res.end(body);
+        },
+        (error: unknown) => {
+          this.logger.error(
+            { err: error },
+            'the session host answered /getConnection with something unusable',
+          );
+          sendError(req, res, 502, 'the session host gave an answer the gateway cannot use');
+        },
+      );
+    });
+    proxyRes.once('error', (error) =>
+      sendError(req, res, 502, `the session host's answer broke off: ${error.message}`),
+    );
+  }
+
   /** The host named the session's streamer: remember where it is, and hand the browser its tickets. */
-  private async connected(
-    session: SessionRecord,
-    body: string,
-    res: ServerResponse,
-  ): Promise<GetConnectionResponse> {
+  private async connected(session: SessionRecord, body: string): Promise<GetConnectionResponse> {
     const streamer = streamerConnectionSchema.parse(JSON.parse(body));
     await this.sessions.update(session.sessionId, {
       // A reconnect of a running session fetches tickets again without stepping back from active.
@@ -226,8 +252,6 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       grant(CONTROL_PATH),
       grant(AUDIO_PATH),
     ]);
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    res.setHeader('cache-control', 'no-store');
     return {
       sessionId: session.sessionId,
       streamerGuid: streamer.streamerGuid,

@@ -11,6 +11,7 @@ import { userRoleSchema } from '@webstream/contracts';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
 import { sign } from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
 import { ExtractJwt, Strategy as JwtStrategy, type VerifiedCallback } from 'passport-jwt';
 import { z } from 'zod';
 import { type Actor, type AuthenticatedRequest } from './actor';
@@ -74,6 +75,15 @@ export class AccessTokenIssuer {
   }
 }
 
+const VERIFIED_TOKENS = 10_000;
+const VERIFIED_TOKEN_TTL_MS = 5 * 60_000;
+
+/** The token's `exp` in epoch milliseconds, or undefined. */
+function expiryOf(payload: unknown): number | undefined {
+  const exp = (payload as { exp?: unknown } | null)?.exp;
+  return typeof exp === 'number' ? exp * 1000 : undefined;
+}
+
 function actorOf(payload: unknown): Actor | false {
   const claims = accessClaimsSchema.safeParse(payload);
   if (!claims.success) return false;
@@ -90,6 +100,10 @@ function actorOf(payload: unknown): Actor | false {
 export class AccessTokenGuard implements CanActivate {
   private readonly strategy: JwtStrategy;
   private readonly outcomes = new WeakMap<IncomingMessage, Promise<{ actor: Actor } | { problem: string }>>();
+  // A client sends the same token with every request of its 15 minutes: its signature and claims are checked
+  // once, and the answer is kept until the token expires (at most VERIFIED_TOKEN_TTL_MS).
+  private readonly verified = new LRUCache<string, { actor: Actor }>({ max: VERIFIED_TOKENS });
+  private readonly bearerOf = ExtractJwt.fromAuthHeaderAsBearerToken();
 
   constructor(@Inject(ACCESS_TOKEN_OPTIONS) options: AccessTokenOptions) {
     this.strategy = new JwtStrategy(
@@ -102,7 +116,8 @@ export class AccessTokenGuard implements CanActivate {
         audience: ACCESS_TOKEN_AUDIENCE,
         ignoreExpiration: false,
       },
-      (payload: unknown, done: VerifiedCallback) => done(null, actorOf(payload)),
+      // The token's expiry goes along as passport's `info`, to bound how long its verification is remembered.
+      (payload: unknown, done: VerifiedCallback) => done(null, actorOf(payload), expiryOf(payload)),
     );
   }
 
@@ -133,10 +148,18 @@ export class AccessTokenGuard implements CanActivate {
   }
 
   private verify(req: IncomingMessage): Promise<{ actor: Actor } | { problem: string }> {
+    const token = this.bearerOf(req as never);
+    const known = token === null ? undefined : this.verified.get(token);
+    if (known !== undefined) return Promise.resolve(known);
     return new Promise((resolve, reject) => {
       // Passport's own way of running a strategy: a per-request object carrying the outcome callbacks.
       const attempt = Object.create(this.strategy) as JwtStrategy & StrategyOutcome;
-      attempt.success = (actor: Actor) => resolve({ actor });
+      attempt.success = (actor: Actor, expiresAt?: unknown) => {
+        const ttl =
+          typeof expiresAt === 'number' ? Math.min(expiresAt - Date.now(), VERIFIED_TOKEN_TTL_MS) : 0;
+        if (token !== null && ttl > 0) this.verified.set(token, { actor }, { ttl });
+        resolve({ actor });
+      };
       attempt.fail = (challenge?: unknown) =>
         resolve({ problem: challenge instanceof Error ? challenge.message : '' });
       attempt.error = (error: Error) => reject(error);
@@ -146,7 +169,7 @@ export class AccessTokenGuard implements CanActivate {
 }
 
 interface StrategyOutcome {
-  success(actor: Actor): void;
+  success(actor: Actor, info?: unknown): void;
   fail(challenge?: unknown): void;
   error(error: Error): void;
 }
