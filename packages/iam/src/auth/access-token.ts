@@ -148,7 +148,7 @@ export class AccessTokenGuard implements CanActivate {
   }
 
   private verify(req: IncomingMessage): Promise<{ actor: Actor } | { problem: string }> {
-    const token = this.bearerOf(req as never);
+    const token = this.bearerOf(req);
     const known = token === null ? undefined : this.verified.get(token);
     if (known !== undefined) return Promise.resolve(known);
     return new Promise((resolve, reject) => {
