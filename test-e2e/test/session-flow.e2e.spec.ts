@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   decodeFrameMessage,
@@ -11,7 +10,8 @@ import {
 } from '@webstream/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePorts, type RunningProcess, startWebstream } from '../src/processes';
+import { type AllInOne, startAllInOne, until } from '../src/all-in-one';
+import { type RunningProcess } from '../src/processes';
 
 /** The streamer processes started for a session (its id is in their launch spec), with their process group. */
 async function streamersOf(sessionId: string): Promise<{ pid: number; pgid: number }[]> {
@@ -49,63 +49,23 @@ async function groupMembers(pgid: number): Promise<string[]> {
   return members;
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  ms: number,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, everyMs));
-  }
-}
-
 // The whole product as a user meets it: `webstream all`, the demo user's workspace launched through the
 // gateway, its xterm streamed over the gateway's WebSockets with real x11 capture, typed into, and released.
 describe('a session from launch to release, through every service', () => {
+  let stack: AllInOne;
   let dir: string;
   let run: RunningProcess;
   let gatewayUrl: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'webstream-session-flow-'));
-    await chmod(dir, 0o755);
-    const [gateway, sessionHost, metricsEngine, database, streamer] = await freePorts(5);
-    gatewayUrl = `http://127.0.0.1:${gateway}`;
-    run = startWebstream(['all'], {
-      cwd: dir,
-      env: {
-        WEBSTREAM__GATEWAY__PORT: String(gateway),
-        WEBSTREAM__GATEWAY__BACKEND__GATEWAYURL: gatewayUrl,
-        WEBSTREAM__SESSIONHOST__PORT: String(sessionHost),
-        WEBSTREAM__SESSIONHOST__SERVERURL: `http://127.0.0.1:${sessionHost}`,
-        WEBSTREAM__METRICSENGINE__HTTPPORT: String(metricsEngine),
-        WEBSTREAM__METRICSENGINE__URL: `http://127.0.0.1:${metricsEngine}`,
-        WEBSTREAM__EMBEDDEDDATABASE__PORT: String(database),
-        WEBSTREAM__STREAMER__BASEPORT: String(Math.min(streamer!, 60_000)),
-        WEBSTREAM__EMBEDDEDDATABASE__DATADIR: join(dir, 'data', 'postgres'),
-        WEBSTREAM__STREAMER__CAPTURESOURCE: 'x11',
-        // Ctrl-C at the end waits for running sessions no longer than this.
-        WEBSTREAM__SESSIONHOST__DRAINTIMEOUT: '2',
-      },
-    });
-    await run.waitForOutput(/WebStream is ready in \d+ ms/, 90_000);
+    stack = await startAllInOne('session-flow');
+    ({ dir, run, gatewayUrl } = stack);
   });
 
-  afterAll(async () => {
-    run.child.kill('SIGINT');
-    await Promise.race([run.exited, new Promise((done) => setTimeout(done, 20_000))]);
-    run.child.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.stop());
 
   it('streams the demo xterm, types a command into it, and leaves nothing running once released', async () => {
-    const password = /"username":"demo","generatedPassword":"([^"]+)"/.exec(run.output())?.[1];
-    expect(password, run.output()).toBeDefined();
+    const password = stack.passwordOf('demo');
     const call = async <T>(
       method: string,
       path: string,

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts, type RunningProcess, startWebstream } from '../src/processes';
+import { type AllInOne, startAllInOne, until } from '../src/all-in-one';
 
 /** Screenshots of every step, kept as the run's artifacts (test-e2e/test-results is not committed). */
 const ARTIFACTS = resolve(__dirname, '..', 'test-results', 'web-client');
@@ -22,59 +21,20 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  ms: number,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 1_000));
-  }
-}
-
 // The product as its users meet it in a browser: `webstream all`, the web client the gateway serves, a real
 // Chromium. Every step leaves a screenshot under test-results/web-client.
 describe('the web client in Chromium, against the real stack', () => {
+  let stack: AllInOne;
   let dir: string;
-  let run: RunningProcess;
   let gatewayUrl: string;
   let browser: Browser;
   const passwords: Record<string, string> = {};
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
-    dir = await mkdtemp(join(tmpdir(), 'webstream-web-client-'));
-    await chmod(dir, 0o755);
-    const [gateway, sessionHost, metricsEngine, database, streamer] = await freePorts(5);
-    gatewayUrl = `http://127.0.0.1:${gateway}`;
-    run = startWebstream(['all'], {
-      cwd: dir,
-      env: {
-        WEBSTREAM__GATEWAY__PORT: String(gateway),
-        WEBSTREAM__GATEWAY__BACKEND__GATEWAYURL: gatewayUrl,
-        WEBSTREAM__SESSIONHOST__PORT: String(sessionHost),
-        WEBSTREAM__SESSIONHOST__SERVERURL: `http://127.0.0.1:${sessionHost}`,
-        WEBSTREAM__METRICSENGINE__HTTPPORT: String(metricsEngine),
-        WEBSTREAM__METRICSENGINE__URL: `http://127.0.0.1:${metricsEngine}`,
-        WEBSTREAM__EMBEDDEDDATABASE__PORT: String(database),
-        WEBSTREAM__STREAMER__BASEPORT: String(Math.min(streamer!, 60_000)),
-        WEBSTREAM__EMBEDDEDDATABASE__DATADIR: join(dir, 'data', 'postgres'),
-        WEBSTREAM__STREAMER__CAPTURESOURCE: 'x11',
-        WEBSTREAM__SESSIONHOST__DRAINTIMEOUT: '2',
-      },
-    });
-    await run.waitForOutput(/WebStream is ready in \d+ ms/, 90_000);
-    for (const username of ['admin', 'demo']) {
-      const password = new RegExp(`"username":"${username}","generatedPassword":"([^"]+)"`).exec(
-        run.output(),
-      )?.[1];
-      if (password === undefined) throw new Error(`no generated password for ${username}:\n${run.output()}`);
-      passwords[username] = password;
-    }
+    stack = await startAllInOne('web-client');
+    ({ dir, gatewayUrl } = stack);
+    for (const username of ['admin', 'demo']) passwords[username] = stack.passwordOf(username);
     // The session host must be registered and healthy before a launch can be placed.
     const login = await fetch(`${gatewayUrl}/iam/auth/login`, {
       method: 'POST',
@@ -93,16 +53,14 @@ describe('the web client in Chromium, against the real stack', () => {
         return body.items.some((backend) => backend.health === 'healthy') ? true : undefined;
       },
       60_000,
+      1_000,
     );
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
   afterAll(async () => {
     await browser?.close();
-    run.child.kill('SIGINT');
-    await Promise.race([run.exited, new Promise((done) => setTimeout(done, 20_000))]);
-    run.child.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   async function newPage(

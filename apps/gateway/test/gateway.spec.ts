@@ -110,6 +110,7 @@ describe('the gateway app', () => {
     const asset = await fetch(`${builtin.url}${script!}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect((await fetch(`${builtin.url}/no/such/page`)).status).toBe(404);
     for (const path of ['/iam/nothing-here', '/gateway/nothing-here', '/getConnection']) {
       const api = await fetch(`${builtin.url}${path}`);
       expect(api.status, path).not.toBe(200);

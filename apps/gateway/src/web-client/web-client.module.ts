@@ -14,6 +14,9 @@ export function webClientRoot(): string | undefined {
   }
 }
 
+/** The client's own pages (its router's routes), answered with index.html; any other unknown path is a 404. */
+const APP_PAGES = /^\/(?:(?:session|admin)(?:\/.*)?)?$/;
+
 /** The gateway's own and its services' paths: never answered with the client's index.html. */
 const API_PATHS = [
   '/iam/{*path}',
@@ -28,8 +31,8 @@ const API_PATHS = [
 ];
 
 /**
- * The browser client and the admin console at /: hashed assets cached for good, index.html never, and every
- * other path of the app (a deep link such as /admin/users) answered with index.html for the client's router.
+ * The browser client and the admin console at /: hashed assets cached for good, index.html never, and the app's
+ * deep links (/session/…, /admin/…) answered with index.html for the client's router.
  */
 @Module({})
 export class WebClientModule {
@@ -46,6 +49,7 @@ export class WebClientModule {
       imports: [
         ServeStaticModule.forRoot({
           rootPath,
+          renderPath: APP_PAGES,
           exclude: API_PATHS,
           serveStaticOptions: {
             setHeaders: (res: ServerResponse, path: string) => {

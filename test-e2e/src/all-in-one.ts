@@ -1,0 +1,78 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePorts, type RunningProcess, startWebstream } from './processes';
+
+export interface AllInOne {
+  /** The run's own folder: its embedded database, telemetry spool and credentials file. */
+  dir: string;
+  gatewayUrl: string;
+  run: RunningProcess;
+  /** The generated password of a bootstrap user (`admin`, `demo`), as the run printed it. */
+  passwordOf(username: string): string;
+  /** Ctrl-C, then SIGKILL if it has not stopped within 20 s; removes the folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `webstream all` on free ports in a fresh folder, capturing real X displays, as the session tests need it: the
+ * session host reachable at 127.0.0.1, and a short drain so the final Ctrl-C does not wait a minute.
+ */
+export async function startAllInOne(name: string): Promise<AllInOne> {
+  const dir = await mkdtemp(join(tmpdir(), `webstream-${name}-`));
+  // As root, the embedded PostgreSQL runs as the postgres user, which must be able to enter the folder.
+  await chmod(dir, 0o755);
+  const [gateway, sessionHost, metricsEngine, database, streamer] = await freePorts(5);
+  const gatewayUrl = `http://127.0.0.1:${gateway}`;
+  const run = startWebstream(['all'], {
+    cwd: dir,
+    env: {
+      WEBSTREAM__GATEWAY__PORT: String(gateway),
+      WEBSTREAM__GATEWAY__BACKEND__GATEWAYURL: gatewayUrl,
+      WEBSTREAM__SESSIONHOST__PORT: String(sessionHost),
+      WEBSTREAM__SESSIONHOST__SERVERURL: `http://127.0.0.1:${sessionHost}`,
+      WEBSTREAM__METRICSENGINE__HTTPPORT: String(metricsEngine),
+      WEBSTREAM__METRICSENGINE__URL: `http://127.0.0.1:${metricsEngine}`,
+      WEBSTREAM__EMBEDDEDDATABASE__PORT: String(database),
+      WEBSTREAM__STREAMER__BASEPORT: String(Math.min(streamer!, 60_000)),
+      WEBSTREAM__EMBEDDEDDATABASE__DATADIR: join(dir, 'data', 'postgres'),
+      WEBSTREAM__STREAMER__CAPTURESOURCE: 'x11',
+      WEBSTREAM__SESSIONHOST__DRAINTIMEOUT: '2',
+    },
+  });
+  await run.waitForOutput(/WebStream is ready in \d+ ms/, 90_000);
+  return {
+    dir,
+    gatewayUrl,
+    run,
+    passwordOf(username) {
+      const password = new RegExp(`"username":"${username}","generatedPassword":"([^"]+)"`).exec(
+        run.output(),
+      )?.[1];
+      if (password === undefined) throw new Error(`no generated password for ${username}:\n${run.output()}`);
+      return password;
+    },
+    async stop() {
+      run.child.kill('SIGINT');
+      await Promise.race([run.exited, new Promise((done) => setTimeout(done, 20_000))]);
+      run.child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `probe` every `everyMs` until it answers something, or fails naming `what` after `ms`. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  ms: number,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, everyMs));
+  }
+}
