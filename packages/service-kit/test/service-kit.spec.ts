@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { AxiosError, AxiosHeaders } from 'axios';
+import { type Request } from 'express';
 import {
   Body,
   Controller,
@@ -21,6 +22,7 @@ import {
   createServiceApp,
   createServiceLogger,
   HealthRegistry,
+  routeLabel,
   ServiceKitModule,
   ZodValidationPipe,
 } from '../src';
@@ -255,6 +257,14 @@ describe('service kit', () => {
   });
 
   describe('metrics', () => {
+    it('labels a request by its route: a path, a pattern, or unmatched', () => {
+      const labelOf = (route: unknown, baseUrl = '') => routeLabel({ route, baseUrl } as unknown as Request);
+      expect(labelOf({ path: '/things/:id' }, '/api')).toBe('/api/things/:id');
+      expect(labelOf({ path: '/{*path}' })).toBe('unmatched');
+      expect(labelOf({ path: /^\/(?:admin)?$/ })).toBe('/^\\/(?:admin)?$/');
+      expect(labelOf(undefined)).toBe('unmatched');
+    });
+
     it('exposes process metrics and requests by matched route in Prometheus format', async () => {
       await fetch(`${base}/things/gone`);
       const response = await fetch(`${base}/metrics`);

@@ -16,6 +16,16 @@ export function createMetricsRegistry(service: string): Registry {
   return registry;
 }
 
+/**
+ * The route template Express matched: a path (with its mount path), a pattern's source for a RegExp route (the
+ * web client's pages), or `unmatched` — Nest answers unknown paths from a catch-all, which is not a route.
+ */
+export function routeLabel(req: Request): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof path === 'string') return path.includes('*') ? 'unmatched' : `${req.baseUrl}${path}`;
+  return path instanceof RegExp ? path.toString() : 'unmatched';
+}
+
 /** Records every HTTP request by method, matched route (not raw URL, to bound cardinality) and status. */
 export function httpMetricsMiddleware(registry: Registry) {
   const duration = new Histogram({
@@ -28,14 +38,7 @@ export function httpMetricsMiddleware(registry: Registry) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const end = duration.startTimer();
     res.once('finish', () => {
-      // Nest answers unknown paths from a catch-all route; those count as unmatched, not as a route.
-      const route = (req.route as { path?: string } | undefined)?.path;
-      const matched = route !== undefined && !route.includes('*');
-      end({
-        method: req.method,
-        route: matched ? `${req.baseUrl}${route}` : 'unmatched',
-        status: res.statusCode,
-      });
+      end({ method: req.method, route: routeLabel(req), status: res.statusCode });
     });
     next();
   };
