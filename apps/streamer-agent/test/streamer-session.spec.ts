@@ -14,6 +14,7 @@ import { startTestService, type TestService } from '@webstream/service-kit/testi
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { StreamerAgentModule } from '../src/streamer-agent.module';
+import { waitFor } from './media/helpers';
 import { StreamerPeers } from './streamer-peers';
 
 const BACKEND_TOKEN = 'streamer-test-backend-token-0123456789';
@@ -34,19 +35,6 @@ interface Received {
   text(match: (message: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
   /** Binary messages after the first `after`, once there are more than that, waiting up to `ms`. */
   binaryAfter(after: number, ms?: number): Promise<Buffer>;
-}
-
-function until<T>(probe: () => T | undefined, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const value = probe();
-      if (value !== undefined) resolve(value);
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(check, 20);
-    };
-    check();
-  });
 }
 
 describe('a streamer serving one session (synthetic capture)', () => {
@@ -132,9 +120,9 @@ describe('a streamer serving one session (synthetic capture)', () => {
       texts,
       binaries,
       closed,
-      text: (match, ms = 3000) => until(() => texts.find(match), ms, 'a text message'),
+      text: (match, ms = 3000) => waitFor('a text message', () => texts.find(match), ms, 20),
       binaryAfter: (after, ms = 3000) =>
-        until(() => (binaries.length > after ? binaries[after] : undefined), ms, 'a binary message'),
+        waitFor('a binary message', () => (binaries.length > after ? binaries[after] : undefined), ms, 20),
     };
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(received));
@@ -214,7 +202,8 @@ describe('a streamer serving one session (synthetic capture)', () => {
     expect(await control.text((m) => m['type'] === 'notice' && m['kind'] === 'view-only')).toBeDefined();
     await new Promise((done) => setTimeout(done, 800));
     expect(capture.binaries).toHaveLength(1);
-    const audit = await until(
+    const audit = await waitFor(
+      'the audit event',
       () =>
         peers.events.find(
           (event) =>
@@ -223,7 +212,7 @@ describe('a streamer serving one session (synthetic capture)', () => {
             event.targetId === run.launch.sessionId,
         ),
       5000,
-      'the audit event',
+      20,
     );
     expect(audit).toMatchObject({ actorId: 'user-1', targetType: 'session' });
   });
@@ -310,7 +299,8 @@ describe('a streamer serving one session (synthetic capture)', () => {
     const run = await start();
     const capture = await open(run, '/capture');
     await capture.binaryAfter(0);
-    const sample = await until(
+    const sample = await waitFor(
+      'a bandwidth sample',
       () =>
         peers.events.find(
           (event) =>
@@ -320,7 +310,7 @@ describe('a streamer serving one session (synthetic capture)', () => {
             event.value > 0,
         ),
       5000,
-      'a bandwidth sample',
+      20,
     );
     expect(sample).toMatchObject({ streamerGuid: run.launch.streamerGuid });
   });
