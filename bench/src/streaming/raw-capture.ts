@@ -1,8 +1,9 @@
-// The baseline: the same display, application and ffmpeg command the streamer runs, with the frames read
+// The baseline: the same display, application and ffmpeg command (the streamer's grabArgs) the streamer runs, with the frames read
 // straight from ffmpeg's pipe by this process — no streamer, no WebSocket.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { grabArgs } from '@webstream/streamer-agent/dist/media/x11/ffmpeg-grab';
 
 export interface RawCaptureSettings {
   width: number;
@@ -58,35 +59,17 @@ export class RawCapture {
     const display = `:${chunk.toString().trim()}`;
     const env = { ...process.env, DISPLAY: display };
     this.children.push(spawn(settings.appExe, settings.appArgs, { env, stdio: 'ignore' }));
+    // The streamer's own command line, so the baseline grabs and encodes exactly as a session does.
     const ffmpeg = spawn(
       'ffmpeg',
-      [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-nostdin',
-        '-f',
-        'x11grab',
-        '-draw_mouse',
-        '0',
-        '-framerate',
-        String(settings.frameRate),
-        '-video_size',
-        `${settings.width}x${settings.height}`,
-        '-i',
+      grabArgs({
         display,
-        '-threads',
-        '1',
-        '-c:v',
-        'mjpeg',
-        '-pix_fmt',
-        'yuvj420p',
-        '-q:v',
-        String(settings.quality),
-        '-f',
-        'image2pipe',
-        '-',
-      ],
+        width: settings.width,
+        height: settings.height,
+        frameRate: settings.frameRate,
+        quality: settings.quality,
+        filter: undefined,
+      }),
       { env, stdio: ['ignore', 'pipe', 'ignore'] },
     );
     this.children.push(ffmpeg);
