@@ -361,6 +361,35 @@ describe('the data plane', () => {
     expect(await ending).toEqual({ code: 4015, reason: 'closed by an administrator' });
   });
 
+  it('a reconnect records where the streamer is now, so its sockets follow a streamer that moved', async () => {
+    const first = await session(una, 'una-dp-0009');
+    const firstSocket = await open(`${ws}/control?ticket=${first.tickets.control}`);
+    const moved = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((done) => moved.once('listening', done));
+    const reached: string[] = [];
+    moved.on('connection', (_socket, req) => reached.push(req.url ?? ''));
+    const before = host.streamerPort;
+    host.streamerPort = (moved.address() as AddressInfo).port;
+    try {
+      const again = await call<GetConnectionResponse>('GET', '/getConnection', una.accessToken, {
+        headers: { 'x-session-id': 'una-dp-0009' },
+      });
+      expect(again.status).toBe(200);
+      const socket = await open(`${ws}/capture?ticket=${again.body.tickets.capture}`);
+      expect(reached).toEqual(['/capture']);
+      socket.close();
+    } finally {
+      host.streamerPort = before;
+      firstSocket.close();
+      for (const client of moved.clients) client.terminate();
+      await new Promise((done) => moved.close(done));
+      const release = await call('POST', '/gateway/session/release', una.accessToken, {
+        body: { sessionId: 'una-dp-0009' },
+      });
+      expect(release.status).toBe(200);
+    }
+  });
+
   it('closes the browser socket with a code and a reason when the streamer drops or cannot be reached', async () => {
     const connection = await session(una, 'una-dp-0005');
     const socket = await open(`${ws}/capture?ticket=${connection.tickets.capture}`);

@@ -27,7 +27,13 @@ import {
 } from '@webstream/contracts';
 import { AccessTokenGuard } from '@webstream/iam';
 import { BACKEND_TOKEN, closeFrame, InjectConfig, refuseUpgrade, sendError } from '@webstream/service-kit';
-import { createProxyMiddleware, type RequestHandler } from 'http-proxy-middleware';
+import {
+  createProxyMiddleware,
+  debugProxyErrorsPlugin,
+  type Plugin,
+  proxyEventsPlugin,
+  type RequestHandler,
+} from 'http-proxy-middleware';
 import { PinoLogger } from 'nestjs-pino';
 import { WebSocketServer } from 'ws';
 import { GatewayMetrics, statusOf } from '../observability/gateway-metrics';
@@ -41,6 +47,11 @@ const SOCKET_PATHS = new Set<string>([CAPTURE_PATH, CONTROL_PATH, AUDIO_PATH]);
 const CONTRACT_HEADERS = new Set<string>(WORKSPACE_CONTRACT_HEADERS);
 /** Headers of one connection, never passed on (RFC 9110 §7.6.1). */
 const HOP_BY_HOP_HEADERS = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection'];
+/**
+ * http-proxy-middleware's defaults without its logger (which builds a URL for every answer only to log nothing)
+ * and its error page: the data plane answers errors itself, as every service does.
+ */
+const PROXY_PLUGINS: Plugin[] = [debugProxyErrorsPlugin, proxyEventsPlugin];
 
 interface RoutedRequest extends IncomingMessage {
   webstreamSession?: SessionRecord;
@@ -88,6 +99,8 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       agent: this.agent,
       changeOrigin: true,
       selfHandleResponse: true,
+      ejectPlugins: true,
+      plugins: PROXY_PLUGINS,
       proxyTimeout: 30_000,
       on: {
         proxyReq: (proxyReq, req) => {
@@ -112,6 +125,8 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       router: (req) => req.webstreamUpstream!,
       ws: true,
       changeOrigin: true,
+      ejectPlugins: true,
+      plugins: PROXY_PLUGINS,
       on: {
         proxyReqWs: (proxyReq, req, client) => {
           const session = req.webstreamSession!;
@@ -238,12 +253,21 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
   /** The host named the session's streamer: remember where it is, and hand the browser its tickets. */
   private async connected(session: SessionRecord, body: string): Promise<GetConnectionResponse> {
     const streamer = streamerConnectionSchema.parse(JSON.parse(body));
-    await this.sessions.update(session.sessionId, {
-      // A reconnect of a running session fetches tickets again without stepping back from active.
-      ...(session.state === 'reserved' ? { state: 'connecting' as const } : {}),
-      streamerGuid: streamer.streamerGuid,
-      streamer: { host: streamer.host, port: streamer.port },
-    });
+    // A reconnect to the same streamer changes nothing: only a first connection, or a streamer that moved, is
+    // written (in Redis, a round trip on every reconnect otherwise).
+    if (
+      session.state === 'reserved' ||
+      session.streamerGuid !== streamer.streamerGuid ||
+      session.streamer?.host !== streamer.host ||
+      session.streamer.port !== streamer.port
+    ) {
+      await this.sessions.update(session.sessionId, {
+        // A reconnect of a running session fetches tickets again without stepping back from active.
+        ...(session.state === 'reserved' ? { state: 'connecting' as const } : {}),
+        streamerGuid: streamer.streamerGuid,
+        streamer: { host: streamer.host, port: streamer.port },
+      });
+    }
     const ttl = this.config.gateway.webSocket.ticketTtl;
     const grant = (path: string) =>
       this.tickets.issue({ sessionId: session.sessionId, userId: session.userId, path }, ttl);
