@@ -42,7 +42,6 @@ describe('loadConfig: defaults', () => {
         webSocket: {
           allowedOrigins: [],
           ticketTtl: 30,
-          maxBufferedBytes: 4_194_304,
           upstreamConnectTimeout: 10,
         },
         rateLimits: {

@@ -270,8 +270,6 @@ const gatewaySchema = z.strictObject({
         .default(() => []),
       // How long a WebSocket ticket from /getConnection may wait to be used (once).
       ticketTtl: seconds(30),
-      // Bytes the gateway holds for a slow client (or upstream) before it pauses the other side.
-      maxBufferedBytes: wholeNumber(65_536).default(4 * 1024 * 1024),
       // How long connecting to a session's streamer may take before the client's socket is closed.
       upstreamConnectTimeout: seconds(10),
     })

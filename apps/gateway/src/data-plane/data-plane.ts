@@ -338,23 +338,13 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
   /** Once relayed: diagnostics, a bound on what a slow reader makes us hold, and a reason when upstream fails. */
   private relayed(req: IncomingMessage, client: Socket, upstream: Socket, session: SessionRecord): void {
     const path = pathOf(req);
-    const maxBuffered = this.config.gateway.webSocket.maxBufferedBytes;
+    // The streamer's close frame (opcode 8; its answer to the browser's, or its own): whatever follows is an
+    // orderly end. The only listener beside the pipe's, on the only side whose end needs telling apart. A slow
+    // browser needs none: the pipe pauses the streamer's socket once the browser's holds its high-water mark,
+    // and the streamer, seeing its own buffer fill, drops frames for it (streamer.maxBufferedBytes).
     let orderlyEnd = false;
-    const noteClose = (chunk: Buffer): void => {
-      // A close frame (opcode 8) from either side: whatever follows is an orderly end.
-      if (chunk.length > 0 && (chunk[0]! & 0x0f) === 0x08) orderlyEnd = true;
-    };
-    client.on('data', noteClose);
     upstream.on('data', (chunk: Buffer) => {
-      noteClose(chunk);
-      if (client.writableLength > maxBuffered) {
-        this.logger.warn(
-          { sessionId: session.sessionId, path, buffered: client.writableLength },
-          'client too slow: closing its WebSocket',
-        );
-        client.end(closeFrame(closeCodes.TRY_AGAIN_LATER.code, 'client too slow'));
-        upstream.destroy();
-      }
+      if ((chunk[0]! & 0x0f) === 0x08) orderlyEnd = true;
     });
     // Registered before http-proxy pipes the sockets, so the reason reaches the browser before the pipe
     // ends its socket.

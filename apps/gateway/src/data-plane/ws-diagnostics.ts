@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Duplex } from 'node:stream';
+import { type Socket } from 'node:net';
 import { Injectable } from '@nestjs/common';
 
 export interface RoutedSocket {
@@ -15,7 +15,11 @@ export interface RoutedSocket {
 }
 
 interface Entry {
-  info: RoutedSocket;
+  info: Omit<RoutedSocket, 'bytesFromClient' | 'bytesToClient'>;
+  upstream: Socket;
+  /** The upstream's counters when the relay began: the handshake is not the session's traffic. */
+  readAtOpen: number;
+  writtenAtOpen: number;
   close(code: number, reason: string): void;
 }
 
@@ -24,27 +28,34 @@ interface Entry {
 export class WebSocketDiagnostics {
   private readonly sockets = new Map<string, Entry>();
 
+  /**
+   * The bytes each way are read off the upstream socket's own counters (what was forwarded to the streamer and
+   * what came back from it), so the relay's hot path carries no listener for them.
+   */
   open(
     info: Omit<RoutedSocket, 'id' | 'bytesFromClient' | 'bytesToClient' | 'openedAt'>,
-    client: Duplex,
-    upstream: Duplex,
+    client: Socket,
+    upstream: Socket,
     close: (code: number, reason: string) => void,
   ): string {
     const id = randomUUID();
-    const entry: Entry = {
-      info: { ...info, id, bytesFromClient: 0, bytesToClient: 0, openedAt: new Date().toISOString() },
+    this.sockets.set(id, {
+      info: { ...info, id, openedAt: new Date().toISOString() },
+      upstream,
+      readAtOpen: upstream.bytesRead,
+      writtenAtOpen: upstream.bytesWritten,
       close,
-    };
-    // Counting on the data events the pipe already consumes costs no extra copy.
-    client.on('data', (chunk: Buffer) => (entry.info.bytesFromClient += chunk.length));
-    upstream.on('data', (chunk: Buffer) => (entry.info.bytesToClient += chunk.length));
-    this.sockets.set(id, entry);
+    });
     client.once('close', () => this.sockets.delete(id));
     return id;
   }
 
   list(): RoutedSocket[] {
-    return [...this.sockets.values()].map((entry) => ({ ...entry.info }));
+    return [...this.sockets.values()].map((entry) => ({
+      ...entry.info,
+      bytesFromClient: entry.upstream.bytesWritten - entry.writtenAtOpen,
+      bytesToClient: entry.upstream.bytesRead - entry.readAtOpen,
+    }));
   }
 
   count(): number {
