@@ -281,6 +281,13 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
     await until(() => !isRunning(start!.sleepPid), 'the streamer’s sleep child to be ended', 5_000);
     const ended = await until(() => engine.usage('session-end', 's-first-1'), 'usage session-end');
     expect(ended).toMatchObject({ userId: 'user-1', node: `http://localhost:${hostPort}` });
+    // It cannot say so itself: the host tells the gateway, which ends the session and tells its browser.
+    const [lost] = await gateway.callsAtLeast('/gateway/session/ended', 1);
+    expect(lost!.body).toEqual({
+      sessionId: 's-first-1',
+      streamerGuid: start!.launch.streamerGuid,
+      reason: 'host-lost',
+    });
     await until(async () => (await health()).activeSessions === 1, 'the slot to be free');
 
     const third = await connect(connectionHeaders('s-third-1', { appExe: 'ignore-drain' }));

@@ -183,6 +183,9 @@ export class StandInGateway {
       case '/gateway/unregister':
         answer(res, 200, { success: true });
         return;
+      case '/gateway/session/ended':
+        answer(res, 200, { ended: true });
+        return;
       default:
         answer(res, 404, envelope(404, 'not_found', 'no such route'));
     }

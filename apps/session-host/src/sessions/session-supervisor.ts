@@ -13,8 +13,11 @@ import {
   AUDIO_PATH,
   BACKEND_TOKEN_HEADER,
   CAPTURE_PATH,
+  closeCodes,
   CONTROL_PATH,
   HEALTH_READY_PATH,
+  type SessionEndedRequest,
+  sessionEndedRoute,
   type StreamerConnection,
   streamerDrainRoute,
   streamerEndRoute,
@@ -285,9 +288,39 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
       signal: exit.signal,
     };
     if (exit.code === 0) this.logger.info(fields, 'the session’s streamer exited');
-    else
+    else {
       this.logger.warn({ ...fields, stderr: session.process.stderrTail() }, 'the session’s streamer exited');
+      // A streamer that ends its session tells the gateway itself; one that crashed or was killed cannot.
+      void this.reportLost(session);
+    }
     void this.end(session, `the streamer exited (${describeExit(exit)})`);
+  }
+
+  /** Tells the gateway a session's streamer is gone, so the session ends there too and its browser is told. */
+  private async reportLost(session: Session): Promise<void> {
+    const body: SessionEndedRequest = {
+      sessionId: session.sessionId,
+      streamerGuid: session.streamerGuid,
+      reason: closeCodes.HOST_LOST.reason,
+    };
+    const fields = { sessionId: session.sessionId, streamerGuid: session.streamerGuid };
+    try {
+      const response = await this.http.post(
+        new URL(sessionEndedRoute.path, this.config.gateway.backend.gatewayUrl).href,
+        body,
+        { headers: { [BACKEND_TOKEN_HEADER]: this.backendToken }, timeout: DRAIN_REQUEST_TIMEOUT_MS },
+      );
+      if (response.status !== 200)
+        this.logger.warn(
+          { ...fields, status: response.status },
+          'the gateway refused the report of a lost streamer',
+        );
+    } catch (error) {
+      this.logger.warn(
+        { ...fields, err: error instanceof Error ? error.message : String(error) },
+        'could not tell the gateway the session’s streamer was lost',
+      );
+    }
   }
 
   /**
