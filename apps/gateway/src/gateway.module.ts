@@ -16,6 +16,7 @@ import { RateLimitMiddleware } from './rate-limit/rate-limit.middleware';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { GatewayStateModule } from './state/gateway-state.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
 
 @Module({})
 export class GatewayModule implements NestModule {
@@ -36,6 +37,7 @@ export class GatewayModule implements NestModule {
         ),
         IamClientModule.forRoot(config),
         ObservabilityModule,
+        TelemetryModule,
         McpModule,
         GatewayOpenApiModule,
         BackendsModule,

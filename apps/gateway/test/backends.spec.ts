@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendDirectory, type BackendView } from '../src/backends/backend-directory';
 import { BackendStore } from '../src/backends/backend-store';
 import { BackendsModule } from '../src/backends/backends.module';
+import { TelemetryModule } from '../src/telemetry/telemetry.module';
 import { MemoryBackendStore } from '../src/backends/memory-backend-store';
 import { RedisBackendStore } from '../src/backends/redis-backend-store';
 import { GatewayStateModule } from '../src/state/gateway-state.module';
@@ -41,6 +42,7 @@ async function startGateway(config: WebstreamConfig): Promise<TestService> {
       ServiceKitModule.forRoot({ service: 'gateway', config }),
       GatewayStateModule.forRoot(config),
       BackendAuthModule.forRoot(config, 'the test backends register with it'),
+      TelemetryModule,
       BackendsModule,
     ],
   });

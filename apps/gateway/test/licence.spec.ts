@@ -19,6 +19,7 @@ import { MemorySeatStore } from '../src/licence/memory-seat-store';
 import { SEATS_KEY } from '../src/licence/redis-seat-store';
 import { DEFAULT_SEAT_TTL_MS } from '../src/licence/seat-store';
 import { GatewayStateModule } from '../src/state/gateway-state.module';
+import { TelemetryModule } from '../src/telemetry/telemetry.module';
 
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const PREFIX = `test:${randomBytes(6).toString('hex')}:`;
@@ -66,6 +67,7 @@ async function startGateway(config: WebstreamConfig, options?: LicenceOptions): 
       ServiceKitModule.forRoot({ service: 'gateway', config }),
       GatewayStateModule.forRoot(config),
       BackendAuthModule.forRoot(config, 'the test backends register with it'),
+      TelemetryModule,
       options === undefined ? LicenceModule : LicenceModule.withOptions(options),
     ],
   });

@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webstreamConfigSchema } from '@webstream/config';
-import { type ErrorEnvelope, type SessionSelectRequest, type TokenResponse } from '@webstream/contracts';
+import {
+  type ErrorEnvelope,
+  type SessionSelectRequest,
+  type TelemetryBatch,
+  type TelemetryEvent,
+  type TokenResponse,
+} from '@webstream/contracts';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { Redis } from 'ioredis';
@@ -44,7 +52,43 @@ async function call<T = unknown>(
   };
 }
 
+/** The metrics engine's ingest endpoint, keeping every event the gateway reports. */
+class StandInIngest {
+  readonly events: TelemetryEvent[] = [];
+  private readonly server: Server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    req.on('end', () => {
+      const batch = JSON.parse(text) as TelemetryBatch;
+      this.events.push(...batch.events);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ stored: true, events: batch.events.length }));
+    });
+  });
+
+  async start(): Promise<string> {
+    await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((done) => this.server.close(() => done()));
+  }
+}
+
+async function until<T>(what: string, probe: () => T | undefined, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
 describe('session brokering', () => {
+  const ingest = new StandInIngest();
+  let ingestUrl: string;
   let database: TestDatabase;
   let dir: string;
   let signingKey: string;
@@ -56,7 +100,7 @@ describe('session brokering', () => {
     const config = webstreamConfigSchema.parse({
       logging: { level: 'silent' },
       gateway: {
-        backend: { token: BACKEND_TOKEN },
+        backend: { token: BACKEND_TOKEN, heartbeatInterval: 1 },
         maxSessionsPerUser: 3,
         loadBalancing: { strategy: 'RoundRobin', sessionAffinityTimeout: overrides.affinity ?? 3600 },
       },
@@ -65,8 +109,8 @@ describe('session brokering', () => {
         tokenSigningKey: signingKey,
         bootstrapAdmin: { password: ADMIN_PASSWORD },
       },
-      metricsEngine: { url: 'http://127.0.0.1:9', serviceToken: 's'.repeat(32) },
-      telemetry: { spoolDir: join(dir, `spool-${gateways.length}`) },
+      metricsEngine: { url: ingestUrl, serviceToken: 's'.repeat(32) },
+      telemetry: { spoolDir: join(dir, `spool-${gateways.length}`), flushIntervalMs: 100 },
       ...(overrides.redis ? { redis: { url: REDIS_URL, keyPrefix: redisPrefix } } : {}),
     });
     return startTestService(GatewayModule.forRoot(config)).then((gateway) => {
@@ -176,12 +220,14 @@ describe('session brokering', () => {
     database = await createTestDatabase('ws_gateway_sessions');
     dir = await mkdtemp(join(tmpdir(), 'ws-gateway-sessions-'));
     signingKey = randomBytes(32).toString('hex');
+    ingestUrl = await ingest.start();
     backends.push(await FakeBackend.start(), await FakeBackend.start());
   });
 
   afterAll(async () => {
     for (const gateway of gateways) await gateway.close().catch(() => undefined);
     for (const backend of backends) await backend.close();
+    await ingest.close();
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${redisPrefix}*`);
     if (keys.length > 0) await redis.del(...keys);
@@ -242,6 +288,55 @@ describe('session brokering', () => {
         headers: { 'x-session-id': 'una-session-01' },
       });
       expect(foreign.status).toBe(404);
+    });
+
+    it("reports each session's launch and end, each host's load and the licence's seats to the metrics engine", async () => {
+      expect((await select(w, 'una-session-09', w.launch)).status).toBe(200);
+      const backend = await backendOf(w, 'una-session-09');
+      const beat = await call(w.gateway.url, 'POST', '/gateway/heartbeat', {
+        headers: { 'x-backend-token': BACKEND_TOKEN },
+        body: {
+          serverUrl: backend,
+          status: 'healthy',
+          activeSessions: 1,
+          maxSessions: 10,
+          instanceType: 'test',
+          tags: [],
+          cpuUsage: 37.5,
+          memoryUsage: 61.25,
+          timestamp: new Date().toISOString(),
+        },
+      });
+      expect(beat.status).toBe(200);
+      const released = await call(w.gateway.url, 'POST', '/gateway/session/release', {
+        token: w.user.accessToken,
+        body: { sessionId: 'una-session-09' },
+      });
+      expect(released.status).toBe(200);
+
+      const activity = (type: string) =>
+        ingest.events.find(
+          (event) => event.kind === 'activity' && event.type === type && event.sessionId === 'una-session-09',
+        );
+      expect(await until('the launch', () => activity('launch'))).toMatchObject({
+        userId: w.user.user.id,
+        username: 'una-one',
+        workspaceId: w.launch.workspaceId,
+        appId: w.launch.appId,
+      });
+      expect(await until('the end', () => activity('end'))).toMatchObject({ detail: 'session-ended' });
+      const sample = (metric: string) =>
+        ingest.events.find(
+          (event) => event.kind === 'sample' && event.metric === metric && event.node === backend,
+        );
+      expect(await until('node.cpu', () => sample('node.cpu'))).toMatchObject({ value: 37.5 });
+      expect(sample('node.memory')).toMatchObject({ value: 61.25 });
+      expect(sample('node.sessions')).toMatchObject({ value: 1 });
+      // No licence is configured here: no seat is taken and none can be.
+      const seats = await until('the licence seats', () =>
+        ingest.events.find((event) => event.kind === 'sample' && event.metric === 'licence.capacity'),
+      );
+      expect(seats).toMatchObject({ value: 0 });
     });
 
     it("answers 409 when the workspace's cap is reached, and frees the slot on release (idempotent)", async () => {

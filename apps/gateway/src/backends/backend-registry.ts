@@ -16,6 +16,7 @@ import {
 } from '@webstream/contracts';
 import { InjectConfig } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
+import { GatewayTelemetry } from '../telemetry/gateway-telemetry';
 import { type BackendHealth, BackendDirectory, type BackendView } from './backend-directory';
 import { type BackendRecord, BackendStore, normalizeServerUrl } from './backend-store';
 import { HealthMonitor } from './health-monitor';
@@ -45,6 +46,7 @@ export class BackendRegistry
     private readonly monitor: HealthMonitor,
     @InjectConfig() config: WebstreamConfig,
     private readonly logger: PinoLogger,
+    private readonly telemetry: GatewayTelemetry,
   ) {
     super();
     this.logger.setContext(BackendRegistry.name);
@@ -79,6 +81,7 @@ export class BackendRegistry
       throw new NotFoundException(`${heartbeat.serverUrl} is not registered: register it again`);
     }
     this.monitor.watch(heartbeat.serverUrl);
+    this.telemetry.hostHeartbeat(heartbeat);
     return { acknowledged: true };
   }
 

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
 import { type CheckinOutcome } from '@webstream/contracts';
 import {
@@ -10,6 +10,7 @@ import {
 import { InjectConfig, InjectMetrics } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { GatewayTelemetry } from '../telemetry/gateway-telemetry';
 import { InjectLicenceOptions, type LicenceOptions } from './licence-options';
 import { InjectSeatStore, type SeatStore } from './seat-store';
 
@@ -55,8 +56,10 @@ function problemOf(verdict: Exclude<LicenceVerification, { valid: true }>): stri
  * check-in) and the seats of the active streamers, at most the licence's maxStreamers at any moment.
  */
 @Injectable()
-export class LicenceRegistry implements OnModuleInit {
+export class LicenceRegistry implements OnModuleInit, OnModuleDestroy {
   private licence: LicenceVerification;
+  private readonly reportEveryMs: number;
+  private reportTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private readonly checkins: Counter<'outcome'>;
   private readonly active: Gauge;
@@ -66,11 +69,13 @@ export class LicenceRegistry implements OnModuleInit {
     @InjectConfig() config: WebstreamConfig,
     @InjectSeatStore() private readonly seats: SeatStore,
     private readonly logger: PinoLogger,
+    private readonly telemetry: GatewayTelemetry,
     @InjectMetrics() registry: Registry,
     @InjectLicenceOptions() options?: LicenceOptions,
   ) {
     this.logger.setContext(LicenceRegistry.name);
     this.now = options?.now ?? Date.now;
+    this.reportEveryMs = config.gateway.backend.heartbeatInterval * 1000;
     this.licence = verifyLicence(config.gateway.licence.key, config.gateway.licence.publicKey, this.clock());
     this.checkins = new Counter({
       name: 'gateway_licence_checkins_total',
@@ -102,6 +107,9 @@ export class LicenceRegistry implements OnModuleInit {
   }
 
   onModuleInit(): void {
+    // Seats in use over time, for the metrics engine's operations view: as often as hosts report their load.
+    this.reportTimer = setInterval(() => void this.reportSeats(), this.reportEveryMs);
+    this.reportTimer.unref();
     const licence = this.licence;
     if (licence.valid) {
       this.logger.info(
@@ -113,6 +121,19 @@ export class LicenceRegistry implements OnModuleInit {
         { valid: false, reason: licence.reason, ...(licence.payload ? this.describe(licence.payload) : {}) },
         `no valid licence, every streamer check-in will be refused (403): ${problemOf(licence)}`,
       );
+    }
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.reportTimer);
+  }
+
+  private async reportSeats(): Promise<void> {
+    try {
+      const licence = this.current();
+      this.telemetry.licenceSeats(await this.seats.count(), licence.valid ? licence.payload.maxStreamers : 0);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not count the licence seats to report them');
     }
   }
 

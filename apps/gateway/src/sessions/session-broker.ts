@@ -21,6 +21,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { Counter, type Registry } from 'prom-client';
 import { BackendDirectory } from '../backends/backend-directory';
 import { IamClient } from '../iam-client/iam-client';
+import { GatewayTelemetry } from '../telemetry/gateway-telemetry';
 import { HostSessions } from './host-sessions';
 import { candidatesFor, pickBackend } from './load-balancer';
 import { type SessionRecord, SessionStore } from './session-record';
@@ -52,6 +53,7 @@ export class SessionBroker {
     private readonly backends: BackendDirectory,
     private readonly store: SessionStore,
     private readonly hosts: HostSessions,
+    private readonly telemetry: GatewayTelemetry,
     private readonly logger: PinoLogger,
     @InjectMetrics() registry: Registry,
   ) {
@@ -142,6 +144,7 @@ export class SessionBroker {
     await this.backends.notePinned(backend.serverUrl);
     await this.store.setAffinity(actor.id, backend.serverUrl, loadBalancing.sessionAffinityTimeout);
     this.count('reserved');
+    this.telemetry.sessionLaunched(record);
     this.logger.info(
       { sessionId, userId: actor.id, workspaceId: request.workspaceId, backend: backend.serverUrl },
       'session reserved',
@@ -158,6 +161,7 @@ export class SessionBroker {
       const reason = existing.userId === actor.id ? 'session-ended' : 'admin-disconnect';
       await this.store.release(sessionId, reason);
       this.hosts.end(existing.backend, sessionId, reason);
+      this.telemetry.sessionEnded(existing, reason);
       this.logger.info({ sessionId, userId: existing.userId, by: actor.id }, 'session released');
     }
     return { success: true, sessionId };
@@ -173,6 +177,7 @@ export class SessionBroker {
       return false;
     }
     await this.store.release(sessionId, reason);
+    this.telemetry.sessionEnded(existing, reason);
     this.logger.info(
       { sessionId, userId: existing.userId, streamerGuid, reason },
       'session ended by its streamer',
