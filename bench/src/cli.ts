@@ -20,6 +20,10 @@ export interface BenchOptions {
   clients: number;
   /** iam, gateway: measured seconds of each throughput figure, after a warm-up. */
   seconds: number;
+  /** scenarios: seconds of the steady-state soak (G). */
+  soakSeconds: number;
+  /** scenarios: requests/s of the open-loop scenarios C and D; undefined = half the measured capacity. */
+  rate?: number;
   /** Exit 1 when a figure misses its target (otherwise the table says so and the exit code is 0). */
   strict: boolean;
 }
@@ -32,6 +36,7 @@ const FULL = {
   reporters: 4,
   clients: 8,
   seconds: 5,
+  soakSeconds: 60,
 };
 const QUICK = {
   events: 50_000,
@@ -41,12 +46,16 @@ const QUICK = {
   reporters: 4,
   clients: 8,
   seconds: 2,
+  soakSeconds: 15,
 };
 
-export const USAGE = `usage: pnpm bench [suite...] [options]     (suites: metrics, iam, gateway, proxy; none = all)
+export const USAGE = `usage: pnpm bench [suite...] [options]
+       (suites: metrics, iam, gateway, proxy, streaming, scenarios; none = all)
+       pnpm bench:compare [a.json [b.json]]   the change of every figure between two results files
 
   --quick            a fast check: ${QUICK.events.toLocaleString('en-US')} events, ${QUICK.samples.toLocaleString('en-US')} samples, ${QUICK.runs} runs per query;
-                     iam, gateway: ${QUICK.seconds} s per figure instead of ${FULL.seconds}
+                     iam, gateway, proxy, streaming, scenarios: ${QUICK.seconds} s per figure instead of ${FULL.seconds};
+                     scenarios: a ${QUICK.soakSeconds} s soak instead of ${FULL.soakSeconds} s
   --events N         events ingested end to end and COPYed as the baseline (default ${FULL.events.toLocaleString('en-US')})
   --samples N        samples in the table when report queries are timed (default ${FULL.samples.toLocaleString('en-US')})
   --usage-sessions N usage sessions for the usage reports (default ${FULL.usageSessions.toLocaleString('en-US')})
@@ -55,7 +64,11 @@ export const USAGE = `usage: pnpm bench [suite...] [options]     (suites: metric
   --client-memory N  the telemetry client's maxMemoryEvents (default: room for every event, so nothing is
                      spooled; 10000, the configuration default, makes a burst go through the disk spool)
   --clients N        iam, gateway: concurrent HTTP clients, in-process loops and argon2 hashes (default ${FULL.clients})
-  --seconds N        iam, gateway: measured seconds per throughput figure, after a warm-up (default ${FULL.seconds})
+  --seconds N        iam, gateway, proxy, streaming, scenarios: measured seconds per figure, after a warm-up
+                     (default ${FULL.seconds})
+  --soak N           scenarios: seconds of the steady-state soak, G (default ${FULL.soakSeconds})
+  --rate N           scenarios: requests/s of the open-loop scenarios C and D (default: half the capacity
+                     the gateway showed with scenario C's 200 clients in the same run)
   --strict           exit 1 when a figure misses its target
   -h, --help         this text
 
@@ -88,7 +101,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions | undefined {
       | 'reporters'
       | 'clientMemoryEvents'
       | 'clients'
-      | 'seconds',
+      | 'seconds'
+      | 'soakSeconds'
+      | 'rate',
       number
     >
   > = {};
@@ -134,6 +149,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions | undefined {
         break;
       case '--seconds':
         given.seconds = parseCount(flag, value());
+        break;
+      case '--soak':
+        given.soakSeconds = parseCount(flag, value());
+        break;
+      case '--rate':
+        given.rate = parseCount(flag, value());
         break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);

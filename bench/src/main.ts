@@ -1,23 +1,30 @@
 // pnpm bench [suite...]: runs the suites, prints one table of every figure on stdout and writes the same as
-// JSON to bench/results/<suite>-<timestamp>.json. Progress goes to stderr.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+// JSON: bench/results/<suite>-<timestamp>.json for each suite as it ends and, when several ran,
+// bench/results/all-<timestamp>.json for the whole run (pnpm bench:compare compares two). Progress goes to stderr.
+import { mkdir } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { inspect } from 'node:util';
-import { format, resolveConfig } from 'prettier';
 import { type BenchOptions, parseArgs, USAGE, UsageError } from './cli';
 import { gatewaySuite } from './gateway';
 import { iamSuite } from './iam';
 import { metricsSuite } from './metrics';
 import { PostgresServer } from './postgres';
 import { proxySuite } from './proxy';
+import { scenariosSuite } from './scenarios';
 import { streamingSuite } from './streaming';
 import { evaluate, type FigureResult, machineInfo, progress, renderTable } from './report';
+import { ALL_SUITES, type BenchResults, fileStamp, RESULTS_DIR, writeResults } from './results';
 import { Cleanup, type Suite, undoOnSignals } from './suite';
 
 /** Every suite, in the order `pnpm bench` runs them; a new suite is one more entry. */
-const SUITES: readonly Suite[] = [metricsSuite, iamSuite, gatewaySuite, proxySuite, streamingSuite];
-
-const RESULTS_DIR = resolve(__dirname, '..', 'results');
+const SUITES: readonly Suite[] = [
+  metricsSuite,
+  iamSuite,
+  gatewaySuite,
+  proxySuite,
+  streamingSuite,
+  scenariosSuite,
+];
 
 function describeError(error: unknown, withStack = false): string {
   if (error instanceof Error) return withStack ? (error.stack ?? error.message) : error.message;
@@ -36,17 +43,31 @@ function selectSuites(names: readonly string[]): Suite[] {
   });
 }
 
-/** 2026-11-24T00:05:27.123Z → 20261124T000527Z (ISO 8601 basic format: no colons in the file name). */
-function fileStamp(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
-}
-
 async function runSuites(options: BenchOptions, suites: Suite[]): Promise<number> {
   const startedAt = new Date();
+  const stamp = fileStamp(startedAt);
   const machine = machineInfo();
   const results: FigureResult[] = [];
   const details: Record<string, Record<string, unknown>> = {};
+  const files: string[] = [];
   const global = new Cleanup();
+  await mkdir(RESULTS_DIR, { recursive: true });
+  /** The results of `ran` from `since` until now: one suite's, or the whole run's. */
+  const summarize = (ran: readonly Suite[], since: Date, failure: unknown): BenchResults => {
+    const finishedAt = new Date();
+    const names = new Set(ran.map((s) => s.name));
+    return {
+      startedAt: since.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      seconds: Math.round((finishedAt.getTime() - since.getTime()) / 100) / 10,
+      suites: [...names],
+      options,
+      machine,
+      figures: results.filter((r) => names.has(r.suite)),
+      details: Object.fromEntries(Object.entries(details).filter(([suite]) => names.has(suite))),
+      ...(failure !== undefined ? { error: describeError(failure) } : {}),
+    };
+  };
   let failure: unknown;
   try {
     const postgres = await PostgresServer.find();
@@ -58,9 +79,11 @@ async function runSuites(options: BenchOptions, suites: Suite[]): Promise<number
     );
     for (const suite of suites) {
       progress(`suite ${suite.name}: ${suite.description}`);
+      const suiteStartedAt = new Date();
       const cleanup = new Cleanup();
       const suiteDetails: Record<string, unknown> = {};
       details[suite.name] = suiteDetails;
+      let suiteFailure: unknown;
       try {
         await suite.run({
           options,
@@ -71,9 +94,14 @@ async function runSuites(options: BenchOptions, suites: Suite[]): Promise<number
             suiteDetails[key] = value;
           },
         });
+      } catch (error) {
+        suiteFailure = error;
+        throw error;
       } finally {
         progress(`suite ${suite.name}: cleaning up`);
         await cleanup.run();
+        // Each suite's own file as soon as it ends, so a later failure loses none of it.
+        files.push(await writeResults(suite.name, stamp, summarize([suite], suiteStartedAt, suiteFailure)));
       }
     }
   } catch (error) {
@@ -82,32 +110,16 @@ async function runSuites(options: BenchOptions, suites: Suite[]): Promise<number
     await global.run();
   }
 
-  const finishedAt = new Date();
   if (results.length > 0) process.stdout.write(`\n${renderTable(results)}\n\n`);
   const missed = results.filter((r) => r.met === false);
-  const summary = {
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    seconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 100) / 10,
-    suites: suites.map((s) => s.name),
-    options,
-    machine,
-    figures: results,
-    details,
-    ...(failure !== undefined ? { error: describeError(failure) } : {}),
-  };
-  await mkdir(RESULTS_DIR, { recursive: true });
-  const name = suites.length === 1 ? suites[0]!.name : 'bench';
-  const file = join(RESULTS_DIR, `${name}-${fileStamp(startedAt)}.json`);
-  // Formatted like every other file of the repository, so `prettier --check .` stays green after a run.
-  const json = JSON.stringify(summary, (_key, value: unknown) =>
-    typeof value === 'number' && !Number.isInteger(value) ? Math.round(value * 1000) / 1000 : value,
-  );
-  await writeFile(file, await format(json, { ...(await resolveConfig(file)), filepath: file }));
+  const summary = summarize(suites, startedAt, failure);
+  if (suites.length > 1) files.push(await writeResults(ALL_SUITES, stamp, summary));
+  // A single suite that never started (PostgreSQL not found, say) still leaves its file, with the error.
+  else if (files.length === 0) files.push(await writeResults(suites[0]!.name, stamp, summary));
   process.stdout.write(
     `${machine.cpus} CPUs, Node ${machine.node}, PostgreSQL ${machine.postgres ?? 'unknown'} (${machine.postgresSource ?? '?'}); ${summary.seconds} s in all\n`,
   );
-  process.stdout.write(`results: ${relative(process.cwd(), file) || file}\n`);
+  for (const file of files) process.stdout.write(`results: ${relative(process.cwd(), file) || file}\n`);
 
   if (failure !== undefined) {
     process.stderr.write(`\nbench FAILED: ${describeError(failure, true)}\n`);

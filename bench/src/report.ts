@@ -69,9 +69,17 @@ export function renderTable(results: readonly FigureResult[]): string {
     formatTarget(r),
     r.met === undefined ? '' : r.met ? 'yes' : 'NO',
   ]);
-  const numeric = new Set([1, 3, 4]);
+  return renderGrid(header, rows, new Set([1, 3, 4]));
+}
+
+/** Rows of cells as a Markdown table padded to monospaced columns; `numeric` columns are right-aligned. */
+export function renderGrid(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  numeric: ReadonlySet<number>,
+): string {
   const widths = header.map((h, col) => Math.max(h.length, ...rows.map((row) => row[col]!.length)));
-  const line = (cells: string[]): string =>
+  const line = (cells: readonly string[]): string =>
     `| ${cells.map((cell, col) => (numeric.has(col) ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!))).join(' | ')} |`;
   const rule = `|${widths.map((w, col) => (numeric.has(col) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
   return [line(header), rule, ...rows.map(line)].join('\n');

@@ -29,7 +29,8 @@ export interface GatewayRuns {
   backendToken: string;
   launch: (
     name: string,
-    extra?: Pick<GatewayOptions, 'redis' | 'gcOnSignal'>,
+    /** `env` is applied over the run's own (the rate limits off), e.g. to turn them on for one gateway. */
+    extra?: Pick<GatewayOptions, 'redis' | 'gcOnSignal' | 'env'>,
   ) => Promise<{ gateway: ServiceProcess; http: HttpClient }>;
   stop: (gateway: ServiceProcess, http: HttpClient) => Promise<void>;
 }
@@ -54,7 +55,7 @@ export async function gatewayRuns(run: GatewayRunOptions): Promise<GatewayRuns> 
     backendToken,
     /** Starts a gateway and registers the fake hosts with it (they heartbeat it until it stops). */
     async launch(name, extra = {}) {
-      const gateway = await startGateway({ ...base, name, ...extra });
+      const gateway = await startGateway({ ...base, name, ...extra, env: { ...base.env, ...extra.env } });
       run.cleanup.add(`stop the ${name}`, () => gateway.stop());
       await run.hosts.attach(gateway.url, backendToken);
       const http = new HttpClient(gateway.url, run.connections);

@@ -1,11 +1,14 @@
 // Stand-ins for session hosts, in the bench process: tiny HTTP servers answering the gateway's health probes
-// (GET /health → 200), registered with a gateway through POST /gateway/register and heartbeating every second,
-// as a real host does (every gateway.backend.heartbeatInterval). No streamer ever runs on them.
+// (GET /health → 200) and its word to end a released session (POST /session/end → 200: no streamer runs here),
+// registered with a gateway through POST /gateway/register and heartbeating every second, as a real host does
+// (every gateway.backend.heartbeatInterval).
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import {
   type HeartbeatRequest,
   heartbeatRoute,
+  type HostSessionEndResponse,
+  hostSessionEndRoute,
   type RegisterRequest,
   type RegisterResponse,
   registerRoute,
@@ -49,6 +52,13 @@ export class FakeSessionHosts {
         if (req.method === 'GET' && req.url === '/health') {
           host.probes += 1;
           res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"healthy"}');
+        } else if (req.method === 'POST' && req.url === hostSessionEndRoute.path) {
+          // A released session: the gateway tells its host to end it. No streamer runs here to end.
+          const answer: HostSessionEndResponse = { ended: false };
+          req.resume();
+          req.once('end', () =>
+            res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer)),
+          );
         } else {
           res.writeHead(404).end();
         }

@@ -10,21 +10,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   adminSessionsRoute,
   gatewayHealthRoute,
-  SESSION_ID_HEADER,
   sessionReleaseRoute,
-  type SessionSelectRequest,
-  sessionSelectRoute,
   streamerCheckinRoute,
   BACKEND_TOKEN_HEADER,
 } from '@webstream/contracts';
+import { anomalyLog } from '../anomalies';
 import { type CallOutcome, closedLoop, type HttpClient, type LoadResult, unexpected } from '../iam/load';
-import { login, seed } from '../iam/seed';
 import { count, formatNumber, progress } from '../report';
 import { type ServiceProcess, sumSeries } from '../service';
 import { type Suite, type SuiteContext } from '../suite';
 import { ACCESS_TOKEN_TTL, collectGarbage, type GatewayMemory, gatewayMemory } from './gateway-process';
 import { gatewayRuns } from './gateway-runs';
 import { FakeSessionHosts, HEARTBEAT_INTERVAL_MS } from './hosts';
+import { seedGateway } from './seeded';
 import { RedisConnection } from './redis';
 import { type BurstResult, releaseAll, reserveMany, selectReleaseBursts } from './sessions';
 
@@ -91,19 +89,10 @@ async function run(context: SuiteContext): Promise<void> {
   const seconds = options.seconds;
   const warmupSeconds = options.quick ? 1 : 2;
   const timing = { clients, warmupSeconds, seconds };
-  const anomalies: string[] = [];
-  detail('anomalies', anomalies);
-  const anomaly = (text: string): void => {
-    anomalies.push(text);
-    progress(`UNEXPECTED: ${text}`);
-  };
-  const failedCalls = (label: string, failed: number, problems: Record<string, number>): void => {
-    if (failed === 0) return;
-    const what = Object.entries(problems)
-      .map(([problem, times]) => `${count(times)} × ${problem}`)
-      .join('; ');
-    anomaly(`${label}: ${count(failed)} calls without the expected answer: ${what}`);
-  };
+  const anomalies = anomalyLog(context, 'gateway');
+  const anomaly = anomalies.add;
+  const failedCalls = (label: string, failed: number, problems: Record<string, number>): void =>
+    anomalies.failedCalls({ label, failed, problems });
 
   const workDir = await mkdtemp(join(tmpdir(), 'webstream-bench-gateway-'));
   cleanup.add('remove the temporary folder', () => rm(workDir, { recursive: true, force: true }));
@@ -145,8 +134,7 @@ async function run(context: SuiteContext): Promise<void> {
 
   // 1. The memory-store gateway, seeded through its built-in IAM's API.
   const memory = await launch('gateway (memory)');
-  const data = await seed(memory.http, admin, users);
-  for (const write of data.unexpected) anomaly(`while seeding: ${write}`);
+  const { data, tokens, adminToken, selectOn } = await seedGateway(memory.http, admin, users, anomaly);
   detail('seed', {
     organization: data.organization.slug,
     users: data.users.length,
@@ -157,29 +145,8 @@ async function run(context: SuiteContext): Promise<void> {
   });
   if (data.workspace.maxSessions !== null)
     throw new Error(`the bench workspace has a session cap (${data.workspace.maxSessions})`);
-  const tokens: string[] = [];
-  for (const user of data.users)
-    tokens.push((await login(memory.http, user.username, data.password)).accessToken);
-  const adminToken = (await login(memory.http, admin.username, admin.password)).accessToken;
-  const selection: SessionSelectRequest = {
-    workspaceId: data.workspace.id,
-    workspaceType: data.workspace.type,
-    appId: data.application.id,
-    appExe: data.application.exe,
-    appArgs: data.application.args,
-  };
   const guids = Array.from({ length: GUIDS }, () => randomUUID());
 
-  const selectOn =
-    (http: HttpClient) =>
-    async (client: number, sessionId: string): Promise<CallOutcome> => {
-      const answer = await http.send(sessionSelectRoute.method, sessionSelectRoute.path, {
-        bearer: tokens[client % users]!,
-        json: selection,
-        headers: { [SESSION_ID_HEADER]: sessionId },
-      });
-      return answer.status === 200 && answer.body.includes('"state":"reserved"') ? ok() : unexpected(answer);
-    };
   const releaseOn =
     (http: HttpClient) =>
     async (client: number, sessionId: string): Promise<CallOutcome> => {
@@ -550,11 +517,7 @@ async function run(context: SuiteContext): Promise<void> {
   detail('hostProbes', hosts.probes);
   await stop(held.gateway, held.http);
 
-  progress(
-    anomalies.length === 0
-      ? 'nothing unexpected from the gateway: every call got the expected answer, nothing logged at warn or above'
-      : `${anomalies.length} unexpected thing(s) from the gateway, listed above and under details.gateway.anomalies`,
-  );
+  anomalies.conclude('every call got the expected answer, nothing logged at warn or above');
 }
 
 export const gatewaySuite: Suite = {

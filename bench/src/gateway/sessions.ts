@@ -2,7 +2,7 @@
 // closed loop, each select a new session id) each followed by a release phase that ends every session the
 // burst made (N clients again), so selects and releases are timed apart and neither waits on the other.
 import { randomBytes } from 'node:crypto';
-import { type CallOutcome, type CpuUse, describeCpu, measureCpu } from '../iam/load';
+import { type CallOutcome, type CpuUse, describeCpu, measureCpu, outcomeOf } from '../iam/load';
 import { percentile } from '../metrics/queries';
 import { count, formatNumber, progress } from '../report';
 import { type ServiceProcess } from '../service';
@@ -70,12 +70,7 @@ async function attempt(
   problems: Map<string, number>,
 ): Promise<{ ok: boolean; ms: number }> {
   const t0 = performance.now();
-  let outcome: CallOutcome;
-  try {
-    outcome = await call();
-  } catch (error) {
-    outcome = { ok: false, problem: error instanceof Error ? error.message : String(error) };
-  }
+  const outcome = await outcomeOf(call);
   const ms = performance.now() - t0;
   if (!outcome.ok) problems.set(outcome.problem, (problems.get(outcome.problem) ?? 0) + 1);
   return { ok: outcome.ok, ms };

@@ -1,6 +1,7 @@
 // Closed-loop load: N clients, each sending its next request as soon as the last one is answered, over one
 // keep-alive agent (a socket per client), for a fixed time after a warm-up; and the CPU each party used.
-import { Agent, request } from 'node:http';
+import { Agent, type IncomingHttpHeaders, request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { percentile } from '../metrics/queries';
 import { count, formatNumber, progress } from '../report';
 import { machineCpuSeconds } from '../service';
@@ -8,6 +9,8 @@ import { machineCpuSeconds } from '../service';
 export interface HttpAnswer {
   status: number;
   body: string;
+  /** The answer's headers, names lower-cased. */
+  headers: IncomingHttpHeaders;
 }
 
 /** One HTTP/1.1 client of `base` (http://127.0.0.1:port): a keep-alive agent with `sockets` sockets. */
@@ -42,7 +45,7 @@ export class HttpClient {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => done({ status: res.statusCode ?? 0, body: text }));
+          res.on('end', () => done({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
           res.on('error', fail);
         },
       );
@@ -50,6 +53,13 @@ export class HttpClient {
       req.on('error', fail);
       req.end(body);
     });
+  }
+
+  /** Sockets the agent holds now, busy or free (each keep-alive client holds one). */
+  sockets(): number {
+    const countOf = (pool: NodeJS.ReadOnlyDict<unknown[]>): number =>
+      Object.values(pool).reduce((sum, list) => sum + (list?.length ?? 0), 0);
+    return countOf(this.agent.sockets) + countOf(this.agent.freeSockets);
   }
 
   close(): void {
@@ -136,6 +146,11 @@ export interface LoadOptions {
   service?: MeasuredProcess;
   /** Other processes whose CPU use is measured alongside (in `cpu.others`, by name). */
   alsoMeasure?: readonly MeasuredProcess[];
+  /**
+   * Clients start one after the other over this many seconds of the first phase (the warm-up, or the measured
+   * window when there is none) instead of all at once: a ramp to `clients`.
+   */
+  rampSeconds?: number;
   /** The k-th call of client c (k counts from 0 for each client, warm-up included). */
   call: (client: number, k: number) => Promise<CallOutcome>;
 }
@@ -148,6 +163,7 @@ export interface LoadResult {
   seconds: number;
   perSecond: number;
   p50Ms: number;
+  p95Ms: number;
   p99Ms: number;
   maxMs: number;
   /** Calls answered otherwise, by what came back (status and the start of the body), warm-up included. */
@@ -162,20 +178,17 @@ async function phase(
   next: number[],
   latencies: number[] | undefined,
   problems: Map<string, number>,
+  rampSeconds = 0,
 ): Promise<number> {
   const deadline = performance.now() + seconds * 1000;
   let ok = 0;
   const client = async (c: number): Promise<void> => {
+    if (rampSeconds > 0) await sleep((rampSeconds * 1000 * c) / options.clients);
     while (performance.now() < deadline) {
       const k = next[c]!;
       next[c] = k + 1;
       const t0 = performance.now();
-      let outcome: CallOutcome;
-      try {
-        outcome = await options.call(c, k);
-      } catch (error) {
-        outcome = { ok: false, problem: error instanceof Error ? error.message : String(error) };
-      }
+      const outcome = await outcomeOf(() => options.call(c, k));
       if (outcome.ok) {
         ok += 1;
         latencies?.push(performance.now() - t0);
@@ -192,17 +205,25 @@ async function phase(
 export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
   const next = Array.from({ length: options.clients }, () => 0);
   const problems = new Map<string, number>();
+  const ramp = options.rampSeconds ?? 0;
   progress(
-    `${options.label}: ${options.clients} clients, ${options.warmupSeconds} s warm-up + ${options.seconds} s measured`,
+    `${options.label}: ${options.clients} clients${ramp > 0 ? ` (starting over ${ramp} s)` : ''}, ${options.warmupSeconds} s warm-up + ${options.seconds} s measured`,
   );
-  await phase(options, options.warmupSeconds, next, undefined, problems);
+  if (options.warmupSeconds > 0) await phase(options, options.warmupSeconds, next, undefined, problems, ramp);
   options.service?.assertRunning();
   const latencies: number[] = [];
   const { result, cpu } = await measureCpu(
     options.service,
     async () => {
       const t0 = performance.now();
-      const calls = await phase(options, options.seconds, next, latencies, problems);
+      const calls = await phase(
+        options,
+        options.seconds,
+        next,
+        latencies,
+        problems,
+        options.warmupSeconds > 0 ? 0 : ramp,
+      );
       return { calls, seconds: (performance.now() - t0) / 1000 };
     },
     options.alsoMeasure,
@@ -216,6 +237,7 @@ export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
     seconds: result.seconds,
     perSecond: result.calls / result.seconds,
     p50Ms: latencies.length ? percentile(latencies, 50) : Number.NaN,
+    p95Ms: latencies.length ? percentile(latencies, 95) : Number.NaN,
     p99Ms: latencies.length ? percentile(latencies, 99) : Number.NaN,
     maxMs: latencies.length ? latencies.reduce((a, b) => (b > a ? b : a)) : Number.NaN,
     failed,
@@ -231,6 +253,15 @@ export async function closedLoop(options: LoadOptions): Promise<LoadResult> {
     for (const [problem, times] of problems) progress(`    ${count(times)} × ${problem}`);
   }
   return out;
+}
+
+/** What a call came to: its outcome, or the error it threw as a problem. */
+export async function outcomeOf(call: () => Promise<CallOutcome>): Promise<CallOutcome> {
+  try {
+    return await call();
+  } catch (error) {
+    return { ok: false, problem: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** "HTTP 500: {...}" (the body cut short), the key failures are counted under. */

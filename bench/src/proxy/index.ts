@@ -5,9 +5,7 @@
 // The real gateway (built-in IAM) runs as a child process on a fresh database; the session host and the
 // streamer are child processes too (upstream.ts), nginx runs from a generated configuration (nginx.ts).
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   adminWebSocketsRoute,
@@ -15,13 +13,11 @@ import {
   CAPTURE_PATH,
   CONTROL_PATH,
   type GetConnectionResponse,
-  getConnectionResponseSchema,
   getConnectionRoute,
   SESSION_ID_HEADER,
-  type SessionSelectRequest,
-  sessionSelectRoute,
   WS_TICKET_QUERY_PARAM,
 } from '@webstream/contracts';
+import { anomalyLog, describeCounts } from '../anomalies';
 import {
   ACCESS_TOKEN_TTL,
   collectGarbage,
@@ -29,8 +25,8 @@ import {
   gatewayMemory,
   RATE_LIMITS_OFF,
 } from '../gateway/gateway-process';
-import { gatewayRuns } from '../gateway/gateway-runs';
-import { FakeSessionHosts, HEARTBEAT_INTERVAL_MS } from '../gateway/hosts';
+import { HEARTBEAT_INTERVAL_MS } from '../gateway/hosts';
+import { seedGateway } from '../gateway/seeded';
 import { reserveMany } from '../gateway/sessions';
 import {
   type CallOutcome,
@@ -40,11 +36,11 @@ import {
   type MeasuredProcess,
   unexpected,
 } from '../iam/load';
-import { login, seed } from '../iam/seed';
 import { count, formatNumber, progress } from '../report';
 import { type Suite, type SuiteContext } from '../suite';
-import { findNginx, NGINX_WORKERS, NginxProcess, nginxVersion } from './nginx';
-import { hostStats, startUpstreams, streamerStats } from './upstreams';
+import { NGINX_WORKERS } from './nginx';
+import { peerGateways, startProxyPeers } from './peers';
+import { hostStats, streamerStats } from './upstreams';
 import { EchoClient, openSocket, SocketPool } from './websockets';
 
 /** The gateway must reach this share of nginx's proxied requests/s (it does more: see the figure's name). */
@@ -87,7 +83,7 @@ function cpuPerCall(result: LoadResult): number {
 }
 
 /** The soft open-file limit of a process (Linux /proc/<pid>/limits). */
-async function openFileLimit(pid: number | 'self'): Promise<number | undefined> {
+export async function openFileLimit(pid: number | 'self'): Promise<number | undefined> {
   try {
     const limits = await readFile(`/proc/${pid}/limits`, 'utf8');
     const match = /^Max open files\s+([0-9]+|unlimited)/m.exec(limits);
@@ -98,7 +94,7 @@ async function openFileLimit(pid: number | 'self'): Promise<number | undefined> 
   }
 }
 
-async function openFiles(pid: number): Promise<number | undefined> {
+export async function openFiles(pid: number): Promise<number | undefined> {
   try {
     return (await readdir(`/proc/${pid}/fd`)).length;
   } catch {
@@ -106,51 +102,19 @@ async function openFiles(pid: number): Promise<number | undefined> {
   }
 }
 
-function describe(record: Record<string, number>): string {
-  const entries = Object.entries(record);
-  return entries.length === 0
-    ? 'none'
-    : entries.map(([what, times]) => `${count(times)} × ${what}`).join('; ');
-}
-
 async function run(context: SuiteContext): Promise<void> {
-  const { options, postgres, cleanup, record, detail } = context;
+  const { options, cleanup, record, detail } = context;
   const clients = options.clients;
   const users = Math.max(USERS, clients);
   const seconds = options.seconds;
   const warmupSeconds = options.quick ? 1 : 2;
   const timing = { warmupSeconds, seconds };
-  const anomalies: string[] = [];
-  detail('anomalies', anomalies);
-  const anomaly = (text: string): void => {
-    anomalies.push(text);
-    progress(`UNEXPECTED: ${text}`);
-  };
-  const failedCalls = (result: LoadResult): void => {
-    if (result.failed > 0)
-      anomaly(
-        `${result.label}: ${count(result.failed)} calls without the expected answer: ${describe(result.problems)}`,
-      );
-  };
+  const anomalies = anomalyLog(context, 'proxy');
+  const { failedCalls } = anomalies;
+  const anomaly = anomalies.add;
 
-  const nginxBinary = findNginx();
-  if (nginxBinary === undefined)
-    throw new Error('nginx is not installed (the proxy suite compares with it): apt-get install nginx-light');
-  const workDir = await mkdtemp(join(tmpdir(), 'webstream-bench-proxy-'));
-  cleanup.add('remove the temporary folder', () => rm(workDir, { recursive: true, force: true }));
-  const database = await postgres.createDatabase('ws_bench_proxy');
-  cleanup.add('drop the proxy bench database', () => database.drop());
-  const upstreams = await startUpstreams(workDir);
-  cleanup.add('stop the echo streamer', () => upstreams.streamer.stop());
-  cleanup.add('stop the session host', () => upstreams.host.stop());
-  const { host, streamer } = upstreams;
-  const hosts = FakeSessionHosts.external([host.url], HOST_MAX_SESSIONS);
-  cleanup.add('stop heartbeating', async () => void (await hosts.detach()));
-  // Its own folder, not under workDir (0700, closed to the unprivileged user nginx runs as).
-  const nginxDir = await mkdtemp(join(tmpdir(), 'webstream-bench-nginx-'));
-  cleanup.add("remove nginx's temporary folder", () => rm(nginxDir, { recursive: true, force: true }));
-  const nginx = await NginxProcess.start(nginxBinary, nginxDir, { host: host.port, streamer: streamer.port });
-  cleanup.add('stop nginx', () => nginx.stop());
+  const peers = await startProxyPeers(context, 'proxy', HOST_MAX_SESSIONS);
+  const { host, streamer, nginx } = peers;
 
   detail('configuration', {
     clients,
@@ -159,7 +123,7 @@ async function run(context: SuiteContext): Promise<void> {
     seconds,
     webSocketClients: WS_CLIENTS,
     messageBytes: MESSAGE_BYTES,
-    nginx: { binary: nginxBinary, version: nginxVersion(nginxBinary), workers: NGINX_WORKERS },
+    nginx: peers.nginxInfo,
     maxSessionsPerUser: MAX_SESSIONS_PER_USER,
     hostMaxSessions: HOST_MAX_SESSIONS,
     heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
@@ -167,64 +131,19 @@ async function run(context: SuiteContext): Promise<void> {
     gatewayEnv: RATE_LIMITS_OFF,
   });
   progress(
-    `proxy configuration: built-in IAM, rate limits off, gateway.maxSessionsPerUser ${count(MAX_SESSIONS_PER_USER)}; session host ${host.url}, echo streamer ${streamer.url}, nginx ${nginxVersion(nginxBinary)} (${NGINX_WORKERS} workers) at ${nginx.url}`,
+    `proxy configuration: built-in IAM, rate limits off, gateway.maxSessionsPerUser ${count(MAX_SESSIONS_PER_USER)}; session host ${host.url}, echo streamer ${streamer.url}, nginx ${peers.nginxInfo.version} (${NGINX_WORKERS} workers) at ${nginx.url}`,
   );
 
-  const printed: Record<string, unknown> = {};
-  detail('output', printed);
-  const { admin, launch, stop } = await gatewayRuns({
-    databaseUrl: database.url,
-    cwd: workDir,
-    licenceCap: 100_000,
+  const { admin, launch, stop, checkNginx } = await peerGateways(peers, context, {
     maxSessionsPerUser: MAX_SESSIONS_PER_USER,
-    hosts,
-    cleanup,
     connections: Math.max(clients, WS_CLIENTS),
     anomaly,
-    printed,
   });
 
   // The gateway of the throughput figures, seeded through its built-in IAM's API.
   // gcOnSignal: its heap is read after a full GC once the /getConnection loop is over (tickets held).
   const main = await launch('gateway', { gcOnSignal: true });
-  const data = await seed(main.http, admin, users);
-  for (const write of data.unexpected) anomaly(`while seeding: ${write}`);
-  const tokens: string[] = [];
-  for (const user of data.users)
-    tokens.push((await login(main.http, user.username, data.password)).accessToken);
-  const adminToken = (await login(main.http, admin.username, admin.password)).accessToken;
-  const selection: SessionSelectRequest = {
-    workspaceId: data.workspace.id,
-    workspaceType: data.workspace.type,
-    appId: data.application.id,
-    appExe: data.application.exe,
-    appArgs: data.application.args,
-  };
-  const tokenOf = (client: number): string => tokens[client % users]!;
-  const selectOn =
-    (http: HttpClient) =>
-    async (client: number, sessionId: string): Promise<CallOutcome> => {
-      const answer = await http.send(sessionSelectRoute.method, sessionSelectRoute.path, {
-        bearer: tokenOf(client),
-        json: selection,
-        headers: { [SESSION_ID_HEADER]: sessionId },
-      });
-      return answer.status === 200 && answer.body.includes('"state":"reserved"') ? ok() : unexpected(answer);
-    };
-  /** Session `sessionId`'s /getConnection through the gateway as client c's user: the three tickets. */
-  const connect = async (
-    http: HttpClient,
-    client: number,
-    sessionId: string,
-  ): Promise<GetConnectionResponse> => {
-    const answer = await http.send(getConnectionRoute.method, getConnectionRoute.path, {
-      bearer: tokenOf(client),
-      headers: { [SESSION_ID_HEADER]: sessionId },
-    });
-    if (answer.status !== 200)
-      throw new Error(`GET /getConnection answered ${answer.status}: ${answer.body.slice(0, 300)}`);
-    return getConnectionResponseSchema.parse(JSON.parse(answer.body));
-  };
+  const { adminToken, tokenOf, selectOn, connect } = await seedGateway(main.http, admin, users, anomaly);
   /** `total` new sessions, each with the client whose user selected it (its token opens it). */
   const sessionsFor = async (
     http: HttpClient,
@@ -413,7 +332,7 @@ async function run(context: SuiteContext): Promise<void> {
     const errors = sockets.flatMap((client) => client.errors);
     if (Object.keys(codes).some((code) => code !== '1000') || errors.length > 0)
       anomaly(
-        `${label}: the clients' sockets closed with ${describe(codes)}${errors.length ? `; errors: ${errors.slice(0, 5).join('; ')}` : ''}`,
+        `${label}: the clients' sockets closed with ${describeCounts(codes)}${errors.length ? `; errors: ${errors.slice(0, 5).join('; ')}` : ''}`,
       );
     return result;
   };
@@ -447,7 +366,7 @@ async function run(context: SuiteContext): Promise<void> {
     if (delta > 0) streamerCodes[code] = delta;
   }
   if (Object.keys(streamerCodes).some((code) => code !== '1000'))
-    anomaly(`the echo streamer saw its sockets close with ${describe(streamerCodes)} (1000 expected)`);
+    anomaly(`the echo streamer saw its sockets close with ${describeCounts(streamerCodes)} (1000 expected)`);
   if (streamerAfter.open !== 0) anomaly(`the echo streamer still holds ${count(streamerAfter.open)} sockets`);
   detail('webSockets', { wsDirect, wsNginx, wsGateway, streamer: streamerAfter });
 
@@ -556,7 +475,7 @@ async function run(context: SuiteContext): Promise<void> {
     `  ${count(opened)} opened in ${openSeconds.toFixed(1)} s = ${formatNumber(opened / openSeconds)}/s (with /getConnection for every 3)`,
   );
   if (opened < sockets)
-    anomaly(`only ${count(opened)} of ${count(sockets)} WebSockets opened: ${describe(pool.failures)}`);
+    anomaly(`only ${count(opened)} of ${count(sockets)} WebSockets opened: ${describeCounts(pool.failures)}`);
   const held = await reading();
   const streamerHolding = await streamerStats(streamer);
   const listed = await idle.http.send(adminWebSocketsRoute.method, adminWebSocketsRoute.path, {
@@ -569,7 +488,7 @@ async function run(context: SuiteContext): Promise<void> {
   );
   if (pool.openCount !== opened || streamerHolding.open !== opened || listedCount !== opened)
     anomaly(
-      `${count(opened)} sockets opened, but ${count(pool.openCount)} are open at the clients, ${count(streamerHolding.open)} at the streamer and the gateway lists ${String(listedCount)}; closed early: ${describe(pool.closedEarly)}`,
+      `${count(opened)} sockets opened, but ${count(pool.openCount)} are open at the clients, ${count(streamerHolding.open)} at the streamer and the gateway lists ${String(listedCount)}; closed early: ${describeCounts(pool.closedEarly)}`,
     );
 
   progress(`closing the ${count(opened)} sockets (1000 from the clients)`);
@@ -587,12 +506,12 @@ async function run(context: SuiteContext): Promise<void> {
     if (delta > 0) closedCodes[code] = delta;
   }
   progress(
-    `  the clients saw ${describe(pool.closeCodes)}; the streamer saw ${describe(closedCodes)} and holds ${count(afterClose.open)}`,
+    `  the clients saw ${describeCounts(pool.closeCodes)}; the streamer saw ${describeCounts(closedCodes)} and holds ${count(afterClose.open)}`,
   );
   if (Object.keys(pool.closeCodes).some((code) => code !== '1000'))
-    anomaly(`idle sockets: the clients saw close codes ${describe(pool.closeCodes)} (1000 expected)`);
+    anomaly(`idle sockets: the clients saw close codes ${describeCounts(pool.closeCodes)} (1000 expected)`);
   if (Object.keys(closedCodes).some((code) => code !== '1000'))
-    anomaly(`idle sockets: the streamer saw close codes ${describe(closedCodes)} (1000 expected)`);
+    anomaly(`idle sockets: the streamer saw close codes ${describeCounts(closedCodes)} (1000 expected)`);
   if (afterClose.open > 0)
     anomaly(`the streamer still holds ${count(afterClose.open)} sockets after closing`);
   const released = await reading();
@@ -687,14 +606,9 @@ async function run(context: SuiteContext): Promise<void> {
   });
   await stop(idle.gateway, idle.http);
 
-  const nginxLines = nginx.printed();
-  printed['nginx'] = nginxLines;
-  if (nginxLines.length > 0)
-    anomaly(`nginx printed ${nginxLines.length} lines at warn or above (in the JSON file)`);
-  progress(
-    anomalies.length === 0
-      ? 'nothing unexpected: every call got the expected answer, every socket closed 1000, nothing logged at warn or above'
-      : `${anomalies.length} unexpected thing(s), listed above and under details.proxy.anomalies`,
+  checkNginx();
+  anomalies.conclude(
+    'every call got the expected answer, every socket closed 1000, nothing logged at warn or above',
   );
 }
 

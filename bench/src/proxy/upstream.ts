@@ -18,6 +18,7 @@ import {
   type StreamerConnection,
   WORKSPACE_CONTRACT_HEADERS,
 } from '@webstream/contracts';
+import { CORRELATION_ID_HEADER } from '@webstream/service-kit';
 import { WebSocketServer } from 'ws';
 
 export const UPSTREAM_ROLE_KEY = 'BENCH_UPSTREAM_ROLE';
@@ -31,6 +32,11 @@ export interface HostStats {
   withContract: number;
   /** /getConnection requests without a usable X-Session-ID (answered 400). */
   withoutSessionId: number;
+  /**
+   * /getConnection requests by the X-Correlation-ID they carried, counted under its part before the last "-"
+   * (the bench sends `<prefix>-<n>`, one prefix a run and a kind); `(none)` for requests without one.
+   */
+  correlationIds: Record<string, number>;
   probes: number;
   other: number;
 }
@@ -74,7 +80,14 @@ function common(req: IncomingMessage, res: ServerResponse, stats: () => unknown)
 }
 
 function runHost(port: number, streamerPort: number): void {
-  const stats: HostStats = { getConnection: 0, withContract: 0, withoutSessionId: 0, probes: 0, other: 0 };
+  const stats: HostStats = {
+    getConnection: 0,
+    withContract: 0,
+    withoutSessionId: 0,
+    correlationIds: {},
+    probes: 0,
+    other: 0,
+  };
   const streamerGuid = randomUUID();
   // Everything but the session id is the same for every answer: built once.
   const after = JSON.stringify({
@@ -87,6 +100,12 @@ function runHost(port: number, streamerPort: number): void {
     if (req.method === 'GET' && req.url === '/getConnection') {
       stats.getConnection += 1;
       if (req.headers[WORKSPACE_CONTRACT_HEADERS[0]] !== undefined) stats.withContract += 1;
+      const correlationId = req.headers[CORRELATION_ID_HEADER];
+      const prefix =
+        typeof correlationId === 'string'
+          ? correlationId.slice(0, Math.max(0, correlationId.lastIndexOf('-')))
+          : '(none)';
+      stats.correlationIds[prefix] = (stats.correlationIds[prefix] ?? 0) + 1;
       const sessionId = req.headers[SESSION_ID_HEADER];
       if (typeof sessionId !== 'string' || !/^[A-Za-z0-9_-]{8,128}$/.test(sessionId)) {
         stats.withoutSessionId += 1;
