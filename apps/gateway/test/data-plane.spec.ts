@@ -109,7 +109,7 @@ describe('the data plane', () => {
       },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
-    return { status: response.status, body: (await response.json()) as T };
+    return { status: response.status, headers: response.headers, body: (await response.json()) as T };
   }
 
   async function session(user: TokenResponse, sessionId: string): Promise<GetConnectionResponse> {
@@ -246,6 +246,38 @@ describe('the data plane', () => {
     });
     expect(sent.authorization).toBeUndefined();
     expect(sent['x-backend-token']).toBe(BACKEND_TOKEN);
+  });
+
+  it('carries a correlation id through /getConnection: the one sent, else a new one, to the host and back', async () => {
+    await session(una, 'una-dp-0011');
+    const sent = await call('GET', '/getConnection', una.accessToken, {
+      headers: { 'x-session-id': 'una-dp-0011', 'x-correlation-id': 'trace-0011' },
+    });
+    expect(sent.headers.get('x-correlation-id')).toBe('trace-0011');
+    expect(host.received.at(-1)!['x-correlation-id']).toBe('trace-0011');
+    const fresh = await call('GET', '/getConnection', una.accessToken, {
+      headers: { 'x-session-id': 'una-dp-0011' },
+    });
+    const generated = fresh.headers.get('x-correlation-id');
+    expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+    expect(host.received.at(-1)!['x-correlation-id']).toBe(generated);
+    const refused = await call<{ error: { correlationId?: string } }>(
+      'GET',
+      '/getConnection',
+      'not-a-token',
+      {
+        headers: { 'x-session-id': 'una-dp-0011', 'x-correlation-id': 'trace-refused' },
+      },
+    );
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.correlationId).toBe('trace-refused');
+    expect(
+      (
+        await call('POST', '/gateway/session/release', una.accessToken, {
+          body: { sessionId: 'una-dp-0011' },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('refuses /getConnection without a token, without a session, or for another user’s session', async () => {

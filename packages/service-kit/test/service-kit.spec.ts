@@ -72,6 +72,14 @@ class ThingsController {
     throw new Error('database password is hunter2');
   }
 
+  @Get('state-down')
+  stateDown(): never {
+    // What ioredis rejects a command with once Redis has been unreachable for its retries.
+    throw Object.assign(new Error('Reached the max retries per request limit (which is 2).'), {
+      name: 'MaxRetriesPerRequestError',
+    });
+  }
+
   @Get('call-peer')
   async callPeer(): Promise<{ status: number }> {
     const response = await createHttpClient({ baseURL: upstreamUrl, timeout: 2_000 }).get('/');
@@ -179,6 +187,15 @@ describe('service kit', () => {
       const error = errorEnvelopeSchema.parse(JSON.parse(text)).error;
       expect(error.code).toBe('internal');
       expect(error.errorId).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('answers 503 with Retry-After while the shared state (Redis) cannot be reached, which a retry can fix', async () => {
+      const response = await fetch(`${base}/things/state-down`);
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      const error = await errorOf(response);
+      expect(error.code).toBe('service_unavailable');
+      expect(error.message).toMatch(/Redis/);
     });
 
     it('answers a value the database cannot store with 422, which a retry cannot fix', async () => {

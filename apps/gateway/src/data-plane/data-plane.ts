@@ -26,7 +26,18 @@ import {
   WS_TICKET_QUERY_PARAM,
 } from '@webstream/contracts';
 import { AccessTokenGuard } from '@webstream/iam';
-import { BACKEND_TOKEN, closeFrame, InjectConfig, refuseUpgrade, sendError } from '@webstream/service-kit';
+import {
+  BACKEND_TOKEN,
+  closeFrame,
+  CORRELATION_ID_HEADER,
+  correlationIdFrom,
+  InjectConfig,
+  isStateStoreUnavailable,
+  refuseUpgrade,
+  runWithCorrelationId,
+  sendError,
+  STATE_STORE_RETRY_AFTER_SECONDS,
+} from '@webstream/service-kit';
 import {
   createProxyMiddleware,
   debugProxyErrorsPlugin,
@@ -54,6 +65,8 @@ const HOP_BY_HOP_HEADERS = ['connection', 'keep-alive', 'transfer-encoding', 'up
 const PROXY_PLUGINS: Plugin[] = [debugProxyErrorsPlugin, proxyEventsPlugin];
 
 interface RoutedRequest extends IncomingMessage {
+  /** The correlation id of the request; `id` is pino-http's, where the error answers read it too. */
+  correlationId?: string;
   webstreamSession?: SessionRecord;
   webstreamUpstream?: string;
 }
@@ -111,6 +124,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
             proxyReq.setHeader(name, value);
           proxyReq.setHeader(SESSION_ID_HEADER, session.sessionId);
           proxyReq.setHeader(BACKEND_TOKEN_HEADER, backendToken);
+          proxyReq.setHeader(CORRELATION_ID_HEADER, req.correlationId!);
         },
         // The host's 200 names the streamer: the browser gets the gateway's answer instead (see connected()).
         proxyRes: (proxyRes, req, res) => this.answerConnection(proxyRes, req, res),
@@ -137,6 +151,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
             proxyReq.setHeader(name, value);
           proxyReq.setHeader(SESSION_ID_HEADER, session.sessionId);
           proxyReq.setHeader(BACKEND_TOKEN_HEADER, backendToken);
+          proxyReq.setHeader(CORRELATION_ID_HEADER, req.correlationId!);
           proxyReq.removeHeader('cookie');
           const limit = this.config.gateway.webSocket.upstreamConnectTimeout * 1000;
           proxyReq.setTimeout(limit, () => proxyReq.destroy(new Error(`no answer within ${limit} ms`)));
@@ -169,20 +184,35 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     this.attached.add(server);
     const framework = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
     server.removeAllListeners('request');
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    server.on('request', (req: RoutedRequest, res: ServerResponse) => {
       stripContractHeaders(req);
       if (pathOf(req) === getConnectionRoute.path && req.method === 'GET') {
-        this.getConnection(req, res).catch((error: unknown) => this.fail(req, res, error));
+        // What the service kit's middleware does for every other route, which this one never reaches.
+        const id = (req.correlationId = req.id = correlationIdFrom(req));
+        res.setHeader(CORRELATION_ID_HEADER, id);
+        void runWithCorrelationId(id, () =>
+          this.getConnection(req, res).catch((error: unknown) => this.fail(req, res, error)),
+        );
         return;
       }
       for (const listener of framework) listener(req, res);
     });
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    server.on('upgrade', (req: RoutedRequest, socket: Duplex, head: Buffer) => {
       stripContractHeaders(req);
-      this.upgrade(req, socket, head).catch((error: unknown) => {
-        this.logger.error({ err: error }, 'WebSocket upgrade failed');
-        refuseUpgrade(req, socket, 502, 'the WebSocket could not be routed');
-      });
+      const id = (req.correlationId = req.id = correlationIdFrom(req));
+      void runWithCorrelationId(id, () =>
+        this.upgrade(req, socket, head).catch((error: unknown) => {
+          if (isStateStoreUnavailable(error)) {
+            this.logger.warn({ reason: (error as Error).message }, 'WebSocket refused: Redis is unavailable');
+            refuseUpgrade(req, socket, 503, 'the shared state (Redis) cannot be reached; try again shortly', {
+              'retry-after': String(STATE_STORE_RETRY_AFTER_SECONDS),
+            });
+            return;
+          }
+          this.logger.error({ err: error }, 'WebSocket upgrade failed');
+          refuseUpgrade(req, socket, 502, 'the WebSocket could not be routed');
+        }),
+      );
     });
   }
 
@@ -399,6 +429,13 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   private fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    if (isStateStoreUnavailable(error)) {
+      this.logger.warn({ reason: (error as Error).message }, 'request refused: Redis is unavailable');
+      sendError(req, res, 503, 'the shared state (Redis) cannot be reached; try again shortly', {
+        'retry-after': String(STATE_STORE_RETRY_AFTER_SECONDS),
+      });
+      return;
+    }
     this.logger.error({ err: error }, 'data plane request failed');
     sendError(req, res, 500, 'the gateway failed to route this request');
   }

@@ -10,6 +10,7 @@ import {
 import { type WebstreamConfig } from '@webstream/config';
 import { HealthRegistry } from '@webstream/service-kit';
 import { Redis } from 'ioredis';
+import { PinoLogger } from 'nestjs-pino';
 
 /**
  * Where the gateway keeps what several gateways must agree on (backends, sessions, affinity, licence seats):
@@ -24,13 +25,33 @@ export type GatewayRedis = Redis | null;
 
 @Injectable()
 class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private connectionLost = false;
+
   constructor(
     @InjectGatewayRedis() private readonly redis: GatewayRedis,
     private readonly health: HealthRegistry,
-  ) {}
+    private readonly logger: PinoLogger,
+  ) {
+    this.logger.setContext('GatewayRedis');
+  }
 
   async onModuleInit(): Promise<void> {
     if (this.redis === null) return;
+    // ioredis reports every failed reconnection as an 'error' event, and prints it to the console, outside
+    // the JSON logs, when nobody listens: one warning per outage here, and a line when it is back.
+    this.redis.on('error', (error: Error) => {
+      if (this.connectionLost) return;
+      this.connectionLost = true;
+      this.logger.warn(
+        { reason: error.message },
+        'lost the connection to Redis: the shared state is unavailable until it is back (reconnecting)',
+      );
+    });
+    this.redis.on('ready', () => {
+      if (!this.connectionLost) return;
+      this.connectionLost = false;
+      this.logger.info('connected to Redis again: the shared state is available');
+    });
     // Fails start-up when Redis cannot be reached: a gateway must not run on a state of its own by accident.
     await this.redis.connect();
     this.health.registerReadiness('redis', async () => {

@@ -17,6 +17,24 @@ interface Classified {
   code?: ErrorCode;
   message: string;
   fields?: ErrorEnvelope['error']['fields'];
+  /** A peer known to be down: the answer says when to try again, and the log needs no stack. */
+  retryAfterSeconds?: number;
+}
+
+/** What a shared-state outage costs a request before it is answered: ioredis gives up on the command. */
+export const STATE_STORE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Whether an error is ioredis giving up on a command because Redis cannot be reached (its retries per request
+ * ran out, or the connection is closed), as opposed to Redis answering with an error.
+ */
+export function isStateStoreUnavailable(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === 'MaxRetriesPerRequestError' ||
+      error.message === 'Connection is closed.' ||
+      error.message.startsWith("Stream isn't writeable"))
+  );
 }
 
 interface PrismaKnownError {
@@ -90,6 +108,13 @@ export function classifyError(exception: unknown): Classified {
         break;
     }
   }
+  if (isStateStoreUnavailable(exception)) {
+    return {
+      status: 503,
+      message: 'the shared state (Redis) cannot be reached; try again shortly',
+      retryAfterSeconds: STATE_STORE_RETRY_AFTER_SECONDS,
+    };
+  }
   // PostgreSQL's data exceptions (class 22: a NUL byte in text, a date out of range, bad JSON text) mean
   // the request holds a value the database cannot store: resending it cannot help, so it is not a 5xx.
   if (isPostgresDataError(exception)) {
@@ -120,7 +145,12 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
         ...(currentCorrelationId() ? { correlationId: currentCorrelationId() } : {}),
       },
     };
-    if (classified.status >= 500) {
+    if (classified.retryAfterSeconds !== undefined) {
+      this.logger.warn(
+        { reason: classified.message, method: request.method, url: request.url },
+        'request refused: a peer is unavailable',
+      );
+    } else if (classified.status >= 500) {
       const errorId = randomUUID();
       envelope.error.errorId = errorId;
       this.logger.error(
@@ -129,6 +159,8 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       );
     }
     if (response.headersSent) return;
+    if (classified.retryAfterSeconds !== undefined)
+      response.setHeader('retry-after', String(classified.retryAfterSeconds));
     response.status(classified.status).json(envelope);
   }
 }
