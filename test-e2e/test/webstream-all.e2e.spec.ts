@@ -77,6 +77,15 @@ describe('webstream all (the proof of concept)', () => {
         headers: { authorization: `Bearer ${accessToken}` },
       });
       expect(await workspaces.json()).toMatchObject({ items: [{ name: 'Demo workspace' }], total: 1 });
+      // The session host started once the gateway was ready: registered at its first attempt, so the demo can
+      // be launched as soon as the command says ready.
+      const backends = await fetch(`http://127.0.0.1:${ports.gateway}/gateway/admin/backends`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect(await backends.json()).toMatchObject({
+        items: [{ serverUrl: expect.stringContaining(`:${ports.sessionHost}`) as unknown }],
+      });
+      expect(run.output()).not.toMatch(/could not register/);
 
       run.child.kill('SIGINT');
       const { code } = await run.exited;

@@ -8,7 +8,7 @@ import { type EmbeddedPostgres, startEmbeddedPostgres, withDatabase } from '@web
 import { parseArgs, USAGE, UsageError } from './args';
 import { perRunGatewaySecrets, runLicenceCommand } from './licence';
 import { allInOneRoles, DATABASES, roleDefinition, type Role } from './roles';
-import { Supervisor } from './supervisor';
+import { type ChildSpec, Supervisor } from './supervisor';
 
 const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
 const MIGRATORS: Record<string, string> = {
@@ -127,14 +127,18 @@ async function main(): Promise<number> {
   }
 
   const started = Date.now();
-  supervisor.start(
-    roles.map((role) => ({
-      role,
-      env: { ...databaseEnv, ...secretEnv, ...demoEnv },
-      args: command.passThrough,
-      readyUrl: readyUrl(config, role),
-      stopGraceSeconds: roleDefinition(role).stopGraceSeconds(config),
-    })),
+  const specs = roles.map((role) => ({
+    role,
+    env: { ...databaseEnv, ...secretEnv, ...demoEnv },
+    args: command.passThrough,
+    readyUrl: readyUrl(config, role),
+    stopGraceSeconds: roleDefinition(role).stopGraceSeconds(config),
+  }));
+  // Roles that register with a gateway start once the gateway started beside them is ready.
+  const registers = (spec: ChildSpec): boolean =>
+    roleDefinition(spec.role).registersWithGateway === true && roles.includes('gateway');
+  const stages = [specs.filter((spec) => !registers(spec)), specs.filter(registers)].filter(
+    (stage) => stage.length > 0,
   );
   let interrupted = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -147,7 +151,7 @@ async function main(): Promise<number> {
   }
   const outcome = await Promise.race([
     supervisor
-      .waitUntilReady((role, ms) => supervisor.say(`${role} ready after ${ms} ms`))
+      .start(stages, (role, ms) => supervisor.say(`${role} ready after ${ms} ms`))
       .then(() => 'ready'),
     supervisor.failed,
   ]).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));

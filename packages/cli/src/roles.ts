@@ -11,6 +11,11 @@ export interface RoleDefinition {
   port(config: WebstreamConfig): number;
   /** How long it may take to stop after SIGTERM before it is killed (a session host drains its sessions first). */
   stopGraceSeconds(config: WebstreamConfig): number;
+  /**
+   * It registers with the gateway as it starts: started together with one, it waits until the gateway is ready,
+   * or its first registration fails and the next is a retry interval (30 s) away.
+   */
+  registersWithGateway?: true;
 }
 
 const STOP_GRACE_SECONDS = 30;
@@ -30,6 +35,7 @@ export const ROLES: readonly RoleDefinition[] = [
     port: (c) => c.sessionHost.port,
     // Killed mid-drain, it could not end its streamers: it gets the drain and the rest of a shutdown.
     stopGraceSeconds: (c) => c.sessionHost.drainTimeout + STOP_GRACE_SECONDS,
+    registersWithGateway: true,
   },
   {
     role: 'metrics-engine',

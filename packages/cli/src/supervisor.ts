@@ -14,6 +14,7 @@ export interface ChildSpec {
 
 interface Child {
   spec: ChildSpec;
+  ready: boolean;
   process: ChildProcess;
   lastErrors: string[];
   exited: Promise<number | null>;
@@ -50,9 +51,23 @@ export class Supervisor {
     this.options.write(this.format('webstream', message));
   }
 
-  start(specs: readonly ChildSpec[]): void {
-    this.format = createLineFormatter(['webstream', ...specs.map((spec) => spec.role)], this.options.pretty);
-    for (const spec of specs) this.children.push(this.spawnChild(spec));
+  /**
+   * Starts the roles stage by stage, each once every role of the stages before answers its readiness probe,
+   * and resolves when the last stage is ready; reports each role as it comes up.
+   */
+  async start(
+    stages: readonly (readonly ChildSpec[])[],
+    onReady: (role: Role, ms: number) => void,
+  ): Promise<void> {
+    const roles = stages.flatMap((stage) => stage.map((spec) => spec.role));
+    this.format = createLineFormatter(['webstream', ...roles], this.options.pretty);
+    const started = Date.now();
+    for (const stage of stages) {
+      if (this.stopping) return;
+      const children = stage.map((spec) => this.spawnChild(spec));
+      this.children.push(...children);
+      await this.waitUntilReady(children, started, onReady);
+    }
   }
 
   private spawnChild(spec: ChildSpec): Child {
@@ -85,19 +100,22 @@ export class Supervisor {
       const why = lastErrors.length ? `: ${summarise(lastErrors)}` : '';
       this.failure?.(`${spec.role} exited with code ${code ?? 'unknown'}${why}`);
     });
-    return { spec, process: child, lastErrors, exited };
+    return { spec, process: child, ready: false, lastErrors, exited };
   }
 
-  /** Resolves when every child answers its readiness probe; reports each one as it comes up. */
-  async waitUntilReady(onReady: (role: Role, ms: number) => void): Promise<void> {
-    const started = Date.now();
+  private async waitUntilReady(
+    children: readonly Child[],
+    started: number,
+    onReady: (role: Role, ms: number) => void,
+  ): Promise<void> {
     await Promise.all(
-      this.children.map(async (child) => {
+      children.map(async (child) => {
         while (!this.stopping) {
           if (Date.now() - started > READY_TIMEOUT_MS) {
             throw new Error(`${child.spec.role} was not ready within ${READY_TIMEOUT_MS / 1000} s`);
           }
           if (await answersReady(child.spec.readyUrl)) {
+            child.ready = true;
             onReady(child.spec.role, Date.now() - started);
             return;
           }
