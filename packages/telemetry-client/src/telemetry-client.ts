@@ -31,6 +31,12 @@ export interface TelemetryLogger {
   error(obj: object, msg: string): void;
 }
 
+/** The configuration's part of a client: where the engine is, the token, and how it buffers. */
+export type TelemetrySettings = Pick<
+  TelemetryClientOptions,
+  'url' | 'serviceToken' | 'spoolDir' | 'maxMemoryEvents' | 'batchSize' | 'flushIntervalMs'
+>;
+
 export interface TelemetryClientOptions {
   /** Metrics engine base URL, e.g. http://localhost:9009. */
   url: string;
@@ -216,6 +222,24 @@ export class TelemetryClient {
       : undefined;
     this.timer = setInterval(() => this.onTimer(), options.flushIntervalMs);
     this.timer.unref();
+  }
+
+  /**
+   * A service's client as its configuration describes it (the engine, the service token, `telemetry.*`), its
+   * spool in a folder of its own under `settings.spoolDir`: two clients never share a spool.
+   */
+  static openFor(
+    source: string,
+    spoolFolder: string,
+    settings: TelemetrySettings,
+    observers: Pick<TelemetryClientOptions, 'registry' | 'logger'>,
+  ): Promise<TelemetryClient> {
+    return TelemetryClient.open({
+      ...settings,
+      ...observers,
+      source,
+      spoolDir: path.join(settings.spoolDir, spoolFolder),
+    });
   }
 
   /** Creates the spool folder if missing, picks up batches spooled by an earlier run and starts the send timer. */

@@ -28,15 +28,14 @@ import {
 import { AccessTokenGuard } from '@webstream/iam';
 import {
   BACKEND_TOKEN,
+  classifyError,
   closeFrame,
   CORRELATION_ID_HEADER,
   correlationIdFrom,
   InjectConfig,
-  isStateStoreUnavailable,
   refuseUpgrade,
   runWithCorrelationId,
   sendError,
-  STATE_STORE_RETRY_AFTER_SECONDS,
 } from '@webstream/service-kit';
 import {
   createProxyMiddleware,
@@ -191,7 +190,15 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
         const id = (req.correlationId = req.id = correlationIdFrom(req));
         res.setHeader(CORRELATION_ID_HEADER, id);
         void runWithCorrelationId(id, () =>
-          this.getConnection(req, res).catch((error: unknown) => this.fail(req, res, error)),
+          this.getConnection(req, res).catch((error: unknown) =>
+            this.failed(
+              'data plane request',
+              error,
+              500,
+              'the gateway failed to route this request',
+              (...answer) => sendError(req, res, ...answer),
+            ),
+          ),
         );
         return;
       }
@@ -201,17 +208,11 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       stripContractHeaders(req);
       const id = (req.correlationId = req.id = correlationIdFrom(req));
       void runWithCorrelationId(id, () =>
-        this.upgrade(req, socket, head).catch((error: unknown) => {
-          if (isStateStoreUnavailable(error)) {
-            this.logger.warn({ reason: (error as Error).message }, 'WebSocket refused: Redis is unavailable');
-            refuseUpgrade(req, socket, 503, 'the shared state (Redis) cannot be reached; try again shortly', {
-              'retry-after': String(STATE_STORE_RETRY_AFTER_SECONDS),
-            });
-            return;
-          }
-          this.logger.error({ err: error }, 'WebSocket upgrade failed');
-          refuseUpgrade(req, socket, 502, 'the WebSocket could not be routed');
-        }),
+        this.upgrade(req, socket, head).catch((error: unknown) =>
+          this.failed('WebSocket upgrade', error, 502, 'the WebSocket could not be routed', (...answer) =>
+            refuseUpgrade(req, socket, ...answer),
+          ),
+        ),
       );
     });
   }
@@ -428,16 +429,22 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     return origin === own || this.config.gateway.webSocket.allowedOrigins.includes(origin);
   }
 
-  private fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
-    if (isStateStoreUnavailable(error)) {
-      this.logger.warn({ reason: (error as Error).message }, 'request refused: Redis is unavailable');
-      sendError(req, res, 503, 'the shared state (Redis) cannot be reached; try again shortly', {
-        'retry-after': String(STATE_STORE_RETRY_AFTER_SECONDS),
-      });
+  /** A peer known to be down (Redis) is a 503 with Retry-After, as on every other route; anything else a fault. */
+  private failed(
+    what: string,
+    error: unknown,
+    status: number,
+    message: string,
+    answer: (status: number, message: string, headers: Record<string, string>) => void,
+  ): void {
+    const known = classifyError(error);
+    if (known.retryAfterSeconds !== undefined) {
+      this.logger.warn({ reason: known.message }, `${what} refused: a peer is unavailable`);
+      answer(known.status, known.message, { 'retry-after': String(known.retryAfterSeconds) });
       return;
     }
-    this.logger.error({ err: error }, 'data plane request failed');
-    sendError(req, res, 500, 'the gateway failed to route this request');
+    this.logger.error({ err: error }, `${what} failed`);
+    answer(status, message, {});
   }
 }
 

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
 import { type HeartbeatRequest, type SampleMetric, type TelemetryEvent } from '@webstream/contracts';
@@ -34,17 +33,12 @@ export class GatewayTelemetry implements OnModuleInit, OnApplicationShutdown {
       );
       return;
     }
-    this.client = await TelemetryClient.open({
-      url: metricsEngine.url,
-      serviceToken: metricsEngine.serviceToken,
-      source: 'gateway',
-      spoolDir: join(telemetry.spoolDir, 'gateway'),
-      maxMemoryEvents: telemetry.maxMemoryEvents,
-      batchSize: telemetry.batchSize,
-      flushIntervalMs: telemetry.flushIntervalMs,
-      registry: this.registry,
-      logger: this.logger,
-    });
+    this.client = await TelemetryClient.openFor(
+      'gateway',
+      'gateway',
+      { url: metricsEngine.url, serviceToken: metricsEngine.serviceToken, ...telemetry },
+      { registry: this.registry, logger: this.logger },
+    );
   }
 
   /** Sends what it can, spools the rest. */

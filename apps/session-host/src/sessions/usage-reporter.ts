@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
 import { type UsageEvent, type WorkspaceContract } from '@webstream/contracts';
@@ -29,17 +28,12 @@ export class UsageReporter implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     const { telemetry, metricsEngine } = this.config;
-    this.client = await TelemetryClient.open({
-      url: metricsEngine.url,
-      serviceToken: this.serviceToken,
-      source: 'session-host',
-      spoolDir: join(telemetry.spoolDir, 'session-host'),
-      maxMemoryEvents: telemetry.maxMemoryEvents,
-      batchSize: telemetry.batchSize,
-      flushIntervalMs: telemetry.flushIntervalMs,
-      registry: this.registry,
-      logger: this.logger,
-    });
+    this.client = await TelemetryClient.openFor(
+      'session-host',
+      'session-host',
+      { url: metricsEngine.url, serviceToken: this.serviceToken, ...telemetry },
+      { registry: this.registry, logger: this.logger },
+    );
   }
 
   sessionStarted(sessionId: string, contract: WorkspaceContract, at: Date): void {

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import {
   Injectable,
   type OnApplicationBootstrap,
@@ -61,18 +60,17 @@ export class StreamerTelemetry implements OnModuleInit, OnApplicationBootstrap, 
 
   async onModuleInit(): Promise<void> {
     // One spool per session: a streamer is one process among many on its host.
-    this.client = await TelemetryClient.open({
-      url: this.config.metricsEngine.url,
-      serviceToken: requiredSetting(
-        this.config.metricsEngine.serviceToken,
-        'metricsEngine.serviceToken',
-        'the streamer reports its figures and policy refusals with it',
-      ),
-      source: 'streamer-agent',
-      spoolDir: join(this.config.telemetry.spoolDir, `streamer-${this.launch.sessionId}`),
-      registry: this.registry,
-      logger: this.logger,
-    });
+    const serviceToken = requiredSetting(
+      this.config.metricsEngine.serviceToken,
+      'metricsEngine.serviceToken',
+      'the streamer reports its figures and policy refusals with it',
+    );
+    this.client = await TelemetryClient.openFor(
+      'streamer-agent',
+      `streamer-${this.launch.sessionId}`,
+      { url: this.config.metricsEngine.url, serviceToken, ...this.config.telemetry },
+      { registry: this.registry, logger: this.logger },
+    );
   }
 
   onApplicationBootstrap(): void {

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type ActivityEvent } from '@webstream/contracts';
 import { InjectMetrics } from '@webstream/service-kit';
@@ -33,15 +32,7 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const { audit } = this.settings;
-    this.client = await TelemetryClient.open({
-      url: audit.url,
-      serviceToken: audit.serviceToken,
-      source: 'iam',
-      spoolDir: join(audit.spoolDir, 'iam'),
-      maxMemoryEvents: audit.maxMemoryEvents,
-      batchSize: audit.batchSize,
-      flushIntervalMs: audit.flushIntervalMs,
+    this.client = await TelemetryClient.openFor('iam', 'iam', this.settings.audit, {
       registry: this.registry,
       logger: this.logger,
     });

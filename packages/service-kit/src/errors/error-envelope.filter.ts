@@ -22,13 +22,13 @@ interface Classified {
 }
 
 /** What a shared-state outage costs a request before it is answered: ioredis gives up on the command. */
-export const STATE_STORE_RETRY_AFTER_SECONDS = 5;
+const STATE_STORE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Whether an error is ioredis giving up on a command because Redis cannot be reached (its retries per request
  * ran out, or the connection is closed), as opposed to Redis answering with an error.
  */
-export function isStateStoreUnavailable(error: unknown): boolean {
+function isStateStoreUnavailable(error: unknown): boolean {
   return (
     error instanceof Error &&
     (error.name === 'MaxRetriesPerRequestError' ||
