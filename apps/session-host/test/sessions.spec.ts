@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -10,6 +10,7 @@ import {
   type StreamerConnection,
 } from '@webstream/contracts';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { TelemetryClient } from '@webstream/telemetry-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionHostModule } from '../src/session-host.module';
 import { StreamerLauncher } from '../src/sessions/streamer-launcher';
@@ -37,6 +38,24 @@ function meminfoUsage(): number {
   const text = readFileSync('/proc/meminfo', 'utf8');
   const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text)![1]);
   return ((field('MemTotal') - field('MemAvailable')) / field('MemTotal')) * 100;
+}
+
+/** What a streamer whose engine was away leaves behind: its figures, in its spool folder on disk. */
+async function leaveSpool(spoolDir: string, sessionId: string, fps: number): Promise<void> {
+  const client = await TelemetryClient.openFor(
+    'streamer-agent',
+    `streamer-${sessionId}`,
+    { url: 'http://127.0.0.1:9', serviceToken: 'a service token long enough for a test', spoolDir },
+    {},
+  );
+  client.record({
+    kind: 'sample',
+    metric: 'streamer.fps',
+    value: fps,
+    at: new Date().toISOString(),
+    sessionId,
+  });
+  await client.close();
 }
 
 describe('the session host with a stand-in gateway, metrics engine and streamer', () => {
@@ -68,6 +87,8 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
     streamers = await StandInStreamers.create();
     hostPort = await freePort();
     basePort = await freePortRange(2, [hostPort]);
+    // A streamer of an earlier run of this host, gone before the engine took its figures.
+    await leaveSpool(join(streamers.dir, 'spool'), 's-earlier-1', 21);
     const config = hostConfig({
       port: hostPort,
       gatewayUrl: gateway.url,
@@ -275,14 +296,36 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
     expect(answer.problems.join(' ')).toContain('sessionHost.maxSessions');
   });
 
+  it('sends what the streamers of an earlier run left in their spools, then removes them', async () => {
+    const fps = (sessionId: string) =>
+      engine.events.find(
+        (event) =>
+          event.kind === 'sample' && event.metric === 'streamer.fps' && event.sessionId === sessionId,
+      );
+    expect(await until(() => fps('s-earlier-1'), 'the left-over figures')).toMatchObject({ value: 21 });
+    await until(() => !existsSync(join(streamers.dir, 'spool', 'streamer-s-earlier-1')), 'the folder to go');
+  });
+
   it('frees the slot of a streamer that dies, and ends its whole process group', async () => {
     const [start] = streamers.starts('s-first-1');
+    // What it could not send before it was killed is sent on its behalf.
+    await leaveSpool(join(streamers.dir, 'spool'), 's-first-1', 17);
     process.kill(start!.pid, 'SIGKILL');
     await until(() => !isRunning(start!.sleepPid), 'the streamer’s sleep child to be ended', 5_000);
     const ended = await until(() => engine.usage('session-end', 's-first-1'), 'usage session-end');
     expect(ended).toMatchObject({ userId: 'user-1', node: `http://localhost:${hostPort}` });
     // It cannot say so itself: the host tells the gateway, which ends the session and tells its browser.
     const [lost] = await gateway.callsAtLeast('/gateway/session/ended', 1);
+    expect(
+      await until(
+        () =>
+          engine.events.find(
+            (event) =>
+              event.kind === 'sample' && event.metric === 'streamer.fps' && event.sessionId === 's-first-1',
+          ),
+        'the killed streamer’s spooled figures',
+      ),
+    ).toMatchObject({ value: 17 });
     expect(lost!.body).toEqual({
       sessionId: 's-first-1',
       streamerGuid: start!.launch.streamerGuid,

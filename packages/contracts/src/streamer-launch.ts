@@ -10,6 +10,17 @@ import { workspaceContractSchema } from './workspace-headers';
  */
 export const STREAMER_SESSION_ENV = 'WEBSTREAM_STREAMER_SESSION';
 
+/** The prefix of every streamer's spool folder, for the host to find those left by streamers that are gone. */
+export const STREAMER_SPOOL_PREFIX = 'streamer-';
+
+/**
+ * The folder under `telemetry.spoolDir` where a session's streamer spools what the metrics engine has not taken
+ * yet; the session host sends what is left there once the streamer is gone.
+ */
+export function streamerSpoolFolder(sessionId: string): string {
+  return `${STREAMER_SPOOL_PREFIX}${sessionId}`;
+}
+
 /** What a session host tells the streamer it launches: whose session, on which port, under which contract. */
 export const streamerLaunchSchema = z.strictObject({
   sessionId: sessionIdSchema,

@@ -35,6 +35,7 @@ import {
 import { SessionPool } from './session-pool';
 import { StreamerLauncher } from './streamer-launcher';
 import { type StreamerExit, type StreamerProcess } from './streamer-process';
+import { StreamerSpools } from './streamer-spools';
 import { UsageReporter } from './usage-reporter';
 
 /** How often a starting streamer's /health/ready is asked. */
@@ -103,6 +104,7 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     @InjectBackendToken() private readonly backendToken: string,
     private readonly launcher: StreamerLauncher,
     private readonly usage: UsageReporter,
+    private readonly spools: StreamerSpools,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(SessionSupervisor.name);
@@ -376,7 +378,10 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
       );
       outcome = 'stuck';
     }
-    if (outcome !== 'stuck') this.live.delete(streamer);
+    if (outcome !== 'stuck') {
+      this.live.delete(streamer);
+      this.spools.streamerGone(session.sessionId);
+    }
     this.pool.release(session.slot);
     const exit = streamer.hasExited ? await streamer.exited : undefined;
     const fields = {

@@ -3,6 +3,7 @@ import { SESSION_HOST_OPTIONS, type SessionHostOptions } from '../host/session-h
 import { SessionSupervisor } from './session-supervisor';
 import { SessionsController } from './sessions.controller';
 import { StreamerLauncher } from './streamer-launcher';
+import { StreamerSpools } from './streamer-spools';
 import { UsageReporter } from './usage-reporter';
 
 /** The session pool, /getConnection and the streamer supervisor. Needs HostModule (global). */
@@ -16,6 +17,7 @@ import { UsageReporter } from './usage-reporter';
         options.streamerLauncher ?? StreamerLauncher.streamerAgent(),
     },
     UsageReporter,
+    StreamerSpools,
     SessionSupervisor,
   ],
   exports: [SessionSupervisor],

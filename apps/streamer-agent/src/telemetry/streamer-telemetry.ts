@@ -5,7 +5,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
-import { type SampleMetric, type StreamerLaunch } from '@webstream/contracts';
+import { type SampleMetric, type StreamerLaunch, streamerSpoolFolder } from '@webstream/contracts';
 import { InjectConfig, InjectMetrics, requiredSetting } from '@webstream/service-kit';
 import { TelemetryClient } from '@webstream/telemetry-client';
 import { PinoLogger } from 'nestjs-pino';
@@ -67,7 +67,7 @@ export class StreamerTelemetry implements OnModuleInit, OnApplicationBootstrap, 
     );
     this.client = await TelemetryClient.openFor(
       'streamer-agent',
-      `streamer-${this.launch.sessionId}`,
+      streamerSpoolFolder(this.launch.sessionId),
       { url: this.config.metricsEngine.url, serviceToken, ...this.config.telemetry },
       { registry: this.registry, logger: this.logger },
     );
