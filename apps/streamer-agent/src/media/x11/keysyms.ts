@@ -1,3 +1,21 @@
+/** The keys whose KeyboardEvent.code and KeyboardEvent.key have the same name. */
+const KEYS_NAMED_ALIKE: Readonly<Record<string, string>> = {
+  Enter: 'Return',
+  Backspace: 'BackSpace',
+  Tab: 'Tab',
+  Escape: 'Escape',
+  ArrowLeft: 'Left',
+  ArrowRight: 'Right',
+  ArrowUp: 'Up',
+  ArrowDown: 'Down',
+  Home: 'Home',
+  End: 'End',
+  PageUp: 'Page_Up',
+  PageDown: 'Page_Down',
+  Insert: 'Insert',
+  Delete: 'Delete',
+};
+
 /**
  * KeyboardEvent.code (the physical key) → X keysym name of that key on a US layout, which is Xvfb's keymap. Going
  * by the physical key lets the session's own Shift/AltGr state pick the character, as on a local keyboard.
@@ -19,10 +37,7 @@ const CODE_KEYSYMS: Readonly<Record<string, string>> = {
   Period: 'period',
   Slash: 'slash',
   Space: 'space',
-  Enter: 'Return',
-  Backspace: 'BackSpace',
-  Tab: 'Tab',
-  Escape: 'Escape',
+  ...KEYS_NAMED_ALIKE,
   CapsLock: 'Caps_Lock',
   ShiftLeft: 'Shift_L',
   ShiftRight: 'Shift_R',
@@ -33,16 +48,6 @@ const CODE_KEYSYMS: Readonly<Record<string, string>> = {
   MetaLeft: 'Super_L',
   MetaRight: 'Super_R',
   ContextMenu: 'Menu',
-  ArrowLeft: 'Left',
-  ArrowRight: 'Right',
-  ArrowUp: 'Up',
-  ArrowDown: 'Down',
-  Home: 'Home',
-  End: 'End',
-  PageUp: 'Page_Up',
-  PageDown: 'Page_Down',
-  Insert: 'Insert',
-  Delete: 'Delete',
   PrintScreen: 'Print',
   ScrollLock: 'Scroll_Lock',
   Pause: 'Pause',
@@ -59,21 +64,8 @@ const CODE_KEYSYMS: Readonly<Record<string, string>> = {
 
 /** KeyboardEvent.key for the named keys a browser may send without a usable code (virtual keyboards). */
 const NAMED_KEY_KEYSYMS: Readonly<Record<string, string>> = {
-  Enter: 'Return',
-  Backspace: 'BackSpace',
-  Tab: 'Tab',
-  Escape: 'Escape',
+  ...KEYS_NAMED_ALIKE,
   ' ': 'space',
-  ArrowLeft: 'Left',
-  ArrowRight: 'Right',
-  ArrowUp: 'Up',
-  ArrowDown: 'Down',
-  Home: 'Home',
-  End: 'End',
-  PageUp: 'Page_Up',
-  PageDown: 'Page_Down',
-  Insert: 'Insert',
-  Delete: 'Delete',
   Shift: 'Shift_L',
   Control: 'Control_L',
   Alt: 'Alt_L',
