@@ -10,6 +10,7 @@ import { HostWatch } from './session/host-watch';
 import { PROCESS_EXIT, type ProcessExit, SessionEnd } from './session/session-end';
 import { SessionMedia } from './session/session-media';
 import { STREAMER_LAUNCH } from './session/streamer-launch';
+import { StreamerSecret, StreamerSecretGuard } from './session/streamer-secret';
 import { AudioChannel } from './streaming/audio-channel';
 import { CaptureChannel } from './streaming/capture-channel';
 import { ClientHub } from './streaming/client-hub';
@@ -36,10 +37,7 @@ export class StreamerAgentModule {
       module: StreamerAgentModule,
       imports: [
         ServiceKitModule.forRoot({ service: 'streamer-agent', config }),
-        BackendAuthModule.forRoot(
-          config,
-          'only the gateway may open session sockets, and the streamer checks in its licence seat with it',
-        ),
+        BackendAuthModule.forRoot(config, 'the streamer checks in its licence seat with the gateway'),
       ],
       controllers: [HostRequestsController],
       providers: [
@@ -49,6 +47,8 @@ export class StreamerAgentModule {
           provide: CHECKIN_INTERVAL_MS,
           useValue: options.checkinIntervalMs ?? DEFAULT_CHECKIN_INTERVAL_MS,
         },
+        StreamerSecret,
+        StreamerSecretGuard,
         SessionEnd,
         HostWatch,
         StreamerTelemetry,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +77,10 @@ describe('a streamer serving one session (synthetic capture)', () => {
         orgId: 'org-1',
         policy: { ...defaultPolicy, ...policy },
       },
+      address: '127.0.0.1',
+      streamerSecret: randomBytes(32).toString('base64url'),
+      sandbox: null,
+      configOverrides: {},
     };
     const config = webstreamConfigSchema.parse({
       logging: { level: 'silent' },
@@ -99,7 +103,7 @@ describe('a streamer serving one session (synthetic capture)', () => {
     run: Running,
     path: string,
     headers: Record<string, string> = {
-      'x-backend-token': BACKEND_TOKEN,
+      'x-streamer-secret': run.launch.streamerSecret,
       'x-session-id': run.launch.sessionId,
       'x-user-id': run.launch.contract.userId,
     },
@@ -150,12 +154,20 @@ describe('a streamer serving one session (synthetic capture)', () => {
     expect(mine[0]!.token).toBe(BACKEND_TOKEN);
   });
 
-  it('opens sockets only for the gateway, for this session and its user', async () => {
+  it('opens sockets only with the session’s secret, for this session and its user', async () => {
     const run = await start();
     await expect(open(run, '/capture', {})).rejects.toThrow('status 401');
+    // The backend token alone, with the right ids, opens nothing.
     await expect(
       open(run, '/capture', {
         'x-backend-token': BACKEND_TOKEN,
+        'x-session-id': run.launch.sessionId,
+        'x-user-id': run.launch.contract.userId,
+      }),
+    ).rejects.toThrow('status 401');
+    await expect(
+      open(run, '/capture', {
+        'x-streamer-secret': run.launch.streamerSecret,
         'x-session-id': run.launch.sessionId,
         'x-user-id': 'someone-else',
       }),
@@ -260,7 +272,14 @@ describe('a streamer serving one session (synthetic capture)', () => {
       headers: { 'content-type': 'application/json', 'x-backend-token': BACKEND_TOKEN },
       body: JSON.stringify({ secondsLeft: 1 }),
     });
-    expect(drained.status).toBe(200);
+    // The backend token every host shares is no key to a session's streamer.
+    expect(drained.status).toBe(401);
+    const drainedWithSecret = await fetch(`${run.service.url}/streamer/drain`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-streamer-secret': run.launch.streamerSecret },
+      body: JSON.stringify({ secondsLeft: 1 }),
+    });
+    expect(drainedWithSecret.status).toBe(200);
     expect(await control.text((m) => m['kind'] === 'session-ending')).toMatchObject({ secondsLeft: 1 });
     expect(await control.closed).toMatchObject({ code: 1001 });
     await run.exited;
@@ -271,7 +290,7 @@ describe('a streamer serving one session (synthetic capture)', () => {
     const control = await open(run, '/control');
     const ended = await fetch(`${run.service.url}/streamer/end`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-backend-token': BACKEND_TOKEN },
+      headers: { 'content-type': 'application/json', 'x-streamer-secret': run.launch.streamerSecret },
       body: JSON.stringify({ reason: 'admin-disconnect' }),
     });
     expect(ended.status).toBe(200);

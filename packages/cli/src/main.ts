@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError, loadConfig, type WebstreamConfig } from '@webstream/config';
-import { type EmbeddedPostgres, startEmbeddedPostgres, withDatabase } from '@webstream/db';
+import { CONFIG_ENV_FD_FLAG, ConfigError, loadConfig, type WebstreamConfig } from '@webstream/config';
+import { type EmbeddedPostgres, ensureServiceDatabase, startEmbeddedPostgres } from '@webstream/db';
 import { parseArgs, USAGE, UsageError } from './args';
 import { perRunGatewaySecrets, runLicenceCommand } from './licence';
 import { allInOneRoles, DATABASES, roleDefinition, type Role } from './roles';
-import { type ChildSpec, Supervisor } from './supervisor';
+import { type ChildSpec, CONFIG_ENV_FD, Supervisor } from './supervisor';
 
 const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
 const MIGRATORS: Record<string, string> = {
@@ -78,7 +80,22 @@ async function main(): Promise<number> {
       return 1;
     }
     supervisor.say(`embedded PostgreSQL ready in ${Date.now() - started} ms`);
-    for (const db of missing) databaseEnv[db.env] = withDatabase(embedded.serverUrl, db.name);
+    // Each service connects as a role of its own that owns its database and nothing else, never the superuser.
+    try {
+      for (const db of missing) {
+        databaseEnv[db.env] = await ensureServiceDatabase(embedded, {
+          database: db.name,
+          role: db.name,
+          passwordFile: join(dirname(dataDir), 'roles', `${db.name}.password`),
+        });
+      }
+    } catch (error) {
+      process.stderr.write(
+        `webstream: cannot prepare the embedded PostgreSQL's service databases (embeddedDatabase.dataDir ${dataDir}): ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+      await embedded.stop();
+      return 1;
+    }
   }
 
   // The proof of concept has no operator to choose a service credential: one is made for this run and
@@ -129,7 +146,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const specs = roles.map((role) => ({
     role,
-    env: { ...databaseEnv, ...secretEnv, ...demoEnv },
+    configOverrides: { ...databaseEnv, ...secretEnv, ...demoEnv },
     args: command.passThrough,
     readyUrl: readyUrl(config, role),
     stopGraceSeconds: roleDefinition(role).stopGraceSeconds(config),
@@ -179,16 +196,32 @@ function runMigrations(
 ): number {
   for (const [service, entry] of Object.entries(MIGRATORS)) {
     supervisor.say(`migrating ${service}`);
-    const result = spawnSync(process.execPath, [join(WORKSPACE_ROOT, entry), 'deploy', ...passThrough], {
-      env: { ...process.env, ...databaseEnv },
-      stdio: 'inherit',
-    });
+    const overrides = overridesDescriptor(databaseEnv);
+    const result = spawnSync(
+      process.execPath,
+      [join(WORKSPACE_ROOT, entry), 'deploy', CONFIG_ENV_FD_FLAG, String(CONFIG_ENV_FD), ...passThrough],
+      { env: process.env, stdio: ['inherit', 'inherit', 'inherit', overrides] },
+    );
+    closeSync(overrides);
     if (result.status !== 0) {
       supervisor.say(`migrating ${service} failed`);
       return 1;
     }
   }
   return 0;
+}
+
+/**
+ * A descriptor a migration reads its database URLs from: a 0600 file in a 0700 folder of its own, removed as
+ * soon as it is open, so the URLs (with their passwords) never sit in an environment or on disk.
+ */
+function overridesDescriptor(overrides: Record<string, string>): number {
+  const dir = mkdtempSync(join(tmpdir(), 'webstream-overrides-'));
+  const file = join(dir, 'overrides.json');
+  writeFileSync(file, JSON.stringify(overrides), { mode: 0o600 });
+  const fd = openSync(file, 'r');
+  rmSync(dir, { recursive: true, force: true });
+  return fd;
 }
 
 /** A generated secret kept in a 0600 file: read when it is there, made and written once otherwise. */

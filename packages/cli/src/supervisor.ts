@@ -1,11 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { type Writable } from 'node:stream';
+import { CONFIG_ENV_FD_FLAG } from '@webstream/config';
 import { createLineFormatter, type LineFormatter, lineSplitter } from './log-lines';
 import { roleDefinition, type Role } from './roles';
 
 export interface ChildSpec {
   role: Role;
-  env: Record<string, string>;
+  /** WEBSTREAM__* overrides (generated secrets among them), handed over on a descriptor, not the environment. */
+  configOverrides: Record<string, string>;
   args: string[];
   readyUrl: string;
   /** SIGKILL follows SIGTERM after this long (the role's own shutdown grace, see roles.ts). */
@@ -21,6 +24,8 @@ interface Child {
 }
 
 const READY_TIMEOUT_MS = 120_000;
+/** The descriptor each role reads its configuration overrides from (--config-env-fd). */
+export const CONFIG_ENV_FD = 3;
 const REMEMBERED_ERROR_LINES = 5;
 
 export interface SupervisorOptions {
@@ -72,10 +77,14 @@ export class Supervisor {
 
   private spawnChild(spec: ChildSpec): Child {
     const entry = join(this.options.workspaceRoot, roleDefinition(spec.role).entry);
-    const child = spawn(process.execPath, ['--enable-source-maps', entry, ...spec.args], {
-      env: { ...process.env, ...spec.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--enable-source-maps', entry, CONFIG_ENV_FD_FLAG, String(CONFIG_ENV_FD), ...spec.args],
+      { env: process.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
+    );
+    const overrides = child.stdio[CONFIG_ENV_FD] as Writable | null;
+    overrides?.on('error', () => undefined);
+    overrides?.end(JSON.stringify(spec.configOverrides));
     const lastErrors: string[] = [];
     const onLine = (line: string): void => this.options.write(this.format(spec.role, line));
     child.stdout?.on('data', lineSplitter(onLine));

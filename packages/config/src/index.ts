@@ -8,7 +8,14 @@ export {
   type RateLimitGroup,
   RATE_LIMIT_GROUPS,
 } from './schema';
-export { loadConfig, resolveConfigPath, type LoadedConfig, type ConfigSource } from './load';
+export {
+  CONFIG_ENV_FD_FLAG,
+  configOverrides,
+  loadConfig,
+  resolveConfigPath,
+  type LoadedConfig,
+  type ConfigSource,
+} from './load';
 export { ConfigError, type ConfigIssue } from './errors';
 export { CONFIG_ENV_PREFIX } from './env';
 export { redactConfig } from './redact';

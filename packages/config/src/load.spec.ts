@@ -82,6 +82,16 @@ describe('loadConfig: defaults', () => {
         instanceType: undefined,
         streamerReadyTimeout: 20,
         drainTimeout: 60,
+        streamerAddress: '127.0.0.1',
+        sandbox: {
+          mode: 'auto',
+          uidRange: { first: 200_000, last: 265_535 },
+          homeRoot: './.data/homes',
+          runtimeRoot: '/run/webstream',
+          home: 'persistent',
+          network: 'host',
+          limits: { memoryMb: 2048, cpus: 1, processes: 256, openFiles: 4096, homeDiskMb: 2048 },
+        },
       },
       streamer: {
         basePort: 9010,
@@ -365,5 +375,49 @@ describe('the loaded result', () => {
     expect(second.config.mcpApiKeys).not.toBe(first.config.mcpApiKeys);
     expect(webstreamConfigSchema.parse({}).mcpApiKeys).not.toBe(first.config.mcpApiKeys);
     expect(Object.isFrozen(webstreamConfigSchema.parse({}).mcpApiKeys)).toBe(false);
+  });
+});
+
+describe('loadConfig: --config-env-fd', () => {
+  function descriptorHolding(text: string): number {
+    const file = write(tempDir(), 'overrides.json', text);
+    return fs.openSync(file, 'r');
+  }
+
+  it('applies the WEBSTREAM__ variables read from the descriptor over the environment', () => {
+    const fd = descriptorHolding(
+      JSON.stringify({
+        WEBSTREAM__GATEWAY__PORT: '9100',
+        WEBSTREAM__GATEWAY__BACKEND__TOKEN: 'x'.repeat(40),
+      }),
+    );
+    const { config } = loadConfig({
+      argv: ['--config-env-fd', String(fd)],
+      env: { WEBSTREAM__GATEWAY__PORT: '9200', WEBSTREAM__SESSIONHOST__PORT: '9300' },
+      cwd: tempDir(),
+    });
+    expect(config.gateway.port).toBe(9100);
+    expect(config.gateway.backend.token).toBe('x'.repeat(40));
+    expect(config.sessionHost.port).toBe(9300);
+    // Loaded again in the same process, the same overrides apply although the descriptor is gone.
+    const again = loadConfig({ argv: ['--config-env-fd', String(fd)], env: {}, cwd: tempDir() });
+    expect(again.config.gateway.port).toBe(9100);
+  });
+
+  it('names the flag when the descriptor holds something else than WEBSTREAM__ strings', () => {
+    const fd = descriptorHolding(JSON.stringify({ PATH: '/tmp' }));
+    const error = configError(() =>
+      loadConfig({ argv: ['--config-env-fd', String(fd)], env: {}, cwd: tempDir() }),
+    );
+    expect(error.issues[0]?.key).toBe('--config-env-fd');
+    expect(error.message).toMatch(/WEBSTREAM__/);
+  });
+
+  it('refuses a standard descriptor or a missing number', () => {
+    for (const argv of [['--config-env-fd', '0'], ['--config-env-fd']]) {
+      expect(configError(() => loadConfig({ argv, env: {}, cwd: tempDir() })).issues[0]?.key).toBe(
+        '--config-env-fd',
+      );
+    }
   });
 });

@@ -24,6 +24,12 @@ export interface LoadedConfig {
 }
 
 export const CONFIG_PATH_ENV = 'WEBSTREAM_CONFIG';
+/**
+ * `--config-env-fd <n>`: WEBSTREAM__* overrides as a JSON object, read to its end from inherited descriptor n and
+ * applied over the environment's. How a parent hands a child its secrets without an environment variable, which
+ * everything the child starts would inherit.
+ */
+export const CONFIG_ENV_FD_FLAG = '--config-env-fd';
 export const DEFAULT_CONFIG_FILE = 'webstream.config.yaml';
 
 function configFlag(argv: readonly string[]): { value: string; flag: string } | undefined {
@@ -51,6 +57,72 @@ function configFlag(argv: readonly string[]): { value: string; flag: string } | 
     }
   }
   return found;
+}
+
+function envFdFlag(argv: readonly string[]): number | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') break;
+    if (arg !== CONFIG_ENV_FD_FLAG) continue;
+    const value = argv[i + 1] ?? '';
+    if (!/^\d+$/.test(value) || Number(value) < 3) {
+      throw new ConfigError('the command line', [
+        { key: CONFIG_ENV_FD_FLAG, message: `${CONFIG_ENV_FD_FLAG} needs a descriptor number of 3 or more` },
+      ]);
+    }
+    return Number(value);
+  }
+  return undefined;
+}
+
+/**
+ * What each descriptor held: it can be read only once, and a process may load its configuration again. It stays
+ * open (at its end), so its number is not reused for something else while the process lives.
+ */
+const envFdContents = new Map<number, Record<string, string>>();
+
+/** The overrides a parent wrote to the descriptor --config-env-fd names. */
+function readEnvFd(fd: number): Record<string, string> {
+  const known = envFdContents.get(fd);
+  if (known !== undefined) return known;
+  const problem = (message: string) =>
+    new ConfigError('the command line', [{ key: CONFIG_ENV_FD_FLAG, message }]);
+  let text: string;
+  try {
+    text = readFileSync(fd, 'utf8');
+  } catch (error) {
+    throw problem(
+      `descriptor ${fd} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw problem(`descriptor ${fd} does not hold JSON`);
+  }
+  if (
+    !isPlainObject(data) ||
+    !Object.entries(data).every(([key, value]) => /^WEBSTREAM__/i.test(key) && typeof value === 'string')
+  ) {
+    throw problem(`descriptor ${fd} must hold an object of WEBSTREAM__* variables and string values`);
+  }
+  envFdContents.set(fd, data as Record<string, string>);
+  return data as Record<string, string>;
+}
+
+/**
+ * The WEBSTREAM__* overrides this process was started with (its environment's, then --config-env-fd's): what a
+ * child that loads the same configuration must be handed, on a descriptor of its own.
+ */
+export function configOverrides(source: Pick<ConfigSource, 'argv' | 'env'> = {}): Record<string, string> {
+  const argv = source.argv ?? process.argv.slice(2);
+  const envFd = envFdFlag(argv);
+  const merged: Record<string, string> = {};
+  for (const [key, value] of Object.entries(source.env ?? process.env)) {
+    if (/^WEBSTREAM__/i.test(key) && value !== undefined) merged[key] = value;
+  }
+  return { ...merged, ...(envFd === undefined ? {} : readEnvFd(envFd)) };
 }
 
 /** Where the configuration file is: --config in argv, else WEBSTREAM_CONFIG, else ./webstream.config.yaml. */
@@ -171,9 +243,11 @@ function deepFreeze<T>(value: T): T {
  * environment overrides on top. Throws ConfigError listing every problem; the result is deep-frozen.
  */
 export function loadConfig(source: ConfigSource = {}): LoadedConfig {
+  const argv = source.argv ?? process.argv.slice(2);
+  const envFd = envFdFlag(argv);
   const resolvedSource: ConfigSource = {
-    argv: source.argv ?? process.argv.slice(2),
-    env: source.env ?? process.env,
+    argv,
+    env: { ...(source.env ?? process.env), ...(envFd === undefined ? {} : readEnvFd(envFd)) },
     cwd: source.cwd ?? process.cwd(),
   };
   const env = resolvedSource.env ?? {};

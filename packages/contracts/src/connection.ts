@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isoDateTimeSchema, portSchema, type RouteDefinition } from './common';
 import { streamerGuidSchema } from './licence';
 import { sessionIdSchema } from './session';
+import { streamerSecretSchema } from './streamer-launch';
 
 export const CAPTURE_PATH = '/capture';
 export const CONTROL_PATH = '/control';
@@ -24,13 +25,15 @@ export type ConnectionPaths = z.infer<typeof connectionPathsSchema>;
 
 /**
  * The session host's answer to /getConnection (reached only through the gateway): where the session's
- * streamer listens. The gateway keeps host and port to itself and routes the WebSockets there.
+ * streamer listens and the secret that opens it. The gateway keeps all three to itself: it routes the WebSockets
+ * there and presents the secret (STREAMER_SECRET_HEADER), which neither the browser nor the session ever sees.
  */
 export const streamerConnectionSchema = z.object({
   sessionId: sessionIdSchema,
   streamerGuid: streamerGuidSchema,
   host: z.string().min(1).max(253),
   port: portSchema,
+  streamerSecret: streamerSecretSchema,
   paths: connectionPathsSchema,
 });
 export type StreamerConnection = z.infer<typeof streamerConnectionSchema>;

@@ -3,6 +3,35 @@ import { z } from 'zod';
 const MAX_POLICY_SECONDS = 30 * 24 * 3600;
 const policySecondsSchema = z.int().min(0).max(MAX_POLICY_SECONDS);
 
+/** Resource limits of one session's application, enforced by cgroups where the host may, else by rlimits. */
+export const sessionLimitsSchema = z.strictObject({
+  memoryMb: z
+    .int()
+    .min(16)
+    .max(1024 * 1024),
+  /** Cores' worth of CPU time, e.g. 0.5 or 2. */
+  cpus: z.number().min(0.01).max(1024),
+  processes: z.int().min(8).max(1_000_000),
+  openFiles: z.int().min(64).max(1_048_576),
+  homeDiskMb: z
+    .int()
+    .min(1)
+    .max(16 * 1024 * 1024),
+});
+export type SessionLimits = z.infer<typeof sessionLimitsSchema>;
+
+/**
+ * How a workspace's sessions are sandboxed; every field falls back to the session host's
+ * sessionHost.sandbox settings. `home`: persistent (the user's own, kept across sessions) or ephemeral (an
+ * empty home removed when the session ends).
+ */
+export const sessionSandboxPolicySchema = z.strictObject({
+  limits: sessionLimitsSchema.partial().optional(),
+  network: z.enum(['host', 'none']).optional(),
+  home: z.enum(['persistent', 'ephemeral']).optional(),
+});
+export type SessionSandboxPolicy = z.infer<typeof sessionSandboxPolicySchema>;
+
 // Not strict: a policy produced by a newer IAM may carry fields an older streamer does not know yet.
 export const workspacePolicySchema = z.object({
   clipboard: z.object({
@@ -31,6 +60,7 @@ export const workspacePolicySchema = z.object({
     text: z.string().max(256).optional(),
   }),
   audio: z.boolean(),
+  sandbox: sessionSandboxPolicySchema.optional(),
 });
 export type WorkspacePolicy = z.infer<typeof workspacePolicySchema>;
 

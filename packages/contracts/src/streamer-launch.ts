@@ -1,14 +1,45 @@
 import { z } from 'zod';
 import { isoDateTimeSchema, portSchema, type RouteDefinition } from './common';
 import { streamerGuidSchema } from './licence';
+import { sessionLimitsSchema } from './policy';
 import { sessionIdSchema } from './session';
 import { workspaceContractSchema } from './workspace-headers';
 
 /**
- * The environment variable through which a session host hands a streamer its one session: the streamer reads
+ * The descriptor through which a session host hands a streamer its one session (a JSON StreamerLaunch, then
+ * end of file): never the environment, which every program the streamer starts could read. The streamer reads
  * it once at start-up and refuses to start without a valid one.
  */
-export const STREAMER_SESSION_ENV = 'WEBSTREAM_STREAMER_SESSION';
+export const STREAMER_LAUNCH_FD = 3;
+
+/** The header by which the gateway and the session host prove to a streamer that they may open its session. */
+export const STREAMER_SECRET_HEADER = 'x-streamer-secret';
+/** A per-session secret: 32 random bytes, base64url. */
+export const streamerSecretSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{43}$/, { error: 'must be 32 random bytes in base64url' });
+
+/**
+ * How the streamer runs the session's programs: as `uid`, the application inside bubblewrap with only `home`
+ * writable, the display, sound and runtime files in `runtimeDir` (owned by uid, 0700). Null: no sandbox
+ * (sessionHost.sandbox.mode none), the programs run as the streamer does.
+ */
+export const sessionSandboxSchema = z.strictObject({
+  uid: z.int().min(1).max(0xfffffffe),
+  gid: z.int().min(1).max(0xfffffffe),
+  /** The name the application sees for itself (USER, LOGNAME, its passwd entry). */
+  username: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/),
+  /** On the host: the user's own home, kept across sessions; null: an empty one in memory, gone with the session. */
+  home: z.string().startsWith('/').nullable(),
+  runtimeDir: z.string().startsWith('/'),
+  network: z.enum(['host', 'none']),
+  limits: sessionLimitsSchema,
+  /** cgroup.procs files the application's processes join; empty where the host enforces rlimits instead. */
+  cgroupProcs: z.array(z.string().startsWith('/')).max(8),
+  /** Paths the application must not see although they lie under a system folder it gets (the install). */
+  hiddenPaths: z.array(z.string().startsWith('/')).max(16),
+});
+export type SessionSandbox = z.infer<typeof sessionSandboxSchema>;
 
 /** The prefix of every streamer's spool folder, for the host to find those left by streamers that are gone. */
 export const STREAMER_SPOOL_PREFIX = 'streamer-';
@@ -27,6 +58,16 @@ export const streamerLaunchSchema = z.strictObject({
   streamerGuid: streamerGuidSchema,
   port: portSchema,
   contract: workspaceContractSchema,
+  /** Where the streamer listens: the address the session host names, never every address. */
+  address: z.string().min(1).max(253),
+  /** What an upgrade or a host request must present (STREAMER_SECRET_HEADER); the backend token opens nothing. */
+  streamerSecret: streamerSecretSchema,
+  sandbox: sessionSandboxSchema.nullable(),
+  /**
+   * WEBSTREAM__* configuration overrides the session host was started with, so the streamer's configuration is
+   * its host's without either holding them in its environment.
+   */
+  configOverrides: z.record(z.string().regex(/^WEBSTREAM__/i), z.string()),
 });
 export type StreamerLaunch = z.infer<typeof streamerLaunchSchema>;
 

@@ -101,7 +101,8 @@ async function withMaintenanceClient<T>(url: string, work: (client: Client) => P
   }
 }
 
-function quoteIdentifier(name: string): string {
+/** A name quoted for SQL where a parameter cannot stand (databases, roles, schemas). */
+export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 

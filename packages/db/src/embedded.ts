@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { formatDatabaseUrl } from './database';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Client } from 'pg';
+import { formatDatabaseUrl, poolConfig } from './database';
+import { requireScram } from './pg-hba';
+import { scramVerifier } from './scram';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -11,7 +15,7 @@ export interface EmbeddedPostgresOptions {
 }
 
 export interface EmbeddedPostgres {
-  /** URL of the server's maintenance database; swap the database with withDatabase(). */
+  /** The superuser's URL to the maintenance database; give services ensureServiceDatabase()'s URLs instead. */
   serverUrl: string;
   stop(): Promise<void>;
 }
@@ -73,6 +77,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port: options.port,
     user: USER,
     password,
+    // Every connection proves a password; services get roles of their own (ensureServiceDatabase).
+    authMethod: 'scram-sha-256',
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as a dedicated user.
     createPostgresUser: runAsRoot,
@@ -85,14 +91,87 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await server.initialise();
   }
   await server.start();
-  return {
-    serverUrl: formatDatabaseUrl({
-      host: '127.0.0.1',
-      port: options.port,
-      user: USER,
-      password,
-      database: 'postgres',
-    }),
-    stop: () => server.stop(),
-  };
+  const serverUrl = formatDatabaseUrl({
+    host: '127.0.0.1',
+    port: options.port,
+    user: USER,
+    password,
+    database: 'postgres',
+  });
+  try {
+    await requirePasswords(serverUrl, password, log);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { serverUrl, stop: () => server.stop() };
+}
+
+async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client(poolConfig(url));
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+// Same owner and mode as the file it replaces: as root, the server reads it as the postgres user.
+async function replaceFile(file: string, text: string): Promise<void> {
+  const { mode, uid, gid } = await stat(file);
+  const temporary = `${file}.${randomBytes(4).toString('hex')}`;
+  await writeFile(temporary, text, { mode: mode & 0o777 });
+  await chown(temporary, uid, gid);
+  await rename(temporary, file);
+}
+
+/**
+ * Clusters initialised before scram-sha-256 was asked of initdb took passwords in clear text (the
+ * package's default "password" method): their pg_hba.conf is rewritten to scram-sha-256 and reloaded,
+ * once the superuser's stored password is a SCRAM verifier, so that it still gets in.
+ */
+async function requirePasswords(
+  serverUrl: string,
+  password: string,
+  log: (message: string) => void,
+): Promise<void> {
+  const rewritten = await withClient(serverUrl, async (client) => {
+    const hbaFile = (await client.query<{ hba_file: string }>('SHOW hba_file')).rows[0]!.hba_file;
+    const before = await readFile(hbaFile, 'utf8');
+    const after = requireScram(before);
+    if (after === before) return false;
+    const stored = await client.query<{ scram: boolean | null }>(
+      `SELECT rolpassword LIKE 'SCRAM-SHA-256$%' AS scram FROM pg_authid WHERE rolname = current_user`,
+    );
+    if (!stored.rows[0]?.scram) {
+      await client.query(`ALTER ROLE CURRENT_USER PASSWORD '${scramVerifier(password)}'`);
+    }
+    await replaceFile(hbaFile, after);
+    const errors = await client.query<{ line_number: number; error: string }>(
+      'SELECT line_number, error FROM pg_hba_file_rules WHERE error IS NOT NULL',
+    );
+    if (errors.rowCount) {
+      await replaceFile(hbaFile, before);
+      const first = errors.rows[0]!;
+      throw new Error(
+        `rewriting ${hbaFile} for scram-sha-256 broke line ${first.line_number}: ${first.error}`,
+      );
+    }
+    await client.query('SELECT pg_reload_conf()');
+    log(`${hbaFile}: connections now authenticate with scram-sha-256`);
+    return true;
+  });
+  if (!rewritten) return;
+  // The server reloads its rules when it gets to the signal: wait until a new connection uses them.
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const method = await withClient(
+      serverUrl,
+      async (client) =>
+        (await client.query<{ method: string | null }>('SELECT system_user AS method')).rows[0]?.method,
+    );
+    if (method?.startsWith('scram-sha-256:')) return;
+    await delay(100);
+  }
+  log('the embedded PostgreSQL did not take up scram-sha-256 within 5 s');
 }

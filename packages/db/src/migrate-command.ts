@@ -1,4 +1,4 @@
-import { loadConfig, type WebstreamConfig } from '@webstream/config';
+import { CONFIG_ENV_FD_FLAG, loadConfig, type WebstreamConfig } from '@webstream/config';
 import { maskDatabaseUrl } from './database';
 import { findDevelopmentServer } from './development-server';
 import { applyMigrations, createMigration, type MigrationSource } from './migrations';
@@ -25,7 +25,9 @@ const USAGE = 'usage: migrate [deploy] | migrate new <name>   (options: --config
  * the schema, replaying the existing ones in a shadow database on the configured or a local server.
  */
 export async function runMigrateCommand(options: MigrateCommandOptions): Promise<number> {
-  const positional = options.argv.filter((arg, i, all) => !arg.startsWith('--') && all[i - 1] !== '--config');
+  const positional = options.argv.filter(
+    (arg, i, all) => !arg.startsWith('--') && all[i - 1] !== '--config' && all[i - 1] !== CONFIG_ENV_FD_FLAG,
+  );
   const [command = 'deploy', name] = positional;
   const { config } = loadConfig({ argv: options.argv, env: options.env, cwd: process.cwd() });
   const configuredUrl = options.databaseUrl(config);

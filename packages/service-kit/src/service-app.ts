@@ -57,6 +57,8 @@ export interface ServiceDefinition extends ServiceAppOptions {
   servers?(app: INestApplication, config: WebstreamConfig): Promise<Server[]>;
   /** How long after SIGTERM the process may take to stop before it is ended (default 25 s). */
   shutdownGraceSeconds?(config: WebstreamConfig): number;
+  /** WEBSTREAM__* overrides the process was handed other than in its environment (a streamer's launch). */
+  configOverrides?: Readonly<Record<string, string>>;
 }
 
 /** A start-up failure whose message is complete (it names the config key at fault) and is shown as is. */
@@ -189,7 +191,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   try {
     ({ config, warnings } = loadConfig({
       argv: process.argv.slice(2),
-      env: process.env,
+      env: { ...process.env, ...definition.configOverrides },
       cwd: process.cwd(),
     }));
   } catch (error) {

@@ -22,6 +22,7 @@ import {
   SESSION_ID_HEADER,
   sessionIdSchema,
   streamerConnectionSchema,
+  STREAMER_SECRET_HEADER,
   WORKSPACE_CONTRACT_HEADERS,
   WS_TICKET_QUERY_PARAM,
 } from '@webstream/contracts';
@@ -149,7 +150,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
           for (const [name, value] of Object.entries(session.contractHeaders))
             proxyReq.setHeader(name, value);
           proxyReq.setHeader(SESSION_ID_HEADER, session.sessionId);
-          proxyReq.setHeader(BACKEND_TOKEN_HEADER, backendToken);
+          proxyReq.setHeader(STREAMER_SECRET_HEADER, session.streamer!.secret);
           proxyReq.setHeader(CORRELATION_ID_HEADER, req.correlationId!);
           proxyReq.removeHeader('cookie');
           const limit = this.config.gateway.webSocket.upstreamConnectTimeout * 1000;
@@ -290,13 +291,14 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       session.state === 'reserved' ||
       session.streamerGuid !== streamer.streamerGuid ||
       session.streamer?.host !== streamer.host ||
-      session.streamer.port !== streamer.port
+      session.streamer.port !== streamer.port ||
+      session.streamer.secret !== streamer.streamerSecret
     ) {
       await this.sessions.update(session.sessionId, {
         // A reconnect of a running session fetches tickets again without stepping back from active.
         ...(session.state === 'reserved' ? { state: 'connecting' as const } : {}),
         streamerGuid: streamer.streamerGuid,
-        streamer: { host: streamer.host, port: streamer.port },
+        streamer: { host: streamer.host, port: streamer.port, secret: streamer.streamerSecret },
       });
     }
     const ttl = this.config.gateway.webSocket.ticketTtl;

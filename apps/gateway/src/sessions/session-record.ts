@@ -18,8 +18,11 @@ export interface SessionRecord {
   createdAt: string;
   updatedAt: string;
   streamerGuid?: string;
-  /** Where the session's streamer listens, from the session host's /getConnection answer. */
-  streamer?: { host: string; port: number };
+  /**
+   * Where the session's streamer listens and the secret that opens it, from the session host's /getConnection
+   * answer; never sent to the browser.
+   */
+  streamer?: { host: string; port: number; secret: string };
   endedReason?: CloseReason;
 }
 

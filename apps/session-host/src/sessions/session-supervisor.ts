@@ -1,5 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   ConflictException,
   ForbiddenException,
@@ -8,7 +8,7 @@ import {
   type OnModuleInit,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { type WebstreamConfig } from '@webstream/config';
+import { configOverrides, type WebstreamConfig } from '@webstream/config';
 import {
   AUDIO_PATH,
   BACKEND_TOKEN_HEADER,
@@ -21,6 +21,7 @@ import {
   type StreamerConnection,
   streamerDrainRoute,
   streamerEndRoute,
+  STREAMER_SECRET_HEADER,
   type CloseReason,
   type WorkspaceContract,
 } from '@webstream/contracts';
@@ -32,6 +33,7 @@ import {
   InjectSessionHostOptions,
   type SessionHostOptions,
 } from '../host/session-host-options';
+import { type PreparedSandbox, SessionSandboxes } from '../sandbox/session-sandboxes';
 import { SessionPool } from './session-pool';
 import { StreamerLauncher } from './streamer-launcher';
 import { type StreamerExit, type StreamerProcess } from './streamer-process';
@@ -58,6 +60,9 @@ interface Session {
   readonly port: number;
   readonly contract: WorkspaceContract;
   readonly process: StreamerProcess;
+  /** What the gateway and this host present to the streamer; nobody else holds it. */
+  readonly secret: string;
+  readonly sandbox: PreparedSandbox;
   state: SessionState;
   /** Resolves once the streamer answers /health/ready; rejects with the HTTP error the caller answers. */
   ready: Promise<void>;
@@ -87,6 +92,8 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
   private readonly pool: SessionPool;
   private readonly http: AxiosInstance;
   private readonly host: string;
+  /** The host's WEBSTREAM__* overrides, which each streamer gets in its launch rather than its environment. */
+  private readonly configOverrides = configOverrides();
   private readonly readyTimeoutMs: number;
   private readonly drainSeconds: number;
   private readonly killGraceMs: number;
@@ -105,13 +112,14 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     private readonly launcher: StreamerLauncher,
     private readonly usage: UsageReporter,
     private readonly spools: StreamerSpools,
+    private readonly sandboxes: SessionSandboxes,
     private readonly logger: PinoLogger,
   ) {
     this.logger.setContext(SessionSupervisor.name);
     const { sessionHost, streamer } = config;
     this.pool = new SessionPool(sessionHost.maxSessions, streamer.basePort);
-    // The gateway reaches this machine by the host name of serverUrl, and so the streamers too.
-    this.host = new URL(sessionHost.serverUrl).hostname;
+    // Streamers listen on this address only, and the gateway reaches them there.
+    this.host = sessionHost.streamerAddress;
     this.readyTimeoutMs = sessionHost.streamerReadyTimeout * 1000;
     this.drainSeconds = sessionHost.drainTimeout;
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
@@ -159,6 +167,8 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     if (this.draining) {
       throw new ServiceUnavailableException('this session host is shutting down and takes no new sessions');
     }
+    const unsandboxable = this.sandboxes.problem;
+    if (unsandboxable !== undefined) throw new ServiceUnavailableException(unsandboxable);
     const place = this.pool.take();
     if (place === undefined) {
       throw new ConflictException(
@@ -166,11 +176,32 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
       );
     }
     const streamerGuid = randomUUID();
+    const secret = randomBytes(32).toString('base64url');
     let streamer: StreamerProcess;
+    let sandbox: PreparedSandbox;
     try {
-      streamer = this.launcher.launch({ sessionId, streamerGuid, port: place.port, contract });
+      sandbox = await this.sandboxes.prepare(sessionId, contract);
     } catch (error) {
       this.pool.release(place.slot);
+      this.logger.error({ err: error, sessionId }, 'could not prepare the session’s sandbox');
+      throw new ServiceUnavailableException(
+        `the sandbox for session ${sessionId} could not be prepared: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    try {
+      streamer = this.launcher.launch({
+        sessionId,
+        streamerGuid,
+        port: place.port,
+        contract,
+        address: this.host,
+        streamerSecret: secret,
+        sandbox: sandbox.spec,
+        configOverrides: this.configOverrides,
+      });
+    } catch (error) {
+      this.pool.release(place.slot);
+      await sandbox.release();
       this.logger.error({ err: error, sessionId, port: place.port }, 'could not start a streamer');
       throw new ServiceUnavailableException(`the streamer for session ${sessionId} could not be started`);
     }
@@ -182,6 +213,8 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
       port: place.port,
       contract,
       process: streamer,
+      secret,
+      sandbox,
       state: 'starting',
       ready: Promise.resolve(),
     };
@@ -211,12 +244,18 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     process.off('exit', this.killAllNow);
   }
 
+  private streamerUrl(session: Session, path: string): string {
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `http://${host}:${session.port}${path}`;
+  }
+
   private connection(session: Session): StreamerConnection {
     return {
       sessionId: session.sessionId,
       streamerGuid: session.streamerGuid,
       host: this.host,
       port: session.port,
+      streamerSecret: session.secret,
       paths: { capture: CAPTURE_PATH, control: CONTROL_PATH, audio: AUDIO_PATH },
     };
   }
@@ -257,7 +296,7 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
   /** Undefined once the streamer answers 200 on /health/ready, else why it never will. */
   private async waitReady(session: Session): Promise<string | undefined> {
     const streamer = session.process;
-    const url = `http://127.0.0.1:${session.port}${HEALTH_READY_PATH}`;
+    const url = this.streamerUrl(session, HEALTH_READY_PATH);
     const deadline = Date.now() + this.readyTimeoutMs;
     for (;;) {
       if (streamer.hasExited) {
@@ -335,9 +374,9 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     const fields = { sessionId, streamerGuid: session.streamerGuid, port: session.port, reason };
     try {
       const response = await this.http.post(
-        `http://127.0.0.1:${session.port}${streamerEndRoute.path}`,
+        this.streamerUrl(session, streamerEndRoute.path),
         { reason },
-        { headers: { [BACKEND_TOKEN_HEADER]: this.backendToken }, timeout: DRAIN_REQUEST_TIMEOUT_MS },
+        { headers: { [STREAMER_SECRET_HEADER]: session.secret }, timeout: DRAIN_REQUEST_TIMEOUT_MS },
       );
       if (response.status !== 200)
         this.logger.warn({ ...fields, status: response.status }, 'the streamer refused to end');
@@ -381,6 +420,11 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     if (outcome !== 'stuck') {
       this.live.delete(streamer);
       this.spools.streamerGone(session.sessionId);
+    }
+    try {
+      await session.sandbox.release();
+    } catch (error) {
+      this.logger.error({ err: error, sessionId: session.sessionId }, 'could not undo the session’s sandbox');
     }
     this.pool.release(session.slot);
     const exit = streamer.hasExited ? await streamer.exited : undefined;
@@ -442,9 +486,9 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     const fields = { sessionId: session.sessionId, streamerGuid: session.streamerGuid, port: session.port };
     try {
       const response = await this.http.post(
-        `http://127.0.0.1:${session.port}${streamerDrainRoute.path}`,
+        this.streamerUrl(session, streamerDrainRoute.path),
         { secondsLeft },
-        { headers: { [BACKEND_TOKEN_HEADER]: this.backendToken }, timeout: DRAIN_REQUEST_TIMEOUT_MS },
+        { headers: { [STREAMER_SECRET_HEADER]: session.secret }, timeout: DRAIN_REQUEST_TIMEOUT_MS },
       );
       if (response.status < 200 || response.status > 299) {
         this.logger.warn({ ...fields, status: response.status }, 'the streamer refused the drain request');

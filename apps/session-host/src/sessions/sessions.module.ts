@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SESSION_HOST_OPTIONS, type SessionHostOptions } from '../host/session-host-options';
+import { SessionSandboxes } from '../sandbox/session-sandboxes';
 import { SessionSupervisor } from './session-supervisor';
 import { SessionsController } from './sessions.controller';
 import { StreamerLauncher } from './streamer-launcher';
@@ -18,8 +19,9 @@ import { UsageReporter } from './usage-reporter';
     },
     UsageReporter,
     StreamerSpools,
+    SessionSandboxes,
     SessionSupervisor,
   ],
-  exports: [SessionSupervisor],
+  exports: [SessionSupervisor, SessionSandboxes],
 })
 export class SessionsModule {}

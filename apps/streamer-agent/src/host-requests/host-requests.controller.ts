@@ -9,13 +9,14 @@ import {
   streamerEndRequestSchema,
   streamerEndRoute,
 } from '@webstream/contracts';
-import { BackendTokenGuard, ZodValidationPipe } from '@webstream/service-kit';
+import { ZodValidationPipe } from '@webstream/service-kit';
 import { PolicyClock } from '../policy/policy-clock';
 import { SessionEnd } from '../session/session-end';
+import { StreamerSecretGuard } from '../session/streamer-secret';
 
 /** What the session host may ask of its streamer: to drain by a deadline, or to end the session now. */
 @Controller()
-@UseGuards(BackendTokenGuard)
+@UseGuards(StreamerSecretGuard)
 export class HostRequestsController {
   constructor(
     private readonly clock: PolicyClock,

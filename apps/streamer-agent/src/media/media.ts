@@ -1,5 +1,6 @@
 import {
   type AudioFormatMessage,
+  type SessionSandbox,
   type KeyMessage,
   type PointerMessage,
   type WheelMessage,
@@ -40,6 +41,8 @@ export interface MediaOptions {
   audio: boolean;
   /** A folder of this session's own (X authority, PulseAudio runtime); removed by stop(). */
   workDir: string;
+  /** How the session's programs are confined; null only where sessionHost.sandbox.mode is none. */
+  sandbox: SessionSandbox | null;
   logger: MediaLogger;
 }
 

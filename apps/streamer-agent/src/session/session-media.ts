@@ -62,7 +62,8 @@ export class SessionMedia implements OnModuleInit, OnApplicationShutdown {
       appArgs: splitAppArgs(contract.appArgs),
       watermark: watermarkText(this.launch),
       audio: contract.policy.audio,
-      workDir: await mkdtemp(join(tmpdir(), 'webstream-session-')),
+      workDir: this.launch.sandbox?.runtimeDir ?? (await mkdtemp(join(tmpdir(), 'webstream-session-'))),
+      sandbox: this.launch.sandbox,
       logger: this.logger,
     });
     this.session = session;
@@ -86,6 +87,12 @@ export class SessionMedia implements OnModuleInit, OnApplicationShutdown {
       );
     }
     const kind = wanted === 'auto' ? found.kind : wanted;
+    // An application never starts unsandboxed by accident: only an explicit mode none allows it.
+    if (kind === 'x11' && this.launch.sandbox === null && this.config.sessionHost.sandbox.mode !== 'none') {
+      throw new ServiceStartupError(
+        `the session host gave no sandbox while sessionHost.sandbox.mode is ${this.config.sessionHost.sandbox.mode}: the application is not started`,
+      );
+    }
     this.logger.info(
       { captureSource: kind, configured: wanted, missing: found.missing },
       kind === 'x11'

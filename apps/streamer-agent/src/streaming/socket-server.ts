@@ -15,11 +15,12 @@ import {
   SESSION_ID_HEADER,
   USER_ID_HEADER,
 } from '@webstream/contracts';
-import { BackendToken, refuseUpgrade } from '@webstream/service-kit';
+import { refuseUpgrade } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SessionEnd } from '../session/session-end';
 import { InjectStreamerLaunch } from '../session/streamer-launch';
+import { StreamerSecret } from '../session/streamer-secret';
 import { AudioChannel } from './audio-channel';
 import { CaptureChannel } from './capture-channel';
 import { ClientHub } from './client-hub';
@@ -31,8 +32,8 @@ const CONTROL_MAX_PAYLOAD = 17 * 1024 * 1024;
 const MEDIA_MAX_PAYLOAD = 64 * 1024;
 
 /**
- * The session's three WebSockets on the streamer's port. Only the gateway may open them: it presents
- * gateway.backend.token and the session's id and user, which it injects after checking the browser's ticket.
+ * The session's three WebSockets on the streamer's port. Only the gateway may open them: it presents the
+ * session's secret and the session's id and user, which it injects after checking the browser's ticket.
  */
 @Injectable()
 export class SocketServer
@@ -53,7 +54,7 @@ export class SocketServer
   constructor(
     @InjectStreamerLaunch() private readonly launch: StreamerLaunch,
     private readonly adapterHost: HttpAdapterHost,
-    private readonly backendToken: BackendToken,
+    private readonly secret: StreamerSecret,
     private readonly sessionEnd: SessionEnd,
     private readonly hub: ClientHub,
     private readonly capture: CaptureChannel,
@@ -87,8 +88,8 @@ export class SocketServer
       refuseUpgrade(req, socket, 404, `no WebSocket at ${path}`);
       return;
     }
-    if (!this.backendToken.presentIn(req.headers)) {
-      refuseUpgrade(req, socket, 401, 'only the gateway opens session sockets');
+    if (!this.secret.presentIn(req.headers)) {
+      refuseUpgrade(req, socket, 401, 'only the gateway, with this session’s secret, opens its sockets');
       return;
     }
     const { sessionId, contract } = this.launch;

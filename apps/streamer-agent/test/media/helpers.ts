@@ -38,6 +38,7 @@ export function testOptions(overrides: Partial<MediaOptions> = {}): MediaOptions
     appArgs: ['-geometry', '80x24+0+0'],
     audio: false,
     workDir: join(tmpdir(), `ws-media-test-${randomUUID()}`),
+    sandbox: null,
     logger: recordingLogger(),
     ...overrides,
   };

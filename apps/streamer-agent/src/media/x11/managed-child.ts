@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { type Writable } from 'node:stream';
 import { type MediaLogger } from '../media';
 import { StderrTail } from './stderr-tail';
 
@@ -20,6 +21,8 @@ export interface ManagedChildOptions {
   stdin?: 'ignore' | 'pipe';
   stdout?: 'ignore' | 'pipe';
   extraFds?: number;
+  /** After those: descriptors passed as they are (numbers), or pipes that get the data written once (Buffers). */
+  fds?: readonly (number | Buffer)[];
   logger: MediaLogger;
 }
 
@@ -42,12 +45,20 @@ export class ManagedChild {
   constructor(readonly options: ManagedChildOptions) {
     const stdio: StdioOptions = [options.stdin ?? 'ignore', options.stdout ?? 'ignore', 'pipe'];
     for (let i = 0; i < (options.extraFds ?? 0); i++) stdio.push('pipe');
+    const first = stdio.length;
+    for (const fd of options.fds ?? []) stdio.push(typeof fd === 'number' ? fd : 'pipe');
     this.process = spawn(options.command, options.args, {
       env: options.env,
       cwd: options.cwd,
       stdio,
       detached: false,
     });
+    for (const [i, fd] of (options.fds ?? []).entries()) {
+      if (typeof fd === 'number') continue;
+      const pipe = this.process.stdio[first + i] as Writable | null | undefined;
+      pipe?.on('error', () => undefined);
+      pipe?.end(fd);
+    }
     this.process.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk));
     // A write to a dead child's stdin must not become an unhandled 'error' event.
     this.process.stdin?.on('error', () => undefined);

@@ -1,16 +1,17 @@
-import { access, mkdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Listeners } from '../listeners';
 import { type AudioSource, type MediaLogger } from '../media';
 import { CHUNK_BYTES, PCM_FORMAT } from '../pcm-format';
 import { describeExit, ManagedChild } from './managed-child';
+import { type SessionSandboxRunner } from './session-sandbox';
 
 const SINK = 'webstream';
 const START_TIMEOUT_MS = 5_000;
 
 /**
  * A PulseAudio of the session's own (runtime dir and home under workDir, one null sink) and a parec recording
- * its monitor. It runs as root with a warning; the anonymous-auth socket lives in a 0700 folder of the session.
+ * its monitor. It runs as the session's uid; its anonymous-auth socket lives in the session's 0700 runtime folder.
  */
 export class PulseAudioSource implements AudioSource {
   readonly format = PCM_FORMAT;
@@ -32,20 +33,20 @@ export class PulseAudioSource implements AudioSource {
   static async start(
     workDir: string,
     env: NodeJS.ProcessEnv,
+    runner: SessionSandboxRunner,
     logger: MediaLogger,
   ): Promise<PulseAudioSource | undefined> {
-    const runtimeDir = join(workDir, 'pulse-runtime');
+    const runtimeDir = join(workDir, 'pulse');
     const home = join(workDir, 'pulse-home');
     const socket = join(runtimeDir, 'native');
     const pulseEnv = { ...env, XDG_RUNTIME_DIR: runtimeDir, HOME: home, PULSE_SERVER: `unix:${socket}` };
     let daemon: ManagedChild | undefined;
     try {
-      await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
-      await mkdir(home, { recursive: true, mode: 0o700 });
-      daemon = new ManagedChild({
-        name: 'pulseaudio',
-        command: 'pulseaudio',
-        args: [
+      await runner.ownedFolder(runtimeDir);
+      await runner.ownedFolder(home);
+      const started = runner.daemon(
+        'pulseaudio',
+        [
           '--daemonize=no',
           '--exit-idle-time=-1',
           '-n', // no default.pa: only what is loaded here
@@ -54,9 +55,9 @@ export class PulseAudioSource implements AudioSource {
           `--load=module-native-protocol-unix socket=${socket} auth-anonymous=1`,
           `--load=module-null-sink sink_name=${SINK} rate=${PCM_FORMAT.sampleRate} channels=${PCM_FORMAT.channels}`,
         ],
-        env: pulseEnv,
-        logger,
-      });
+        pulseEnv,
+      );
+      daemon = new ManagedChild({ name: 'pulseaudio', ...started, logger });
       await daemon.started;
       await waitForFile(socket, daemon);
       const source = new PulseAudioSource(daemon, `unix:${socket}`, pulseEnv, logger);

@@ -1,3 +1,4 @@
+import { closeSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type MediaOptions, type MediaSession } from '../media';
@@ -12,7 +13,8 @@ import { X11Input } from './x11-input';
 import { writeXauthority } from './xauthority';
 import { startXvfb, type RunningXvfb } from './xvfb';
 import { XdotoolProcess } from './xdotool-process';
-import { resizeScreen } from './xrandr-resize';
+import { SessionSandboxRunner } from './session-sandbox';
+import { ScreenResizer } from './xrandr-resize';
 
 /** How long an application's exit waits for a dying Xvfb's, so the display is named as the cause. */
 const DISPLAY_GRACE_MS = 300;
@@ -29,6 +31,7 @@ export class X11MediaSession implements MediaSession {
   private stopping: Promise<void> | undefined;
   private endReason: string | undefined;
   private size: { width: number; height: number };
+  private readonly resizer: ScreenResizer;
 
   private constructor(
     private readonly options: MediaOptions,
@@ -41,6 +44,7 @@ export class X11MediaSession implements MediaSession {
     private readonly env: NodeJS.ProcessEnv,
   ) {
     this.size = { width: options.width, height: options.height };
+    this.resizer = new ScreenResizer(env);
     this.ended = new Promise((resolve) => {
       this.endWith = resolve;
     });
@@ -85,24 +89,26 @@ export class X11MediaSession implements MediaSession {
     ].filter((pid): pid is number => pid !== undefined);
   }
 
-  /** The environment the session's programs get (DISPLAY, XAUTHORITY, PULSE_SERVER). */
+  /** The environment the streamer's helpers get (DISPLAY, XAUTHORITY, PULSE_SERVER, locale). */
   get childEnv(): NodeJS.ProcessEnv {
     return { ...this.env };
   }
 
   static async start(options: MediaOptions): Promise<X11MediaSession> {
-    const { logger } = options;
-    await mkdir(options.workDir, { recursive: true, mode: 0o700 });
+    const { logger, workDir } = options;
+    const runner = new SessionSandboxRunner(options.sandbox, process.env);
+    await mkdir(workDir, { recursive: true, mode: 0o700 });
     const cleanups: (() => Promise<void>)[] = [];
     try {
-      const authFile = join(options.workDir, 'Xauthority');
+      const authFile = join(workDir, 'Xauthority');
       await writeXauthority(authFile);
-      const baseEnv = { ...process.env };
-      delete baseEnv.PULSE_SERVER;
+      // Xvfb runs as the session's uid and reads it; so may the application, and nobody else.
+      await runner.own(authFile);
+      const baseEnv = runner.helperEnv({});
       // PulseAudio does not need X: it starts while Xvfb does.
       const [xvfbResult, audioResult] = await Promise.allSettled([
-        startXvfb({ width: options.width, height: options.height, authFile, env: baseEnv, logger }),
-        options.audio ? PulseAudioSource.start(options.workDir, baseEnv, logger) : Promise.resolve(undefined),
+        startXvfb({ width: options.width, height: options.height, authFile, env: baseEnv, runner, logger }),
+        options.audio ? PulseAudioSource.start(workDir, baseEnv, runner, logger) : Promise.resolve(undefined),
       ]);
       const audio = audioResult.status === 'fulfilled' ? audioResult.value : undefined;
       if (audio) cleanups.push(() => audio.stop());
@@ -110,8 +116,11 @@ export class X11MediaSession implements MediaSession {
       const xvfb = xvfbResult.value;
       cleanups.push(() => xvfb.child.terminate());
 
-      const env: NodeJS.ProcessEnv = { ...baseEnv, DISPLAY: xvfb.display, XAUTHORITY: authFile };
-      if (audio) env.PULSE_SERVER = audio.server;
+      const env = runner.helperEnv({
+        DISPLAY: xvfb.display,
+        XAUTHORITY: authFile,
+        ...(audio ? { PULSE_SERVER: audio.server } : {}),
+      });
 
       const xdotool = new XdotoolProcess(env, logger);
       cleanups.push(() => xdotool.stop());
@@ -119,15 +128,19 @@ export class X11MediaSession implements MediaSession {
       // No window manager: focus follows the pointer, so start it where a full-screen application will be.
       xdotool.send([`mousemove ${Math.floor(options.width / 2)} ${Math.floor(options.height / 2)}`]);
 
-      const app = new ManagedChild({
-        name: 'application',
-        command: options.appExe,
-        args: options.appArgs,
-        env,
-        logger,
+      const launch = runner.application(options.appExe, options.appArgs, xvfb.display, {
+        runtimeDir: workDir,
+        authFile,
+        pulseServer: audio?.server,
       });
+      const app = new ManagedChild({ name: 'application', ...launch, logger });
       cleanups.push(() => app.terminate());
-      await app.started;
+      try {
+        await app.started;
+      } finally {
+        // The child holds its own copies of the descriptors it was handed (its home).
+        for (const fd of launch.fds) if (typeof fd === 'number') closeSync(fd);
+      }
 
       const capture = new FfmpegCapture(
         {
@@ -193,7 +206,7 @@ export class X11MediaSession implements MediaSession {
       options.logger.info({ width, height }, 'display resize refused: beyond the display started');
       return false;
     }
-    const actual = await resizeScreen(width, height, this.env);
+    const actual = await this.resizer.resize(width, height);
     if (actual && (actual.width !== this.size.width || actual.height !== this.size.height)) {
       // Whatever happened, capture must follow the real screen: x11grab fails on an area outside it.
       this.size = actual;

@@ -1,12 +1,14 @@
 import { type Readable } from 'node:stream';
 import { type MediaLogger } from '../media';
 import { describeExit, ManagedChild } from './managed-child';
+import { type SessionSandboxRunner } from './session-sandbox';
 
 export interface XvfbOptions {
   width: number;
   height: number;
   authFile: string;
   env: NodeJS.ProcessEnv;
+  runner: SessionSandboxRunner;
   logger: MediaLogger;
 }
 
@@ -25,10 +27,9 @@ const DISPLAY_FD = 3;
  * at once cannot race for the same number the way a "find a free number, then start" scheme could.
  */
 export async function startXvfb(options: XvfbOptions): Promise<RunningXvfb> {
-  const child = new ManagedChild({
-    name: 'xvfb',
-    command: 'Xvfb',
-    args: [
+  const { command, args, env } = options.runner.daemon(
+    'Xvfb',
+    [
       '-displayfd',
       String(DISPLAY_FD),
       '-screen',
@@ -36,10 +37,20 @@ export async function startXvfb(options: XvfbOptions): Promise<RunningXvfb> {
       `${options.width}x${options.height}x24`,
       '-nolisten',
       'tcp',
+      // No abstract socket either: those are reachable from every process sharing the network namespace,
+      // so a session could find another's display; the socket file is bound only into its own sandbox.
+      '-nolisten',
+      'local',
       '-auth',
       options.authFile,
     ],
-    env: options.env,
+    options.env,
+  );
+  const child = new ManagedChild({
+    name: 'xvfb',
+    command,
+    args,
+    env,
     extraFds: 1,
     logger: options.logger,
   });
