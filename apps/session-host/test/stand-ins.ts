@@ -8,6 +8,7 @@ import { webstreamConfigSchema, type WebstreamConfig } from '@webstream/config';
 import {
   defaultPolicy,
   encodeWorkspaceHeaders,
+  type StreamerLaunch,
   type TelemetryEvent,
   type WorkspaceContract,
 } from '@webstream/contracts';
@@ -227,7 +228,7 @@ export class StandInMetricsEngine {
 }
 
 /**
- * A stand-in streamer: reads its launch spec from the environment, spawns `sleep 1000` (so that its process
+ * A stand-in streamer: reads its launch spec from descriptor 3, spawns `sleep 1000` (so that its process
  * group matters), records what happens in <dir>/<sessionId>.jsonl and, unless told otherwise by the contract's
  * appExe, answers /health/ready on its port. appExe: ready (exits 100 ms after a drain or end request),
  * ignore-drain (ignores both),
@@ -238,13 +239,13 @@ const http = require('node:http');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const launch = JSON.parse(process.env.WEBSTREAM_STREAMER_SESSION);
+const launch = JSON.parse(fs.readFileSync(3, 'utf8'));
 const dir = process.argv[2];
 const mode = launch.contract.appExe;
 const record = (entry) =>
   fs.appendFileSync(path.join(dir, launch.sessionId + '.jsonl'), JSON.stringify(entry) + '\n');
 const child = spawn('sleep', ['1000'], { stdio: 'ignore' });
-record({ event: 'start', pid: process.pid, sleepPid: child.pid, launch });
+record({ event: 'start', pid: process.pid, sleepPid: child.pid, launch, envKeys: Object.keys(process.env) });
 if (mode === 'crash') {
   process.stderr.write('stand-in streamer: cannot open the display\n');
   process.exit(3);
@@ -261,7 +262,7 @@ if (mode !== 'never-ready') {
         let body = '';
         req.on('data', (chunk) => (body += chunk));
         req.on('end', () => {
-          record({ event: 'end', token: req.headers['x-backend-token'], body: JSON.parse(body) });
+          record({ event: 'end', token: req.headers['x-backend-token'], secret: req.headers['x-streamer-secret'], body: JSON.parse(body) });
           res.writeHead(200, { 'content-type': 'application/json' }).end('{"ended":true}');
           if (mode !== 'ignore-drain') setTimeout(() => process.exit(0), 100);
         });
@@ -271,7 +272,7 @@ if (mode !== 'never-ready') {
         let body = '';
         req.on('data', (chunk) => (body += chunk));
         req.on('end', () => {
-          record({ event: 'drain', token: req.headers['x-backend-token'], body: JSON.parse(body) });
+          record({ event: 'drain', token: req.headers['x-backend-token'], secret: req.headers['x-streamer-secret'], body: JSON.parse(body) });
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ endsAt: new Date().toISOString() }));
           if (mode !== 'ignore-drain') setTimeout(() => process.exit(0), 100);
@@ -288,8 +289,10 @@ export interface StandInRecord {
   event: 'start' | 'drain' | 'end';
   pid: number;
   sleepPid: number;
-  launch: { sessionId: string; streamerGuid: string; port: number; contract: WorkspaceContract };
+  launch: StreamerLaunch;
+  envKeys?: string[];
   token?: string;
+  secret?: string;
   body?: { secondsLeft?: number; reason?: string };
 }
 
@@ -357,6 +360,7 @@ export function hostConfig(settings: {
   basePort?: number;
   maxSessions?: number;
   spoolDir: string;
+  sandbox?: 'none' | 'bubblewrap';
 }): WebstreamConfig {
   return webstreamConfigSchema.parse({
     logging: { level: 'silent' },
@@ -369,6 +373,8 @@ export function hostConfig(settings: {
       capabilities: ['gpu'],
       streamerReadyTimeout: 2,
       drainTimeout: 1.5,
+      // Stand-in streamers start no application; the real sandbox is tested end to end (test-e2e).
+      sandbox: { mode: settings.sandbox ?? 'none' },
     },
     ...(settings.basePort === undefined ? {} : { streamer: { basePort: settings.basePort } }),
     metricsEngine: { url: settings.metricsUrl ?? 'http://127.0.0.1:9', serviceToken: SERVICE_TOKEN },
