@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   decodeFrameMessage,
@@ -13,18 +13,22 @@ import WebSocket from 'ws';
 import { type AllInOne, startAllInOne, until } from '../src/all-in-one';
 import { type RunningProcess } from '../src/processes';
 
-/** The streamer processes started for a session (its id is in their launch spec), with their process group. */
-async function streamersOf(sessionId: string): Promise<{ pid: number; pgid: number }[]> {
-  const found: { pid: number; pgid: number }[] = [];
+/**
+ * The streamer processes of a run (started in its folder), with their process group and environment. Their
+ * launch came on a descriptor: nothing in their environment names the session.
+ */
+async function streamersOf(runDir: string): Promise<{ pid: number; pgid: number; environ: string }[]> {
+  const found: { pid: number; pgid: number; environ: string }[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8');
       if (!cmdline.includes('streamer-agent/dist/main.js')) continue;
-      if (!(await readFile(`/proc/${entry}/environ`, 'utf8')).includes(sessionId)) continue;
+      if ((await readlink(`/proc/${entry}/cwd`)) !== runDir) continue;
+      const environ = await readFile(`/proc/${entry}/environ`, 'utf8');
       const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
       const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      found.push({ pid: Number(entry), pgid });
+      found.push({ pid: Number(entry), pgid, environ });
     } catch {
       // gone meanwhile
     }
@@ -134,9 +138,11 @@ describe('a session from launch to release, through every service', () => {
       undefined,
       sessionId,
     );
-    const streamers = await streamersOf(sessionId);
+    const streamers = await streamersOf(dir);
     expect(streamers).toHaveLength(1);
     const streamer = streamers[0];
+    expect(streamer!.environ).not.toContain(sessionId);
+    expect(streamer!.environ).not.toMatch(/WEBSTREAM__|TOKEN|SECRET/i);
 
     const ws = gatewayUrl.replace('http', 'ws');
     const open = (path: string, ticket: string) =>
@@ -157,21 +163,66 @@ describe('a session from launch to release, through every service', () => {
     await until('a first frame', () => (frames.length > 0 ? true : undefined), 15_000);
     expect(frames[0]).toMatchObject({ width: 1280 });
 
-    // Focus follows the pointer: over the xterm first, then a shell command typed key by key.
-    const file = join(dir, `typed-${randomUUID().slice(0, 8)}`);
+    // Focus follows the pointer: over the xterm first, then a probe typed key by key into its shell: what the
+    // application can see of the machine, written into its home.
     control.send(JSON.stringify({ type: 'pointer', action: 'move', x: 200, y: 150, button: 0, buttons: 0 }));
     const before = frames.length;
     const modifiers = { shift: false, ctrl: false, alt: false, meta: false };
-    for (const char of `touch ${file}`) {
-      // KeyboardEvent.code 'Unidentified': the streamer then types the character the key names.
-      const key = char === ' ' ? { code: 'Space', key: ' ' } : { code: 'Unidentified', key: char };
+    const type = (line: string) => {
+      for (const char of line) {
+        // KeyboardEvent.code 'Unidentified': the streamer then types the character the key names.
+        const key = char === ' ' ? { code: 'Space', key: ' ' } : { code: 'Unidentified', key: char };
+        for (const action of ['down', 'up'])
+          control.send(JSON.stringify({ type: 'key', action, ...key, modifiers }));
+      }
       for (const action of ['down', 'up'])
-        control.send(JSON.stringify({ type: 'key', action, ...key, modifiers }));
-    }
-    for (const action of ['down', 'up'])
-      control.send(JSON.stringify({ type: 'key', action, code: 'Enter', key: 'Enter', modifiers }));
-    await until('the typed command to create its file', () => (existsSync(file) ? true : undefined), 15_000);
+        control.send(JSON.stringify({ type: 'key', action, code: 'Enter', key: 'Enter', modifiers }));
+    };
+    const installRoot = join(__dirname, '..', '..');
+    type(
+      [
+        'id -u > ~/uid',
+        'env > ~/env',
+        'ls /proc > ~/proc',
+        `ls ${installRoot} > ~/install 2>&1`,
+        `cat ${join(dir, '.data', 'initial-credentials.txt')} > ~/data 2>&1`,
+        `ls ${join(dir, '.data', 'homes')} > ~/homes 2>&1`,
+        'touch ~/done',
+      ].join('; '),
+    );
+    const homes = join(dir, '.data', 'homes');
+    const home = await until(
+      'the probe to finish in the session user’s home',
+      () => readdirSync(homes).find((entry) => existsSync(join(homes, entry, 'done'))),
+      20_000,
+    );
+    const seen = (name: string) => readFileSync(join(homes, home, name), 'utf8');
     expect(frames.length).toBeGreaterThan(before);
+    // Its own unprivileged uid: neither root nor the services' user, and the owner of its home.
+    const uid = Number(seen('uid').trim());
+    expect(uid).toBeGreaterThanOrEqual(200_000);
+    expect(uid).not.toBe(process.getuid?.());
+    expect(statSync(join(homes, home)).uid).toBe(uid);
+    expect(statSync(join(homes, home)).mode & 0o777).toBe(0o700);
+    // Its environment: the allow-list only.
+    const variables = seen('env')
+      .split('\n')
+      .filter((line) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(line))
+      .map((line) => line.slice(0, line.indexOf('=')));
+    const allowed =
+      /^(DISPLAY|XAUTHORITY|PULSE_SERVER|HOME|USER|LOGNAME|SHELL|PATH|LANG|LC_[A-Z]+|TERM|XDG_RUNTIME_DIR|TZ|PWD|SHLVL|OLDPWD|_|WINDOWID|XTERM_[A-Z]+|COLORTERM|COLUMNS|LINES)$/;
+    expect(variables.filter((name) => !allowed.test(name))).toEqual([]);
+    expect(seen('env')).not.toMatch(/WEBSTREAM|TOKEN|SECRET|postgres(ql)?:\/\//i);
+    // No process outside its session: its own pid namespace holds a handful.
+    const pids = seen('proc')
+      .split('\n')
+      .filter((entry) => /^\d+$/.test(entry));
+    expect(pids.length).toBeGreaterThan(0);
+    expect(pids.length).toBeLessThan(20);
+    // The install, .data (credentials, other users' homes) are not there at all.
+    expect(seen('install')).toMatch(/No such file or directory/);
+    expect(seen('data')).toMatch(/No such file or directory/);
+    expect(seen('homes')).toMatch(/No such file or directory/);
 
     const group = await groupMembers(streamer!.pgid);
     expect(group.join(' ')).toMatch(/Xvfb/);

@@ -164,19 +164,23 @@ export class SessionSandboxes implements OnModuleInit {
     mkdirSync(X11_SOCKET_DIR, { recursive: true });
     chownSync(X11_SOCKET_DIR, 0, 0);
     chmodSync(X11_SOCKET_DIR, 0o1777);
-    const runtimeRoot = resolve(this.config.sessionHost.sandbox.runtimeRoot);
     // Searchable but not listable: a session reaches its own folder by name and cannot see the others.
-    await mkdir(runtimeRoot, { recursive: true, mode: 0o711 });
-    for (const stale of await readdir(runtimeRoot)) {
-      await rm(join(runtimeRoot, stale), { recursive: true, force: true });
+    await mkdir(resolve(this.config.sessionHost.sandbox.runtimeRoot), { recursive: true, mode: 0o711 });
+    await mkdir(this.runtimeRoot, { recursive: true, mode: 0o711 });
+    for (const stale of await readdir(this.runtimeRoot)) {
+      await rm(join(this.runtimeRoot, stale), { recursive: true, force: true });
     }
   }
 
+  /** This host's own folder of runtimeRoot: several hosts may share a machine (and a test run). */
+  private get runtimeRoot(): string {
+    return join(resolve(this.config.sessionHost.sandbox.runtimeRoot), `host-${this.config.sessionHost.port}`);
+  }
+
+  /** Proves a group can be made, limited and removed before the first session needs one. */
   private async removeStaleGroups(): Promise<void> {
-    // Only groups of an earlier run can exist before the first session: their processes are ended.
-    await this.limiter
-      ?.create('probe', this.config.sessionHost.sandbox.limits)
-      .then((group) => group.remove());
+    const probe = `probe-${this.config.sessionHost.port}`;
+    await this.limiter?.create(probe, this.config.sessionHost.sandbox.limits).then((group) => group.remove());
   }
 
   /** The session's identity, home, runtime folder and cgroup; throws when the host cannot sandbox it. */
@@ -192,7 +196,7 @@ export class SessionSandboxes implements OnModuleInit {
     const home = contract.policy.sandbox?.home ?? settings.home;
     const uid = home === 'persistent' ? await identities.forUser(contract.userId) : identities.lend();
     const limits = sessionLimits(settings.limits, contract);
-    const runtimeDir = join(resolve(settings.runtimeRoot), sessionId);
+    const runtimeDir = join(this.runtimeRoot, sessionId);
     // An ephemeral home is a size-bounded tmpfs of the sandbox's own, gone with it.
     const homeDir = home === 'persistent' ? join(resolve(settings.homeRoot), String(uid)) : null;
     const undo: (() => Promise<void>)[] = [];
