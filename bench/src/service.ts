@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { type Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { progress } from './report';
 
@@ -42,8 +43,8 @@ export interface ServiceSpec {
    * leak in; WEBSTREAM__LOGGING__LEVEL defaults to warn.
    */
   env: Record<string, string>;
-  /** More of its environment that depends on the port it gets (a streamer's launch spec names it). */
-  envForPort?: (port: number) => Record<string, string>;
+  /** What it reads from descriptor 3, which depends on the port it gets (a streamer's launch names it). */
+  launchForPort?: (port: number) => string;
   /** Working directory: no webstream.config.yaml there, so only the environment configures it. */
   cwd: string;
 }
@@ -69,14 +70,17 @@ export class ServiceProcess {
     for (const [key, value] of Object.entries(process.env)) {
       if (!key.toUpperCase().startsWith('WEBSTREAM')) env[key] = value;
     }
-    Object.assign(env, { WEBSTREAM__LOGGING__LEVEL: 'warn' }, spec.env, spec.envForPort?.(port), {
+    Object.assign(env, { WEBSTREAM__LOGGING__LEVEL: 'warn' }, spec.env, {
       [spec.portKey]: String(port),
     });
     this.child = spawn(process.execPath, [resolve(WORKSPACE_ROOT, spec.main)], {
       cwd: spec.cwd,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
+    const launch = this.child.stdio[3] as Writable | null;
+    launch?.on('error', () => undefined);
+    launch?.end(spec.launchForPort?.(port) ?? '');
     const prefix = `  ${spec.name} | `;
     const onData = (chunk: Buffer): void => {
       for (const line of chunk.toString().split('\n')) {

@@ -8,7 +8,7 @@
 //
 // Both answer GET /health/ready (ServiceProcess waits for it) and GET /stats (what they saw, as JSON), and
 // listen on 127.0.0.1 at BENCH_UPSTREAM_PORT. The host names BENCH_STREAMER_PORT as its streamer's port.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
   AUDIO_PATH,
@@ -94,6 +94,7 @@ function runHost(port: number, streamerPort: number): void {
     streamerGuid,
     host: '127.0.0.1',
     port: streamerPort,
+    streamerSecret: randomBytes(32).toString('base64url'),
     paths: { capture: CAPTURE_PATH, control: CONTROL_PATH, audio: AUDIO_PATH },
   } satisfies Omit<StreamerConnection, 'sessionId'>).slice(1);
   const server = createServer((req, res) => {

@@ -1,17 +1,16 @@
 // bench/streaming: one 1280×720 x11 session served by the real streamer process — frames per second and
 // capture-to-client latency on a busy screen, keystroke-to-frame latency on an idle one, and the CPU and
 // memory of the session's processes — against ffmpeg's own output read straight from its pipe in the same run.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  BACKEND_TOKEN_HEADER,
   decodeFrameMessage,
   defaultPolicy,
   SESSION_ID_HEADER,
-  STREAMER_SESSION_ENV,
+  STREAMER_SECRET_HEADER,
   type StreamerLaunch,
   USER_ID_HEADER,
 } from '@webstream/contracts';
@@ -111,6 +110,11 @@ async function run(context: SuiteContext): Promise<void> {
         orgId: 'bench-org',
         policy: { ...defaultPolicy, idleTimeoutSeconds: 0, audio: false },
       },
+      address: '127.0.0.1',
+      streamerSecret: randomBytes(32).toString('base64url'),
+      // The capture figures, without the sandbox's start-up (an unsandboxed streamer needs mode none).
+      sandbox: null,
+      configOverrides: {},
     };
     const process_ = await ServiceProcess.start({
       name,
@@ -124,17 +128,18 @@ async function run(context: SuiteContext): Promise<void> {
         WEBSTREAM__METRICSENGINE__SERVICETOKEN: randomToken(),
         WEBSTREAM__TELEMETRY__SPOOLDIR: join(workDir, 'spool'),
         WEBSTREAM__STREAMER__CAPTURESOURCE: 'x11',
+        WEBSTREAM__SESSIONHOST__SANDBOX__MODE: 'none',
         WEBSTREAM__STREAMER__WIDTH: String(WIDTH),
         WEBSTREAM__STREAMER__HEIGHT: String(HEIGHT),
         WEBSTREAM__STREAMER__FRAMERATE: String(FRAME_RATE),
         WEBSTREAM__STREAMER__JPEGQUALITY: String(QUALITY),
       },
-      envForPort: (port) => ({ [STREAMER_SESSION_ENV]: JSON.stringify({ ...launch, port }) }),
+      launchForPort: (port) => JSON.stringify({ ...launch, port }),
       cwd: workDir,
     });
     cleanup.add(`stop the ${name}`, () => process_.stop());
     const headers = {
-      [BACKEND_TOKEN_HEADER]: backendToken,
+      [STREAMER_SECRET_HEADER]: launch.streamerSecret,
       [SESSION_ID_HEADER]: launch.sessionId,
       [USER_ID_HEADER]: launch.contract.userId,
     };
