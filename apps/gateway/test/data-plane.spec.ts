@@ -14,6 +14,7 @@ import { GatewayModule } from '../src/gateway.module';
 
 const ADMIN_PASSWORD = 'a long enough passphrase';
 const BACKEND_TOKEN = randomBytes(24).toString('hex');
+const STREAMER_SECRET = randomBytes(32).toString('base64url');
 
 async function listen(server: Server | WebSocketServer): Promise<number> {
   if (server instanceof WebSocketServer) return (server.address() as AddressInfo).port;
@@ -51,6 +52,7 @@ class FakeHost {
           streamerGuid: this.streamerGuid,
           host: '127.0.0.1',
           port: this.streamerPort,
+          streamerSecret: STREAMER_SECRET,
           paths: { capture: '/capture', control: '/control', audio: '/audio' },
         }),
       );
@@ -302,7 +304,10 @@ describe('the data plane', () => {
     expect(await echoed).toBe('hello');
     expect(host.upgrades.at(-1)!['x-user-id']).toBe(una.user.id);
     expect(host.upgrades.at(-1)!['x-session-id']).toBe('una-dp-0002');
-    expect(host.upgrades.at(-1)!['x-backend-token']).toBe(BACKEND_TOKEN);
+    // The streamer is opened with the session's secret the host gave, which the browser never saw.
+    expect(host.upgrades.at(-1)!['x-streamer-secret']).toBe(STREAMER_SECRET);
+    expect(host.upgrades.at(-1)!['x-backend-token']).toBeUndefined();
+    expect(JSON.stringify(connection)).not.toContain(STREAMER_SECRET);
     await expect(open(`${ws}/capture?ticket=${connection.tickets.capture}`)).rejects.toThrow('status 401');
     const status = await call<{ state: string }>('GET', '/gateway/session/status', una.accessToken, {
       headers: { 'x-session-id': 'una-dp-0002' },

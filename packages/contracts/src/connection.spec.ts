@@ -21,6 +21,7 @@ const streamer = {
   streamerGuid: '3f2b8c1e-6a4d-4e2f-9b7a-1c0d5e6f7a8b',
   host: '10.0.1.15',
   port: 9011,
+  streamerSecret: 'a'.repeat(43),
   paths: { capture: '/capture', control: '/control', audio: '/audio' },
 };
 
