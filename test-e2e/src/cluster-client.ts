@@ -289,7 +289,7 @@ export class ClientSession {
   }
 }
 
-/** The streamer processes of a session (its id is in their launch spec), found in /proc. */
+/** The streamer processes of a session (its id is on their command line, never in their environment). */
 export async function streamerPids(sessionId: string): Promise<number[]> {
   const found: number[] = [];
   for (const entry of await readdir('/proc')) {
@@ -299,7 +299,7 @@ export async function streamerPids(sessionId: string): Promise<number[]> {
       if (!cmdline.includes('streamer-agent/dist/main.js')) continue;
       const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
       if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
-      if ((await readFile(`/proc/${entry}/environ`, 'utf8')).includes(sessionId)) found.push(Number(entry));
+      if (cmdline.split('\0').includes(sessionId)) found.push(Number(entry));
     } catch {
       // gone meanwhile
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -120,12 +120,17 @@ describe('the web client in Chromium, against the real stack', () => {
     await page.mouse.move(box.x + box.width * 0.15, box.y + box.height * 0.15);
     await display.click({ position: { x: box.width * 0.15, y: box.height * 0.15 } });
     const before = await framesDrawn(page);
-    const file = join(dir, `typed-${randomUUID().slice(0, 8)}`);
-    await page.keyboard.type(`touch ${file}`, { delay: 15 });
+    // Typed into the sandboxed shell: the file lands in the session user's home, the one place it may write.
+    const name = `typed-${randomUUID().slice(0, 8)}`;
+    const homes = join(dir, '.data', 'homes');
+    await page.keyboard.type(`touch ~/${name}`, { delay: 15 });
     await page.keyboard.press('Enter');
     await until(
       'the typed command to create its file',
-      () => (existsSync(file) ? true : undefined),
+      () =>
+        existsSync(homes) && readdirSync(homes).some((home) => existsSync(join(homes, home, name)))
+          ? true
+          : undefined,
       20_000,
     ).catch(async (error: unknown) => {
       await shot('typing-failed');

@@ -66,7 +66,14 @@ export class StreamerLauncher {
     const launch = streamerLaunchSchema.parse(spec);
     const child = spawn(
       process.execPath,
-      [...(this.options.nodeArgs ?? []), this.entry, ...(this.options.args ?? [])],
+      // The session's id (no secret) on the command line, so that an operator's ps tells the streamers apart.
+      [
+        ...(this.options.nodeArgs ?? []),
+        this.entry,
+        ...(this.options.args ?? []),
+        '--session',
+        launch.sessionId,
+      ],
       {
         detached: true,
         // Its logs join the host's; stderr is kept too, to say why a streamer failed.
