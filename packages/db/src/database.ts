@@ -102,6 +102,17 @@ async function withMaintenanceClient<T>(url: string, work: (client: Client) => P
 }
 
 /** A name quoted for SQL where a parameter cannot stand (databases, roles, schemas). */
+/** One connection for a piece of work, closed whatever happens. */
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client(poolConfig(url));
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }

@@ -3,8 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { chown, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Client } from 'pg';
-import { formatDatabaseUrl, poolConfig } from './database';
+import { formatDatabaseUrl, withClient } from './database';
 import { requireScram } from './pg-hba';
 import { scramVerifier } from './scram';
 
@@ -105,16 +104,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     throw error;
   }
   return { serverUrl, stop: () => server.stop() };
-}
-
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client(poolConfig(url));
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 // Same owner and mode as the file it replaces: as root, the server reads it as the postgres user.

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Client } from 'pg';
-import { formatDatabaseUrl, parseDatabaseUrl, poolConfig, quoteIdentifier, withDatabase } from './database';
+import { type Client } from 'pg';
+import { formatDatabaseUrl, parseDatabaseUrl, quoteIdentifier, withClient, withDatabase } from './database';
 import { scramVerifier } from './scram';
 
 export interface ServiceDatabaseOptions {
@@ -53,16 +53,6 @@ function checkName(kind: string, name: string): void {
   // PostgreSQL silently truncates longer names, and the catalog lookups below would then miss them.
   if (!name || Buffer.byteLength(name) > 63 || name.includes('\0')) {
     throw new Error(`${kind} name must be 1-63 bytes without NUL (got ${JSON.stringify(name)})`);
-  }
-}
-
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client(poolConfig(url));
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
   }
 }
 
