@@ -5,5 +5,6 @@ import { webstreamVitest } from '../vitest.shared.mts';
 export default webstreamVitest({
   include: ['test/**/*.e2e.spec.ts', 'test/deployment-files.spec.ts'],
   fileParallelism: false,
-  testTimeout: 120_000,
+  testTimeout: 600_000,
+  hookTimeout: 600_000,
 });

@@ -4,27 +4,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { type AddressInfo, createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { type Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '@webstream/testing';
 import { progress } from './report';
 
 export const WORKSPACE_ROOT = resolve(__dirname, '..', '..');
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 const KEPT_OUTPUT_LINES = 200;
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', done);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 /** 40 characters, never all digits (env overrides of string keys are verbatim, but stay safe). */
 export function randomToken(): string {
@@ -36,6 +25,8 @@ export interface ServiceSpec {
   name: string;
   /** Its built entry point, relative to the workspace root, e.g. apps/iam/dist/main.js. */
   main: string;
+  /** Options for node itself, as production runs it (a streamer's STREAMER_NODE_ARGS). */
+  nodeArgs?: readonly string[];
   /** The variable that sets its listening port, e.g. WEBSTREAM__ACCESSMANAGEMENT__PORT (filled in here). */
   portKey: string;
   /**
@@ -61,6 +52,8 @@ export class ServiceProcess {
   private stopping = false;
   private readonly lines: string[] = [];
   private printedLines = 0;
+  /** metrics.bearerToken of this service, which scrape() presents. */
+  private readonly metricsToken = randomToken();
 
   private constructor(spec: ServiceSpec, port: number) {
     this.name = spec.name;
@@ -70,10 +63,13 @@ export class ServiceProcess {
     for (const [key, value] of Object.entries(process.env)) {
       if (!key.toUpperCase().startsWith('WEBSTREAM')) env[key] = value;
     }
-    Object.assign(env, { WEBSTREAM__LOGGING__LEVEL: 'warn' }, spec.env, {
-      [spec.portKey]: String(port),
-    });
-    this.child = spawn(process.execPath, [resolve(WORKSPACE_ROOT, spec.main)], {
+    Object.assign(
+      env,
+      { WEBSTREAM__LOGGING__LEVEL: 'warn', WEBSTREAM__METRICS__BEARERTOKEN: this.metricsToken },
+      spec.env,
+      { [spec.portKey]: String(port) },
+    );
+    this.child = spawn(process.execPath, [...(spec.nodeArgs ?? []), resolve(WORKSPACE_ROOT, spec.main)], {
       cwd: spec.cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
@@ -183,7 +179,10 @@ export class ServiceProcess {
   /** Its Prometheus text from GET /metrics (service-kit's registry: HTTP histogram, the service's own series). */
   async scrape(): Promise<string> {
     this.assertRunning();
-    const response = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    const response = await fetch(`${this.url}/metrics`, {
+      headers: { authorization: `Bearer ${this.metricsToken}` },
+      signal: AbortSignal.timeout(10_000),
+    });
     if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}`);
     return response.text();
   }

@@ -1,12 +1,15 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePorts, type RunningProcess, startWebstream } from './processes';
+import { freePorts } from '@webstream/testing';
+import { type RunningProcess, startWebstream } from './processes';
 
 export interface AllInOne {
   /** The run's own folder: its embedded database, telemetry spool and credentials file. */
   dir: string;
   gatewayUrl: string;
+  /** Where each role listens. */
+  ports: { gateway: number; sessionHost: number; metricsEngine: number };
   run: RunningProcess;
   /** The generated password of a bootstrap user (`admin`, `demo`), as the run printed it. */
   passwordOf(username: string): string;
@@ -16,9 +19,10 @@ export interface AllInOne {
 
 /**
  * `webstream all` on free ports in a fresh folder, capturing real X displays, as the session tests need it: the
- * session host reachable at 127.0.0.1, and a short drain so the final Ctrl-C does not wait a minute.
+ * session host reachable at 127.0.0.1, and a short drain so the final Ctrl-C does not wait a minute; `env`
+ * sets more of the configuration.
  */
-export async function startAllInOne(name: string): Promise<AllInOne> {
+export async function startAllInOne(name: string, env: Record<string, string> = {}): Promise<AllInOne> {
   const dir = await mkdtemp(join(tmpdir(), `webstream-${name}-`));
   // As root, the embedded PostgreSQL runs as the postgres user, which must be able to enter the folder.
   await chmod(dir, 0o755);
@@ -38,12 +42,14 @@ export async function startAllInOne(name: string): Promise<AllInOne> {
       WEBSTREAM__EMBEDDEDDATABASE__DATADIR: join(dir, 'data', 'postgres'),
       WEBSTREAM__STREAMER__CAPTURESOURCE: 'x11',
       WEBSTREAM__SESSIONHOST__DRAINTIMEOUT: '2',
+      ...env,
     },
   });
   await run.waitForOutput(/WebStream is ready in \d+ ms/, 90_000);
   return {
     dir,
     gatewayUrl,
+    ports: { gateway: gateway!, sessionHost: sessionHost!, metricsEngine: metricsEngine! },
     run,
     passwordOf(username) {
       const password = new RegExp(`"username":"${username}","generatedPassword":"([^"]+)"`).exec(

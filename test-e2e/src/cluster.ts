@@ -11,7 +11,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
-import { freePorts, WORKSPACE_ROOT } from './processes';
+import { freePorts } from '@webstream/testing';
+import { WORKSPACE_ROOT } from './processes';
 
 const CLI = resolve(WORKSPACE_ROOT, 'packages/cli/dist/main.js');
 const NGINX_SITE = resolve(WORKSPACE_ROOT, 'deploy/nginx/webstream.conf');
@@ -188,6 +189,8 @@ export interface Cluster {
   serviceToken: string;
   /** The session hosts' and streamers' credential at the gateways (X-Backend-Token). */
   backendToken: string;
+  /** What Prometheus presents to read any role's /metrics (metrics.bearerToken). */
+  metricsToken: string;
   /** The bootstrap platform admin of IAM (organization `default`). */
   admin: { username: string; password: string };
   /** Everything every process printed, for a failure message. */
@@ -251,6 +254,7 @@ export async function startCluster(): Promise<Cluster> {
     const metricsUrl = `http://127.0.0.1:${metricsPort}`;
     const serviceToken = randomText(40);
     const backendToken = randomText(40);
+    const metricsToken = randomText(40);
     const admin = { username: 'root', password: randomText(24) };
     const licence = await issueLicence(dir, CLUSTER_SETTINGS.licensedStreamers);
 
@@ -266,6 +270,7 @@ export async function startCluster(): Promise<Cluster> {
       WEBSTREAM__METRICSENGINE__SERVICETOKEN: serviceToken,
       WEBSTREAM__TELEMETRY__FLUSHINTERVALMS: '100',
       WEBSTREAM__GATEWAY__BACKEND__TOKEN: backendToken,
+      WEBSTREAM__METRICS__BEARERTOKEN: metricsToken,
       // Hosts and streamers reach the gateways as browsers do: through nginx, so losing one gateway loses none
       // of their registrations, heartbeats, licence check-ins or session ends.
       WEBSTREAM__GATEWAY__BACKEND__GATEWAYURL: url,
@@ -378,6 +383,7 @@ export async function startCluster(): Promise<Cluster> {
       nginx,
       serviceToken,
       backendToken,
+      metricsToken,
       admin,
       output,
       stop,

@@ -238,7 +238,8 @@ type Resource =
   | 'entitlements'
   | 'api-keys';
 
-const RESOURCES: readonly Resource[] = [
+/** IAM's collections, each with the CRUD routes of contracts' crudRoutes. */
+export const RESOURCES: readonly Resource[] = [
   'organizations',
   'users',
   'groups',
@@ -673,6 +674,86 @@ export function describeIamApi(mode: IamMode, more?: (stack: () => IamStack) => 
         const claims = jwtPayload(account.token);
         expectError(await me(signJwt(claims, current().signingKey, 'HS512', header)), 401, 'unauthorized');
         expectError(await me(signJwt(claims, randomText(48), 'HS256', header)), 401, 'unauthorized');
+      });
+
+      it('answers 401, signed with the right key, to no expiry, a lifetime past accessTokenTtl or a future iat', async () => {
+        const header = jwtHeader(account.token);
+        const claims = jwtPayload(account.token);
+        const signed = (changed: Record<string, unknown>) =>
+          me(signJwt(changed, current().signingKey, 'HS256', header));
+        const now = Math.floor(Date.now() / 1000);
+        const { exp: _exp, ...noExpiry } = claims;
+        expectError(await signed(noExpiry), 401, 'unauthorized');
+        expectError(await signed({ ...claims, exp: now + 10 * 365 * 86_400 }), 401, 'unauthorized');
+        expectError(await signed({ ...claims, iat: now + 3_600, exp: now + 3_900 }), 401, 'unauthorized');
+        // The claims as issued, re-signed: accepted, so each refusal above is the one change.
+        expectStatus(await signed(claims), 200);
+      });
+
+      it("answers 401, signed with the right key, to a user who does not exist or a role that is not the user's", async () => {
+        const header = jwtHeader(account.token);
+        const claims = jwtPayload(account.token);
+        const signed = (changed: Record<string, unknown>) =>
+          me(signJwt(changed, current().signingKey, 'HS256', header));
+        expectError(await signed({ ...claims, sub: randomUUID() }), 401, 'unauthorized');
+        expectError(await signed({ ...claims, role: 'platform-admin' }), 401, 'unauthorized');
+        expectError(await signed({ ...claims, org: randomUUID() }), 401, 'unauthorized');
+      });
+    });
+
+    // ---- revocation ------------------------------------------------------------------------------------
+
+    describe("a user's access tokens stop working", () => {
+      const me = (token: string): Promise<ApiResult> => api('GET', '/iam/me', { token });
+
+      it('at logout, and when a refresh token is replayed', async () => {
+        const org = await newOrg();
+        const { user, password } = await newUser(org.id);
+        const first = await login(user.username, password);
+        expectStatus(await me(first.accessToken), 200);
+        expectStatus(
+          await api('POST', '/iam/auth/logout', { body: { refreshToken: first.refreshToken } }),
+          200,
+        );
+        expectError(await me(first.accessToken), 401, 'unauthorized');
+
+        const second = await login(user.username, password);
+        const rotated = tokenResponseSchema.parse(
+          (await api('POST', '/iam/auth/refresh', { body: { refreshToken: second.refreshToken } })).body,
+        );
+        expectStatus(await me(rotated.accessToken), 200);
+        // The first refresh token again: whoever replays it may hold the family's access token too.
+        expectError(
+          await api('POST', '/iam/auth/refresh', { body: { refreshToken: second.refreshToken } }),
+          401,
+          'unauthorized',
+        );
+        expectError(await me(rotated.accessToken), 401, 'unauthorized');
+      });
+
+      it.each([
+        ['a new password', () => ({ password: strongPassword() })],
+        ['disabling', () => ({ disabled: true })],
+        ['a lower role', () => ({ role: 'user' })],
+      ])('after %s', async (_change, body) => {
+        const org = await newOrg();
+        const account = await newAccount(org.id, 'org-admin');
+        expectStatus(await me(account.token), 200);
+        expectStatus(
+          await api('PATCH', `/iam/users/${account.user.id}`, { token: await adminToken(), body: body() }),
+          200,
+        );
+        expectError(await me(account.token), 401, 'unauthorized');
+      });
+
+      it('when the user is deleted', async () => {
+        const org = await newOrg();
+        const account = await newAccount(org.id);
+        expectStatus(
+          await api('DELETE', `/iam/users/${account.user.id}`, { token: await adminToken() }),
+          204,
+        );
+        expectError(await me(account.token), 401, 'unauthorized');
       });
     });
 

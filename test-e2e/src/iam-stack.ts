@@ -3,7 +3,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
-import { freePorts, type RunningProcess, startWebstream } from './processes';
+import { freePorts } from '@webstream/testing';
+import { type RunningProcess, startWebstream } from './processes';
 
 /** builtin: IAM inside the gateway (`-gw`); standalone: IAM on its own (`-am`). */
 export type IamMode = 'builtin' | 'standalone';

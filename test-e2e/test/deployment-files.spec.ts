@@ -66,6 +66,9 @@ function dummySecret(name: string): string {
 
 const SECRET_NAME = /PASSWORD|TOKEN|KEY|SECRET/;
 
+/** What the session host's sandbox takes (README "Session isolation"), in compose and Kubernetes alike. */
+const SANDBOX_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'];
+
 // ---------------------------------------------------------------------------------------------------------
 // docker/docker-compose.yml
 
@@ -246,6 +249,7 @@ describe('docker/docker-compose.yml', () => {
       expect(config.gateway.backend.gatewayUrl).toBe('http://gateway:9000');
       expect(config.metricsEngine.url).toBe('http://metrics-engine:9009');
       expect(config.metricsEngine.serviceToken).toBeDefined();
+      expect(config.metrics.bearerToken).toBeDefined();
     }
     // The backend token only where it is used: the gateway checks it, session hosts (and streamers) send it.
     expect(gateway.gateway.backend.token).toBeDefined();
@@ -268,6 +272,26 @@ describe('docker/docker-compose.yml', () => {
     // Docker waits stop_grace_period before it kills the session host, which drains first.
     const grace = /^(\d+)s$/.exec(String(service('session-host')['stop_grace_period']));
     expect(Number(grace?.[1])).toBeGreaterThan(sessionHost.sessionHost.drainTimeout + 20);
+  });
+
+  it('gives the session host exactly what the session sandbox needs, and no other service more than the image', () => {
+    const host = service('session-host');
+    expect(host['user']).toBe('0:0');
+    expect(host['cap_drop']).toEqual(['ALL']);
+    expect([...(host['cap_add'] as string[])].sort()).toEqual(SANDBOX_CAPABILITIES);
+    expect(host['security_opt']).toEqual(
+      expect.arrayContaining(['seccomp=unconfined', 'apparmor=unconfined', 'systempaths=unconfined']),
+    );
+    expect(host['privileged']).toBeUndefined();
+    for (const name of Object.keys(services).filter((name) => name !== 'session-host')) {
+      const other = service(name);
+      expect([other['user'], other['cap_add'], other['privileged'], other['security_opt']], name).toEqual([
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
+    }
   });
 
   it('refuses an environment variable that names no config key (so the check above means something)', () => {
@@ -562,7 +586,14 @@ describe('deploy/kubernetes', () => {
       );
       for (const { object: owner, pod, containers } of all) {
         const where = key(owner);
-        expect(object(pod['securityContext'], `${where} securityContext`)['runAsNonRoot'], where).toBe(true);
+        const podSecurity = object(pod['securityContext'], `${where} securityContext`);
+        if (metadataName(owner) === 'session-host') {
+          // Root for the session sandbox, but in a user namespace of the pod's own.
+          expect(pod['hostUsers'], where).toBe(false);
+          expect(podSecurity['runAsUser'], where).toBe(0);
+        } else {
+          expect(podSecurity['runAsNonRoot'], where).toBe(true);
+        }
         for (const container of containers) {
           const ports = list(container['ports']).map((p) => object(p, 'port'));
           const probe = (kind: string) => {
@@ -583,6 +614,12 @@ describe('deploy/kubernetes', () => {
           }
           const security = object(container['securityContext'], `${where} container securityContext`);
           expect(security['allowPrivilegeEscalation'], where).toBe(false);
+          const capabilities = object(security['capabilities'], `${where} capabilities`);
+          expect(capabilities['drop'], where).toEqual(['ALL']);
+          expect([...((capabilities['add'] as string[] | undefined) ?? [])].sort(), where).toEqual(
+            metadataName(owner) === 'session-host' ? SANDBOX_CAPABILITIES : [],
+          );
+          expect(security['privileged'], where).toBeUndefined();
         }
       }
     });
@@ -604,6 +641,8 @@ describe('deploy/kubernetes', () => {
           metadataName(owner) !== 'metrics-engine',
         );
         expect(config.metricsEngine.serviceToken, key(owner)).toBeDefined();
+        // Prometheus scrapes every pod with it: without one, /metrics answers nobody.
+        expect(config.metrics.bearerToken, key(owner)).toBeDefined();
         expect(config.gateway.backend.gatewayUrl).toBe('http://gateway:9000');
         expect(config.metricsEngine.url).toBe('http://metrics-engine:9009');
       }

@@ -1,185 +1,34 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  decodeFrameMessage,
-  type GetConnectionResponse,
-  type MyWorkspacesResponse,
-  type SessionSelectRequest,
-} from '@webstream/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { type AllInOne, startAllInOne, until } from '../src/all-in-one';
-import { type RunningProcess } from '../src/processes';
-
-/**
- * The streamer processes of a run (started in its folder), with their process group and environment. Their
- * launch came on a descriptor: nothing in their environment names the session.
- */
-async function streamersOf(runDir: string): Promise<{ pid: number; pgid: number; environ: string }[]> {
-  const found: { pid: number; pgid: number; environ: string }[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8');
-      if (!cmdline.includes('streamer-agent/dist/main.js')) continue;
-      if ((await readlink(`/proc/${entry}/cwd`)) !== runDir) continue;
-      const environ = await readFile(`/proc/${entry}/environ`, 'utf8');
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      found.push({ pid: Number(entry), pgid, environ });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-/** Live (not zombie) members of a process group. */
-async function groupMembers(pgid: number): Promise<string[]> {
-  const members: string[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z')
-        members.push(stat.slice(0, stat.lastIndexOf(')') + 1));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return members;
-}
+import { groupMembers, signIn, streamerOf, UserSession } from '../src/user-session';
 
 // The whole product as a user meets it: `webstream all`, the demo user's workspace launched through the
 // gateway, its xterm streamed over the gateway's WebSockets with real x11 capture, typed into, and released.
 describe('a session from launch to release, through every service', () => {
   let stack: AllInOne;
-  let dir: string;
-  let run: RunningProcess;
-  let gatewayUrl: string;
 
   beforeAll(async () => {
     stack = await startAllInOne('session-flow');
-    ({ dir, run, gatewayUrl } = stack);
   });
 
   afterAll(() => stack?.stop());
 
   it('streams the demo xterm, types a command into it, and leaves nothing running once released', async () => {
-    const password = stack.passwordOf('demo');
-    const call = async <T>(
-      method: string,
-      path: string,
-      token: string,
-      body?: unknown,
-      sessionId?: string,
-    ) => {
-      const response = await fetch(`${gatewayUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(sessionId === undefined ? {} : { 'x-session-id': sessionId }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      expect(response.status, `${method} ${path}: ${text}`).toBe(200);
-      return JSON.parse(text) as T;
-    };
-    const login = await fetch(`${gatewayUrl}/iam/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'demo', password }),
-    });
-    const { accessToken } = (await login.json()) as { accessToken: string };
+    const { dir, gatewayUrl, run } = stack;
+    const token = await signIn(gatewayUrl, 'demo', stack.passwordOf('demo'));
+    const session = await UserSession.launch(gatewayUrl, token, run.output);
+    expect(session.frames[0]).toMatchObject({ width: 1280 });
+    const streamer = await streamerOf(dir, session.sessionId);
+    expect(streamer.environ).not.toContain(session.sessionId);
+    expect(streamer.environ).not.toMatch(/WEBSTREAM__|TOKEN|SECRET/i);
 
-    // The session host registers with the gateway once it is up: selection waits for a healthy host.
-    const [workspace] = (await call<MyWorkspacesResponse>('GET', '/iam/me/workspaces', accessToken)).items;
-    const application = workspace!.applications[0]!;
-    const sessionId = `flow-${randomUUID()}`;
-    const launch: SessionSelectRequest = {
-      workspaceId: workspace!.id,
-      workspaceType: workspace!.type,
-      appId: application.id,
-      appExe: application.exe,
-      appArgs: application.args,
-    };
-    let lastRefusal = '';
-    await until(
-      'a session host to take the session',
-      async () => {
-        const response = await fetch(`${gatewayUrl}/gateway/session/select`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${accessToken}`,
-            'content-type': 'application/json',
-            'x-session-id': sessionId,
-          },
-          body: JSON.stringify(launch),
-        });
-        if (response.status === 200) return true;
-        lastRefusal = `${response.status} ${await response.text()}`;
-        return undefined;
-      },
-      30_000,
-      // Within the gateway's limit on session requests.
-      1_000,
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}; last answer: ${lastRefusal}\n${run.output().slice(-3000)}`);
-    });
-    const connection = await call<GetConnectionResponse>(
-      'GET',
-      '/getConnection',
-      accessToken,
-      undefined,
-      sessionId,
-    );
-    const streamers = await streamersOf(dir);
-    expect(streamers).toHaveLength(1);
-    const streamer = streamers[0];
-    expect(streamer!.environ).not.toContain(sessionId);
-    expect(streamer!.environ).not.toMatch(/WEBSTREAM__|TOKEN|SECRET/i);
-
-    const ws = gatewayUrl.replace('http', 'ws');
-    const open = (path: string, ticket: string) =>
-      new Promise<WebSocket>((resolve, reject) => {
-        const socket = new WebSocket(`${ws}${path}?ticket=${ticket}&sessionId=${sessionId}`);
-        socket.once('open', () => resolve(socket));
-        socket.once('error', reject);
-      });
-    const capture = await open('/capture', connection.tickets.capture);
-    const control = await open('/control', connection.tickets.control);
-    const frames: { seq: number; width: number; bytes: number }[] = [];
-    capture.on('message', (data: Buffer, isBinary) => {
-      if (!isBinary) return;
-      const { header, payload } = decodeFrameMessage(data);
-      frames.push({ seq: header.seq, width: header.width, bytes: payload.length });
-    });
-    const closed = new Promise<number>((resolve) => capture.once('close', (code) => resolve(code)));
-    await until('a first frame', () => (frames.length > 0 ? true : undefined), 15_000);
-    expect(frames[0]).toMatchObject({ width: 1280 });
-
-    // Focus follows the pointer: over the xterm first, then a probe typed key by key into its shell: what the
-    // application can see of the machine, written into its home.
-    control.send(JSON.stringify({ type: 'pointer', action: 'move', x: 200, y: 150, button: 0, buttons: 0 }));
-    const before = frames.length;
-    const modifiers = { shift: false, ctrl: false, alt: false, meta: false };
-    const type = (line: string) => {
-      for (const char of line) {
-        // KeyboardEvent.code 'Unidentified': the streamer then types the character the key names.
-        const key = char === ' ' ? { code: 'Space', key: ' ' } : { code: 'Unidentified', key: char };
-        for (const action of ['down', 'up'])
-          control.send(JSON.stringify({ type: 'key', action, ...key, modifiers }));
-      }
-      for (const action of ['down', 'up'])
-        control.send(JSON.stringify({ type: 'key', action, code: 'Enter', key: 'Enter', modifiers }));
-    };
+    // A probe typed key by key into the xterm's shell: what the application can see of the machine, written
+    // into its home.
+    const before = session.frames.length;
     const installRoot = join(__dirname, '..', '..');
-    type(
+    session.type(
       [
         'id -u > ~/uid',
         'env > ~/env',
@@ -197,7 +46,7 @@ describe('a session from launch to release, through every service', () => {
       20_000,
     );
     const seen = (name: string) => readFileSync(join(homes, home, name), 'utf8');
-    expect(frames.length).toBeGreaterThan(before);
+    expect(session.frames.length).toBeGreaterThan(before);
     // Its own unprivileged uid: neither root nor the services' user, and the owner of its home.
     const uid = Number(seen('uid').trim());
     expect(uid).toBeGreaterThanOrEqual(200_000);
@@ -224,24 +73,23 @@ describe('a session from launch to release, through every service', () => {
     expect(seen('data')).toMatch(/No such file or directory/);
     expect(seen('homes')).toMatch(/No such file or directory/);
 
-    const group = await groupMembers(streamer!.pgid);
-    expect(group.join(' ')).toMatch(/Xvfb/);
-    expect(group.join(' ')).toMatch(/ffmpeg/);
-    await call('POST', '/gateway/session/release', accessToken, { sessionId });
-    expect(await closed).toBe(4012);
+    const members = await groupMembers(streamer.pgid);
+    const group = members.map((member) => member.name).join(' ');
+    expect(group).toMatch(/Xvfb/);
+    expect(group).toMatch(/ffmpeg/);
+    // Everything the streamer started (display, capture, input, clipboard, sound, the sandbox) runs as the
+    // session's uid: what the application sends them cannot reach the streamer's privileges.
+    for (const member of members.filter((member) => member.pid !== streamer.pid)) {
+      const status = readFileSync(`/proc/${member.pid}/status`, 'utf8');
+      expect(`${member.name} ${/^Uid:\s+(\d+)/m.exec(status)?.[1]}`).toBe(`${member.name} ${uid}`);
+    }
+    await session.release();
+    expect(await session.closed).toBe(4012);
     await until(
       'every process of the session to end',
-      async () => ((await groupMembers(streamer!.pgid)).length === 0 ? true : undefined),
+      async () => ((await groupMembers(streamer.pgid)).length === 0 ? true : undefined),
       15_000,
     );
-    const status = await call<{ state: string; endedReason?: string }>(
-      'GET',
-      '/gateway/session/status',
-      accessToken,
-      undefined,
-      sessionId,
-    );
-    expect(status).toMatchObject({ state: 'ended', endedReason: 'session-ended' });
-    control.close();
+    expect(await session.status()).toMatchObject({ state: 'ended', endedReason: 'session-ended' });
   });
 });

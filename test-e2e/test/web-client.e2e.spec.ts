@@ -5,21 +5,17 @@ import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AllInOne, startAllInOne, until } from '../src/all-in-one';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  framesDrawn,
+  newTestPage,
+  sessionHostHealthy,
+  signIn as signInAt,
+} from '../src/browser';
 
 /** Screenshots of every step, kept as the run's artifacts (test-e2e/test-results is not committed). */
 const ARTIFACTS = resolve(__dirname, '..', 'test-results', 'web-client');
-const CHROMIUM = '/usr/bin/chromium';
-// The flags Debian's Chromium needs headless on this kind of machine (../shared/notes/toolchain.md).
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // The product as its users meet it in a browser: `webstream all`, the web client the gateway serves, a real
 // Chromium. Every step leaves a screenshot under test-results/web-client.
@@ -36,25 +32,7 @@ describe('the web client in Chromium, against the real stack', () => {
     ({ dir, gatewayUrl } = stack);
     for (const username of ['admin', 'demo']) passwords[username] = stack.passwordOf(username);
     // The session host must be registered and healthy before a launch can be placed.
-    const login = await fetch(`${gatewayUrl}/iam/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: passwords['admin'] }),
-    });
-    const { accessToken } = (await login.json()) as { accessToken: string };
-    await until(
-      'the session host to be healthy at the gateway',
-      async () => {
-        const backends = await fetch(`${gatewayUrl}/gateway/admin/backends`, {
-          headers: { authorization: `Bearer ${accessToken}` },
-        });
-        if (backends.status !== 200) return undefined;
-        const body = (await backends.json()) as { items: { health: string }[] };
-        return body.items.some((backend) => backend.health === 'healthy') ? true : undefined;
-      },
-      60_000,
-      1_000,
-    );
+    await sessionHostHealthy(gatewayUrl, passwords['admin']!);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
@@ -63,38 +41,9 @@ describe('the web client in Chromium, against the real stack', () => {
     await stack?.stop();
   });
 
-  async function newPage(
-    name: string,
-  ): Promise<{ page: Page; shot: (step: string) => Promise<void>; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    // An uncaught error in the page fails the test, whatever the page still shows.
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    let step = 0;
-    return {
-      page,
-      errors,
-      shot: async (label: string) => {
-        step += 1;
-        await page.screenshot({
-          path: join(ARTIFACTS, `${name}-${String(step).padStart(2, '0')}-${label}.png`),
-        });
-      },
-    };
-  }
-
-  async function signIn(page: Page, username: string, password: string): Promise<void> {
-    await page.goto(gatewayUrl);
-    await page.getByLabel(/^User name( \*)?$/).fill(username);
-    await page.getByLabel(/^Password( \*)?$/).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-
-  /** The number of frames the session page has drawn (its canvas's data-frames). */
-  async function framesDrawn(page: Page): Promise<number> {
-    return Number((await page.getByLabel('Remote display').getAttribute('data-frames')) ?? '0');
-  }
+  const newPage = (name: string) => newTestPage(browser, ARTIFACTS, name);
+  const signIn = (page: Page, username: string, password: string) =>
+    signInAt(page, gatewayUrl, username, password);
 
   async function launchAndType(
     page: Page,
@@ -107,7 +56,7 @@ describe('the web client in Chromium, against the real stack', () => {
       .getByRole('button', { name: `Launch ${app}` })
       .click();
     const display = page.getByLabel('Remote display');
-    await display.waitFor({ timeout: 30_000 });
+    await display.waitFor({ timeout: 60_000 });
     await until(
       'frames on the canvas',
       async () => ((await framesDrawn(page)) > 0 ? true : undefined),
@@ -141,14 +90,14 @@ describe('the web client in Chromium, against the real stack', () => {
     await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/fps/);
 
     await page.getByRole('button', { name: 'End session' }).click();
-    await page.getByRole('article', { name: workspace }).waitFor({ timeout: 20_000 });
+    await page.getByRole('article', { name: workspace }).waitFor({ timeout: 60_000 });
     await shot('after-end-session');
   }
 
   it('signs the demo user in, launches the demo workspace, streams and types into it, and ends the session', async () => {
     const { page, shot, errors } = await newPage('demo');
     await signIn(page, 'demo', passwords['demo']!);
-    await page.getByRole('article', { name: 'Demo workspace' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('article', { name: 'Demo workspace' }).waitFor({ timeout: 60_000 });
     await shot('workspaces');
     await launchAndType(page, shot, 'Demo workspace', 'Terminal');
     expect(errors).toEqual([]);
@@ -176,7 +125,7 @@ describe('the web client in Chromium, against the real stack', () => {
     await page
       .getByRole('status')
       .filter({ hasText: /^User .* created/ })
-      .waitFor({ timeout: 10_000 });
+      .waitFor({ timeout: 60_000 });
     await shot('user-created');
 
     const workspaceName = `Ada's desk ${randomUUID().slice(0, 4)}`;
@@ -194,7 +143,7 @@ describe('the web client in Chromium, against the real stack', () => {
     await page
       .getByRole('status')
       .filter({ hasText: /^Workspace .* created/ })
-      .waitFor({ timeout: 10_000 });
+      .waitFor({ timeout: 60_000 });
     await shot('workspace-created');
 
     await admin.getByRole('link', { name: 'Entitlements' }).click();
@@ -211,12 +160,12 @@ describe('the web client in Chromium, against the real stack', () => {
     await page
       .getByRole('status')
       .filter({ hasText: /^Entitlement .* created/ })
-      .waitFor({ timeout: 10_000 });
+      .waitFor({ timeout: 60_000 });
     await shot('entitlement-created');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(page, username, password);
-    await page.getByRole('article', { name: workspaceName }).waitFor({ timeout: 15_000 });
+    await page.getByRole('article', { name: workspaceName }).waitFor({ timeout: 60_000 });
     await shot('new-user-workspaces');
     await launchAndType(page, shot, workspaceName, 'Terminal');
     expect(errors).toEqual([]);

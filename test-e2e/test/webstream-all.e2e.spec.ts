@@ -1,10 +1,54 @@
-import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_HEALTH_BODY } from '@webstream/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts, startWebstream } from '../src/processes';
+import { until } from '../src/all-in-one';
+import { freePorts } from '@webstream/testing';
+import { startWebstream } from '../src/processes';
+
+/** Every process below `pid`, from /proc's parent links. */
+async function descendantsOf(pid: number): Promise<number[]> {
+  const children = new Map<number, number[]>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  const visit = (parent: number): void => {
+    for (const child of children.get(parent) ?? []) {
+      found.push(child);
+      visit(child);
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '(gone)';
+  }
+}
+
+/** Running: not gone and not a zombie waiting for its reaped parent. */
+function isAlive(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 // `webstream all` as an operator runs it: a fresh folder, no config file, the embedded database.
 describe('webstream all (the proof of concept)', () => {
@@ -43,6 +87,9 @@ describe('webstream all (the proof of concept)', () => {
     const run = startWebstream(['all'], { cwd: dir, env });
     try {
       await run.waitForOutput(/WebStream is ready in \d+ ms/, 90_000);
+      // Prometheus's bearer token, kept for the operator's scrape config; /metrics answers nobody else.
+      const metricsToken = (await readFile(join(dir, '.data', 'metrics-bearer-token'), 'utf8')).trim();
+      expect((await stat(join(dir, '.data', 'metrics-bearer-token'))).mode & 0o777).toBe(0o600);
 
       for (const [role, port, database] of [
         ['gateway', ports.gateway, 'iam-database'],
@@ -54,7 +101,12 @@ describe('webstream all (the proof of concept)', () => {
         expect(ready.body).toMatchObject({ status: 'ok', info: { service: { status: 'up' } } });
         if (database) expect(ready.body).toMatchObject({ info: { [database]: { status: 'up' } } });
         expect((await getJson(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
-        const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status, role).toBe(401);
+        const metrics = await (
+          await fetch(`http://127.0.0.1:${port}/metrics`, {
+            headers: { authorization: `Bearer ${metricsToken}` },
+          })
+        ).text();
         expect(metrics).toContain(`process_resident_memory_bytes{service="${role}"}`);
       }
       const plain = await fetch(`http://127.0.0.1:${ports.gateway}/gateway/health`);
@@ -93,6 +145,35 @@ describe('webstream all (the proof of concept)', () => {
       for (const role of ['gateway', 'metrics-engine', 'session-host']) {
         expect(run.output()).toMatch(new RegExp(`\\[${role}\\]\\s+\\{.*"msg":"stopped"`));
       }
+      await expect(fetch(`http://127.0.0.1:${ports.gateway}/health/live`)).rejects.toThrow();
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
+  it('leaves nothing running when it is killed outright: every role and the embedded PostgreSQL stop', async () => {
+    const run = startWebstream(['all'], { cwd: dir, env });
+    try {
+      await run.waitForOutput(/WebStream is ready in \d+ ms/, 90_000);
+      const started = await descendantsOf(run.child.pid!);
+      const commands = started.map((pid) => commandOf(pid)).join('\n');
+      expect(commands).toMatch(/gateway\/dist\/main\.js/);
+      expect(commands).toMatch(/session-host\/dist\/main\.js/);
+      expect(commands).toMatch(/metrics-engine\/dist\/main\.js/);
+      expect(commands).toMatch(/postgres/);
+      run.child.kill('SIGKILL');
+      await run.exited;
+      // A few seconds is the behaviour under test; the wait allows for a loaded machine.
+      const left = await until(
+        'every process it started to stop',
+        () => {
+          const alive = started.filter(isAlive);
+          return alive.length === 0 ? alive : undefined;
+        },
+        30_000,
+        250,
+      ).catch(() => started.filter(isAlive).map((pid) => `${pid} ${commandOf(pid)}`));
+      expect(left).toEqual([]);
       await expect(fetch(`http://127.0.0.1:${ports.gateway}/health/live`)).rejects.toThrow();
     } finally {
       run.child.kill('SIGKILL');

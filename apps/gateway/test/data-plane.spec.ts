@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webstreamConfigSchema } from '@webstream/config';
@@ -11,6 +11,7 @@ import { startTestService, type TestService } from '@webstream/service-kit/testi
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { GatewayModule } from '../src/gateway.module';
+import { backendHealthAnswer } from '@webstream/testing';
 
 const ADMIN_PASSWORD = 'a long enough passphrase';
 const BACKEND_TOKEN = randomBytes(24).toString('hex');
@@ -42,7 +43,7 @@ class FakeHost {
     });
     this.server = createServer((req, res) => {
       if (req.url === '/health') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"healthy"}');
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(backendHealthAnswer()));
         return;
       }
       this.received.push(req.headers);
@@ -114,15 +115,21 @@ describe('the data plane', () => {
     return { status: response.status, headers: response.headers, body: (await response.json()) as T };
   }
 
+  async function signInAdmin(): Promise<TokenResponse> {
+    const response = await fetch(`${gateway.url}/iam/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
+    return (await response.json()) as TokenResponse;
+  }
+
   async function session(user: TokenResponse, sessionId: string): Promise<GetConnectionResponse> {
-    expect(
-      (
-        await call('POST', '/gateway/session/select', user.accessToken, {
-          body: launch,
-          headers: { 'x-session-id': sessionId },
-        })
-      ).status,
-    ).toBe(200);
+    const selected = await call('POST', '/gateway/session/select', user.accessToken, {
+      body: launch,
+      headers: { 'x-session-id': sessionId },
+    });
+    expect(selected.status, JSON.stringify(selected.body)).toBe(200);
     const connection = await call<GetConnectionResponse>('GET', '/getConnection', user.accessToken, {
       headers: { 'x-session-id': sessionId },
     });
@@ -139,7 +146,7 @@ describe('the data plane', () => {
       logging: { level: 'silent' },
       gateway: {
         backend: { token: BACKEND_TOKEN },
-        webSocket: { allowedOrigins: ['https://portal.example.com'] },
+        webSocket: { allowedOrigins: ['https://portal.example.com'], maxMessageBytes: { capture: 4096 } },
       },
       accessManagement: {
         databaseUrl: database.url,
@@ -173,7 +180,7 @@ describe('the data plane', () => {
       '/gateway/register',
       {
         serverUrl: host.url,
-        maxSessions: 10,
+        maxSessions: 20,
         instanceType: 't',
         ec2InstanceId: null,
         tags: [],
@@ -365,13 +372,7 @@ describe('the data plane', () => {
     const socket = await open(`${ws}/control?ticket=${connection.tickets.control}`);
     socket.send('12345');
     await new Promise((done) => socket.once('message', done));
-    const admin = (await (
-      await fetch(`${gateway.url}/iam/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-      })
-    ).json()) as TokenResponse;
+    const admin = await signInAdmin();
     const listed = await call<{
       items: {
         id: string;
@@ -452,6 +453,82 @@ describe('the data plane', () => {
       });
       expect(release.status).toBe(200);
     }
+  });
+
+  async function release(user: TokenResponse, sessionId: string): Promise<void> {
+    const released = await call('POST', '/gateway/session/release', user.accessToken, {
+      body: { sessionId },
+    });
+    expect(released.status).toBe(200);
+  }
+
+  /** Polls until `done` holds, for at most 10 s. */
+  async function until(done: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!(await done())) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async function relayedSockets(): Promise<{ sessionId: string }[]> {
+    const admin = await signInAdmin();
+    return (
+      await call<{ items: { sessionId: string }[] }>('GET', '/gateway/admin/websockets', admin.accessToken)
+    ).body.items;
+  }
+
+  it('closes the browser with 1009 for a message over its path’s limit, before any of it reaches the streamer', async () => {
+    const connection = await session(sam, 'sam-dp-0101');
+    const upstream = new Promise<WebSocket>((done) => host.streamer.once('connection', done));
+    const socket = await open(`${ws}/capture?ticket=${connection.tickets.capture}`);
+    const streamerSide = await upstream;
+    const reached: number[] = [];
+    streamerSide.on('message', (data: Buffer) => reached.push(data.length));
+    socket.send(randomBytes(4096));
+    await new Promise((done) => socket.once('message', done));
+    const ending = closed(socket);
+    socket.send(randomBytes(4097));
+    expect(await ending).toEqual({ code: 1009, reason: 'message-too-big' });
+    expect(reached).toEqual([4096]);
+    await until(async () => !(await relayedSockets()).some((item) => item.sessionId === 'sam-dp-0101'));
+    await release(sam, 'sam-dp-0101');
+  });
+
+  it('keeps no half connection: a browser that never answers the close is dropped and leaves the list', async () => {
+    const connection = await session(sam, 'sam-dp-0102');
+    const upstream = new Promise<WebSocket>((done) => host.streamer.once('connection', done));
+    // A client that reads the close and never closes its side (allowHalfOpen), as a hostile or wedged one may.
+    const raw = connect({ port: Number(new URL(gateway.url).port), host: '127.0.0.1', allowHalfOpen: true });
+    await new Promise((done) => raw.once('connect', done));
+    raw.write(
+      [
+        `GET /control?ticket=${connection.tickets.control} HTTP/1.1`,
+        `Host: ${new URL(gateway.url).host}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+        'Sec-WebSocket-Version: 13',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    await new Promise((done) => raw.once('data', done));
+    const streamerSide = await upstream;
+    expect((await relayedSockets()).map((item) => item.sessionId)).toContain('sam-dp-0102');
+    const droppedAt = Date.now();
+    streamerSide.terminate();
+    // Within 2 s is the behaviour under test; the margin is for a loaded machine.
+    await until(async () => !(await relayedSockets()).some((item) => item.sessionId === 'sam-dp-0102'));
+    expect(Date.now() - droppedAt).toBeLessThan(5_000);
+    // The gateway's side is gone, not merely half-closed: what the client still sends is refused.
+    const refused = new Promise<string | undefined>((done) =>
+      raw.once('error', (error: NodeJS.ErrnoException) => done(error.code)),
+    );
+    raw.write(randomBytes(64));
+    setTimeout(() => raw.write(randomBytes(64)), 100);
+    expect(['ECONNRESET', 'EPIPE']).toContain(await refused);
+    await release(sam, 'sam-dp-0102');
   });
 
   it('closes the browser socket with a code and a reason when the streamer drops or cannot be reached', async () => {

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { type BackendHealthResponse } from '@webstream/contracts';
 
-/** ok: 200 {status: ok}; degraded: 200 {status: degraded}; fail: 503; hang: never answers. */
-export type FakeBackendMode = 'ok' | 'degraded' | 'fail' | 'hang';
+/** How it answers /health: as a host would (ok, degraded), with an error, never, or with a body no host sends. */
+export type FakeBackendMode = 'ok' | 'degraded' | 'fail' | 'hang' | 'malformed';
 
 export interface FakeProbe {
   /** Date.now() when the probe arrived. */
@@ -80,8 +81,19 @@ export class FakeBackend {
     this.probes.push({ at: Date.now(), mode: this.mode, observed: this.observe?.() });
     switch (this.mode) {
       case 'ok':
-      case 'degraded':
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: this.mode }));
+      case 'degraded': {
+        const health: BackendHealthResponse = {
+          status: this.mode === 'ok' ? 'healthy' : 'degraded',
+          activeSessions: 0,
+          maxSessions: 10,
+          captureTools: { xvfb: true, ffmpeg: true },
+          problems: this.mode === 'ok' ? [] : ['no display can be captured'],
+        };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(health));
+        return;
+      }
+      case 'malformed':
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
         return;
       case 'fail':
         res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'down' }));

@@ -4,12 +4,11 @@ import { webstreamConfigSchema } from '@webstream/config';
 import { ServiceKitModule } from '@webstream/service-kit';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { PinoLogger } from 'nestjs-pino';
+import { TEST_REDIS_URL, until } from '@webstream/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GATEWAY_REDIS, type GatewayRedis, GatewayStateModule } from '../src/state/gateway-state.module';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-const REDIS_URL = new URL(process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+const REDIS_URL = new URL(TEST_REDIS_URL);
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -41,14 +40,6 @@ class Relay {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     await closed;
-  }
-}
-
-async function until(what: string, holds: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!holds()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
   }
 }
 

@@ -83,6 +83,22 @@ describe('the gateway app', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** IAM on its own (webstream -am) on the same database, and a gateway that asks it over HTTP. */
+  async function startStandalone(): Promise<{ iam: TestService; gateway: TestService }> {
+    const iamConfig = configFor({ mode: 'standalone', url: 'http://127.0.0.1:9' });
+    const iam = await startTestService({
+      module: class StandaloneIam {},
+      imports: [
+        ServiceKitModule.forRoot({ service: 'iam', config: iamConfig }),
+        IamModule.forRoot(iamConfig),
+      ],
+    });
+    const gateway = await startTestService(
+      GatewayModule.forRoot(configFor({ mode: 'standalone', url: iam.url, databaseUrl: undefined })),
+    );
+    return { iam, gateway };
+  }
+
   it('mounts the built-in IAM on its migrated database and is ready', async () => {
     const ready = await fetch(`${builtin.url}/health/ready`);
     expect(ready.status).toBe(200);
@@ -134,17 +150,7 @@ describe('the gateway app', () => {
   });
 
   it('asks IAM over HTTP in standalone mode, and answers 503 at once when IAM is gone', async () => {
-    const iamConfig = configFor({ mode: 'standalone', url: 'http://127.0.0.1:9' });
-    const iam = await startTestService({
-      module: class StandaloneIam {},
-      imports: [
-        ServiceKitModule.forRoot({ service: 'iam', config: iamConfig }),
-        IamModule.forRoot(iamConfig),
-      ],
-    });
-    const gateway = await startTestService(
-      GatewayModule.forRoot(configFor({ mode: 'standalone', url: iam.url, databaseUrl: undefined })),
-    );
+    const { iam, gateway } = await startStandalone();
     try {
       // No IAM routes in this gateway: they live in the IAM service.
       expect((await fetch(`${gateway.url}/iam/me`)).status).toBe(404);
@@ -166,6 +172,53 @@ describe('the gateway app', () => {
       });
       await iam.close();
       await expect(client.resolveEntitlement(query)).rejects.toBeInstanceOf(ServiceUnavailableException);
+    } finally {
+      await gateway.close();
+      await iam.close().catch(() => undefined);
+    }
+  });
+
+  it('in standalone mode stops honouring a token within 2 s of its user being disabled, and answers 503 without IAM', async () => {
+    const { iam, gateway } = await startStandalone();
+    try {
+      const username = `revoked-${randomBytes(4).toString('hex')}`;
+      const password = 'another long enough passphrase';
+      const user = await post<{ id: string }>(
+        `${iam.url}/iam/users`,
+        { username, password },
+        admin.accessToken,
+      );
+      const signedIn = await post<TokenResponse>(`${iam.url}/iam/auth/login`, { username, password });
+      const status = () =>
+        fetch(`${gateway.url}/gateway/session/status`, {
+          headers: { authorization: `Bearer ${signedIn.accessToken}`, 'x-session-id': 'revoked-session-1' },
+        });
+      expect((await status()).status).toBe(200);
+
+      const disable = await fetch(`${iam.url}/iam/users/${user.id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.accessToken}` },
+        body: JSON.stringify({ disabled: true }),
+      });
+      expect(disable.status).toBe(200);
+      const disabledAt = Date.now();
+      let answer = await status();
+      while (answer.status === 200 && Date.now() - disabledAt < 10_000) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        answer = await status();
+      }
+      expect(answer.status).toBe(401);
+      // How soon is the behaviour under test (2 s: the gateway caches IAM's answer for one), with a wide
+      // margin for a loaded machine.
+      expect(Date.now() - disabledAt).toBeLessThan(6_000);
+
+      // IAM gone: a token it cannot vouch for is not honoured unchecked.
+      await iam.close();
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const unchecked = await fetch(`${gateway.url}/gateway/session/status`, {
+        headers: { authorization: `Bearer ${admin.accessToken}`, 'x-session-id': 'revoked-session-2' },
+      });
+      expect(unchecked.status).toBe(503);
     } finally {
       await gateway.close();
       await iam.close().catch(() => undefined);

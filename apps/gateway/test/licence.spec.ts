@@ -11,6 +11,7 @@ import { generateLicenceKeyPair, issueLicence, type LicencePayload } from '@webs
 import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { Redis } from 'ioredis';
+import { sleep, TEST_REDIS_URL } from '@webstream/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LicenceOptions } from '../src/licence/licence-options';
 import { LicenceRegistry } from '../src/licence/licence-registry';
@@ -21,7 +22,6 @@ import { DEFAULT_SEAT_TTL_MS } from '../src/licence/seat-store';
 import { GatewayStateModule } from '../src/state/gateway-state.module';
 import { TelemetryModule } from '../src/telemetry/telemetry.module';
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const PREFIX = `test:${randomBytes(6).toString('hex')}:`;
 const BACKEND_TOKEN = 'b'.repeat(32);
 const DAY = 86_400_000;
@@ -44,14 +44,18 @@ function licence(overrides: Partial<LicencePayload> = {}, privateKeyPem = keys.p
 
 type Store = 'memory' | 'redis';
 
+const METRICS_TOKEN = 'm'.repeat(32);
+const scrape = { headers: { authorization: `Bearer ${METRICS_TOKEN}` } };
+
 function configFor(
   store: Store,
   gatewayLicence: { key?: string; publicKey?: string } = { key: licence(), publicKey: keys.publicKeyPem },
 ): WebstreamConfig {
   return webstreamConfigSchema.parse({
     logging: { level: 'silent' },
+    metrics: { bearerToken: METRICS_TOKEN },
     gateway: { backend: { token: BACKEND_TOKEN }, licence: gatewayLicence },
-    ...(store === 'redis' ? { redis: { url: REDIS_URL, keyPrefix: PREFIX } } : {}),
+    ...(store === 'redis' ? { redis: { url: TEST_REDIS_URL, keyPrefix: PREFIX } } : {}),
   });
 }
 
@@ -102,13 +106,11 @@ const checkin = (gateway: TestService, streamerGuid: string) =>
 const checkout = (gateway: TestService, streamerGuid: string) =>
   call(gateway, streamerCheckoutRoute.path, { streamerGuid });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 afterEach(async () => {
   await Promise.all(running.splice(0).map((service) => service.close()));
   if (!redisUsed) return;
   redisUsed = false;
-  const cleaner = new Redis(REDIS_URL);
+  const cleaner = new Redis(TEST_REDIS_URL);
   try {
     const leftovers = await cleaner.keys(`${PREFIX}*`);
     if (leftovers.length > 0) await cleaner.del(...leftovers);
@@ -245,7 +247,7 @@ describe('refusing without a valid licence (403)', () => {
     const usage = await gateway.app.get(LicenceRegistry).usage();
     expect(usage).toMatchObject({ valid: false, activeStreamers: 0 });
     expect(usage.problem).toMatch(problem);
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${gateway.url}/metrics`, scrape)).text();
     expect(metrics).toMatch(/^gateway_licence_capacity\{[^}]*\} 0$/m);
     expect(metrics).toMatch(/^gateway_licence_checkins_total\{outcome="licence-invalid"[^}]*\} 1$/m);
   });
@@ -305,7 +307,7 @@ describe('the check-in endpoints', () => {
   it('export the figures to Prometheus', async () => {
     const gateway = await startGateway(configFor('memory'));
     for (let i = 0; i < 4; i++) await checkin(gateway, randomUUID());
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${gateway.url}/metrics`, scrape)).text();
     expect(metrics).toMatch(/^gateway_licence_capacity\{[^}]*\} 3$/m);
     expect(metrics).toMatch(/^gateway_licence_active_streamers\{[^}]*\} 3$/m);
     expect(metrics).toMatch(/^gateway_licence_checkins_total\{outcome="licensed"[^}]*\} 3$/m);
@@ -343,7 +345,7 @@ describe('the cap under concurrency', () => {
   it('admits exactly 50 of 1,000 simultaneous check-ins spread over two gateways sharing Redis', async () => {
     const gateways = [await startGateway(capped('redis')), await startGateway(capped('redis'))];
     expect(await stampede(gateways)).toEqual({ ok: CAP, full: STREAMERS - CAP, other: 0 });
-    const redis = new Redis(REDIS_URL, { keyPrefix: PREFIX });
+    const redis = new Redis(TEST_REDIS_URL, { keyPrefix: PREFIX });
     try {
       expect(await redis.zcard(SEATS_KEY)).toBe(CAP);
       // The set disappears on its own once every seat has expired.

@@ -7,6 +7,7 @@ import { webstreamConfigSchema, type WebstreamConfig } from '@webstream/config';
 import { type CreatedApiKey, type ErrorEnvelope, type TokenResponse } from '@webstream/contracts';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { type Answer, call } from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayModule } from '../src/gateway.module';
 import { McpModule } from '../src/mcp/mcp.module';
@@ -17,34 +18,6 @@ const SERVICE_TOKEN = randomBytes(24).toString('hex');
 const MCP_KEY = randomBytes(24).toString('hex');
 const OTHER_MCP_KEY = randomBytes(24).toString('hex');
 const REPORT_QUERY = 'from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z';
-
-interface Answer<T> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
-
-async function call<T = unknown>(
-  base: string,
-  method: string,
-  path: string,
-  options: { body?: unknown; headers?: Record<string, string> } = {},
-): Promise<Answer<T>> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...options.headers,
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (text ? JSON.parse(text) : undefined) as T,
-  };
-}
 
 /** The status of a GET sent with its path exactly as given. */
 function rawStatus(base: string, path: string, headers: Record<string, string>): Promise<number> {

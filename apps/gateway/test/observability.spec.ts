@@ -41,6 +41,8 @@ function find(samples: Sample[], name: string, labels: Record<string, string>): 
   );
 }
 
+const METRICS_TOKEN = 'm'.repeat(32);
+
 describe('the gateway metrics', () => {
   let database: TestDatabase;
   let dir: string;
@@ -72,6 +74,7 @@ describe('the gateway metrics', () => {
     engine = await new FakeUpstream('metrics-engine').start();
     const config = webstreamConfigSchema.parse({
       logging: { level: 'silent' },
+      metrics: { bearerToken: METRICS_TOKEN },
       accessManagement: {
         databaseUrl: database.url,
         tokenSigningKey: randomBytes(32).toString('hex'),
@@ -140,7 +143,9 @@ describe('the gateway metrics', () => {
     metrics.connectionClosed('streamer');
     metrics.authFailure('ws_ticket');
 
-    const response = await fetch(`${gateway.url}/metrics`);
+    const response = await fetch(`${gateway.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     expect(response.status).toBe(200);
     const text = await response.text();
     const samples = samplesOf(text);

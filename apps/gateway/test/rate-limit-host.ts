@@ -10,7 +10,8 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
-import { AccessTokenIssuer, AccessTokenModule } from '@webstream/iam';
+import { type TokenSubject } from '@webstream/contracts';
+import { AccessTokenIssuer, AccessTokenModule, TokenSubjects } from '@webstream/iam';
 import { ServiceKitModule } from '@webstream/service-kit';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { RateLimitMiddleware } from '../src/rate-limit/rate-limit.middleware';
@@ -51,12 +52,31 @@ class ProbeController {
 @Module({ controllers: [ProbeController] })
 class RateLimitProbeModule {}
 
+/** Every user a test signs in stands behind their token: these tests are about rates, not revocation. */
+class StandingSubjects extends TokenSubjects {
+  constructor(private readonly orgOf: Map<string, string>) {
+    super();
+  }
+
+  current(userId: string): Promise<TokenSubject | null> {
+    const orgId = this.orgOf.get(userId);
+    return Promise.resolve(
+      orgId === undefined ? null : { orgId, role: 'user', disabled: false, tokenGeneration: 0 },
+    );
+  }
+}
+
+const signedIn = new Map<string, string>();
+
 /** What IamClientModule makes global in the gateway: access tokens, here without IAM. */
 @Global()
 @Module({})
 class RateLimitTestTokensModule {
   static forRoot(): DynamicModule {
-    const tokens = AccessTokenModule.forRoot({ signingKey: SIGNING_KEY, ttl: 600 });
+    const tokens = AccessTokenModule.forRoot(
+      { signingKey: SIGNING_KEY, ttl: 600 },
+      { provide: TokenSubjects, useValue: new StandingSubjects(signedIn) },
+    );
     return { module: RateLimitTestTokensModule, imports: [tokens], exports: [tokens] };
   }
 }
@@ -81,9 +101,10 @@ export function startRateLimitedGateway(config: WebstreamConfig): Promise<TestSe
 }
 
 export function signIn(gateway: TestService, user: string, org: string): Promise<string> {
+  signedIn.set(user, org);
   return gateway.app
     .get(AccessTokenIssuer, { strict: false })
-    .issue({ sub: user, username: user, org, role: 'user' });
+    .issue({ sub: user, username: user, org, role: 'user', gen: 0 });
 }
 
 export interface Answer {

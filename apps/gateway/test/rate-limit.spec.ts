@@ -4,6 +4,7 @@ import { type RateLimitGroup, webstreamConfigSchema, type WebstreamConfig } from
 import { type TestService } from '@webstream/service-kit/testing';
 import { Redis } from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
+import { TEST_REDIS_URL } from '@webstream/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type RateDecision } from '../src/rate-limit/rate-decision';
 import { refuseUpgrade } from '../src/rate-limit/rate-limit-answers';
@@ -21,7 +22,6 @@ import {
   untilMsIntoSecond,
 } from './rate-limit-host';
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const PREFIX = `test:${randomBytes(6).toString('hex')}:`;
 const MCP_KEY = 'm'.repeat(40);
 
@@ -31,6 +31,9 @@ interface Rule {
 }
 type Limits = Partial<Record<RateLimitGroup, { perIdentity?: Rule; perTenant?: Rule }>>;
 
+const METRICS_TOKEN = 'm'.repeat(32);
+const scraper = { token: METRICS_TOKEN };
+
 function configFor(
   limits: Limits,
   redisUrl?: string,
@@ -39,6 +42,7 @@ function configFor(
 ): WebstreamConfig {
   return webstreamConfigSchema.parse({
     logging: { level: 'silent' },
+    metrics: { bearerToken: METRICS_TOKEN },
     gateway: { rateLimits: { enabled, ...limits }, trustedProxies },
     mcpApiKeys: [{ name: 'agent-a', key: MCP_KEY }],
     ...(redisUrl === undefined ? {} : { redis: { url: redisUrl, keyPrefix: PREFIX } }),
@@ -62,7 +66,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
   if (!redisUsed) return;
   redisUsed = false;
-  const cleaner = new Redis(REDIS_URL);
+  const cleaner = new Redis(TEST_REDIS_URL);
   try {
     const leftovers = await cleaner.keys(`${PREFIX}*`);
     if (leftovers.length > 0) await cleaner.del(...leftovers);
@@ -90,7 +94,7 @@ function parseItem(item: string): { name: string; [parameter: string]: string | 
 }
 
 async function metric(gateway: TestService, line: RegExp): Promise<number | undefined> {
-  const text = (await call(gateway, '/metrics')).body;
+  const text = (await call(gateway, '/metrics', scraper)).body;
   const found = text.split('\n').find((candidate) => line.test(candidate));
   return found === undefined ? undefined : Number(found.split(' ').pop());
 }
@@ -225,7 +229,7 @@ describe('the rate limits on one gateway', () => {
       }),
     );
     for (const path of ['/gateway/heartbeat', '/health/live', '/metrics']) {
-      const answers = await Promise.all(Array.from({ length: 5 }, () => call(gateway, path)));
+      const answers = await Promise.all(Array.from({ length: 5 }, () => call(gateway, path, scraper)));
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
       expect(header(answers[0]!, 'X-RateLimit-Limit')).toBeUndefined();
     }
@@ -257,7 +261,7 @@ describe('the rate limits of several gateways, in Redis', () => {
   it('shares one window between two gateways', async () => {
     const config = configFor(
       { session: { perIdentity: { limit: 4, windowSeconds: 60 }, perTenant: { limit: 100 } } },
-      REDIS_URL,
+      TEST_REDIS_URL,
     );
     const [one, two] = [await start(config), await start(config)];
     const token = await signIn(one, 'alice', 'org-a');
@@ -272,7 +276,7 @@ describe('the rate limits of several gateways, in Redis', () => {
 
   it('keeps the windows in Redis: all or nothing, with their reset, and gone once empty', async () => {
     redisUsed = true;
-    const redis = new Redis(REDIS_URL, { keyPrefix: PREFIX });
+    const redis = new Redis(TEST_REDIS_URL, { keyPrefix: PREFIX });
     cleanups.push(async () => void (await redis.quit()));
     const windows = new RedisSlidingWindows(redis);
     const identity = { key: 'w:user', limit: 2, windowMs: 1_000 };
@@ -302,7 +306,7 @@ describe('the rate limits of several gateways, in Redis', () => {
 
   it('slides in Redis: the oldest buckets leave the window one by one', async () => {
     redisUsed = true;
-    const redis = new Redis(REDIS_URL, { keyPrefix: PREFIX });
+    const redis = new Redis(TEST_REDIS_URL, { keyPrefix: PREFIX });
     cleanups.push(async () => void (await redis.quit()));
     const windows = new RedisSlidingWindows(redis);
     const identity = { key: 's:user', limit: 3, windowMs: 1_000 };
@@ -328,7 +332,7 @@ describe('the rate limits of several gateways, in Redis', () => {
   });
 
   it('falls back to the gateway’s own windows when Redis goes, still limiting, and says so', async () => {
-    const target = new URL(REDIS_URL);
+    const target = new URL(TEST_REDIS_URL);
     const relay = await RateLimitTcpRelay.start({ host: target.hostname, port: Number(target.port || 6379) });
     cleanups.push(() => relay.close());
     const gateway = await start(

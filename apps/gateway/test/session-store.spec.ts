@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { defaultPolicy, encodeWorkspaceHeaders, type WorkspaceContract } from '@webstream/contracts';
 import { Redis } from 'ioredis';
+import { TEST_REDIS_URL } from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../src/sessions/memory-session-store';
 import { RedisSessionStore } from '../src/sessions/redis-session-store';
 import { type SessionRecord, type SessionStore } from '../src/sessions/session-record';
-
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 function record(sessionId: string, userId: string, workspaceId = 'ws-1'): SessionRecord {
   const contract: WorkspaceContract = {
@@ -41,13 +40,13 @@ function record(sessionId: string, userId: string, workspaceId = 'ws-1'): Sessio
 const prefix = `test:${randomBytes(6).toString('hex')}:`;
 const connections: Redis[] = [];
 function redis(): Redis {
-  const connection = new Redis(REDIS_URL, { keyPrefix: prefix });
+  const connection = new Redis(TEST_REDIS_URL, { keyPrefix: prefix });
   connections.push(connection);
   return connection;
 }
 
 afterAll(async () => {
-  const cleaner = new Redis(REDIS_URL);
+  const cleaner = new Redis(TEST_REDIS_URL);
   const keys = await cleaner.keys(`${prefix}*`);
   if (keys.length > 0) await cleaner.del(...keys);
   await cleaner.quit();

@@ -15,42 +15,13 @@ import {
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { Redis } from 'ioredis';
+import { call, TEST_REDIS_URL, until } from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayModule } from '../src/gateway.module';
 import { FakeBackend } from './fake-backend';
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const ADMIN_PASSWORD = 'a long enough passphrase';
 const BACKEND_TOKEN = randomBytes(24).toString('hex');
-
-interface Answer<T> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
-
-async function call<T = unknown>(
-  base: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<Answer<T>> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
-      ...options.headers,
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (text ? JSON.parse(text) : undefined) as T,
-  };
-}
 
 /** The metrics engine's ingest endpoint, keeping every event the gateway reports. */
 class StandInIngest {
@@ -73,16 +44,6 @@ class StandInIngest {
 
   close(): Promise<void> {
     return new Promise((done) => this.server.close(() => done()));
-  }
-}
-
-async function until<T>(what: string, probe: () => T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, 50));
   }
 }
 
@@ -111,7 +72,7 @@ describe('session brokering', () => {
       },
       metricsEngine: { url: ingestUrl, serviceToken: 's'.repeat(32) },
       telemetry: { spoolDir: join(dir, `spool-${gateways.length}`), flushIntervalMs: 100 },
-      ...(overrides.redis ? { redis: { url: REDIS_URL, keyPrefix: redisPrefix } } : {}),
+      ...(overrides.redis ? { redis: { url: TEST_REDIS_URL, keyPrefix: redisPrefix } } : {}),
     });
     return startTestService(GatewayModule.forRoot(config)).then((gateway) => {
       gateways.push(gateway);
@@ -228,7 +189,7 @@ describe('session brokering', () => {
     for (const gateway of gateways) await gateway.close().catch(() => undefined);
     for (const backend of backends) await backend.close();
     await ingest.close();
-    const redis = new Redis(REDIS_URL);
+    const redis = new Redis(TEST_REDIS_URL);
     const keys = await redis.keys(`${redisPrefix}*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();

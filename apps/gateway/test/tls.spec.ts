@@ -10,11 +10,12 @@ import { Controller, Get, type INestApplication, Module, Req } from '@nestjs/com
 import { webstreamConfigSchema, type WebstreamConfig } from '@webstream/config';
 import { ServiceKitModule, ServiceStartupError, startService } from '@webstream/service-kit';
 import type { Request } from 'express';
+import { freePort } from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startGatewayServers, type OnGatewayServer } from '../src/tls/gateway-servers';
 import { clientAddress, clientProtocol, proxyTrust } from '../src/tls/trusted-proxies';
-import { freePort, makeTestCertificate, type TestCertificate } from './tls-fixtures';
+import { makeTestCertificate, type TestCertificate } from './tls-fixtures';
 import {
   findNginx,
   renderWebstreamConf,

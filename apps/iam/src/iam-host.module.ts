@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
-import { IamModule } from '@webstream/iam';
+import { serviceEndpoints } from '@webstream/contracts';
+import { IAM_DESCRIPTION, IAM_TAGS, IAM_TITLE, IamModule } from '@webstream/iam';
 import { ServiceKitModule } from '@webstream/service-kit';
 
 /** IAM on its own (webstream -am): the same module the gateway mounts in builtin mode. */
@@ -9,7 +10,20 @@ export class IamHostModule {
   static forRoot(config: WebstreamConfig): DynamicModule {
     return {
       module: IamHostModule,
-      imports: [ServiceKitModule.forRoot({ service: 'iam', config }), IamModule.forRoot(config, 'IAM (-am)')],
+      imports: [
+        ServiceKitModule.forRoot({
+          service: 'iam',
+          config,
+          openApi: {
+            title: IAM_TITLE,
+            description: IAM_DESCRIPTION,
+            endpoints: serviceEndpoints.iam,
+            tags: IAM_TAGS,
+            servers: [{ url: '/', description: 'IAM (accessManagement.port, 8090 by default)' }],
+          },
+        }),
+        IamModule.forRoot(config, 'IAM (-am)'),
+      ],
     };
   }
 }

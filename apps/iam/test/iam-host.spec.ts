@@ -4,9 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webstreamConfigSchema } from '@webstream/config';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
+import { Verifier } from '@pact-foundation/pact';
+import { BACKEND_TOKEN_HEADER } from '@webstream/contracts';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { pactFilesFor } from '@webstream/testing';
+import { credentialFilter, expectServedDocument, signIn } from '@webstream/testing/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IamHostModule } from '../src/iam-host.module';
+
+const ADMIN_PASSWORD = 'a long enough passphrase';
+/** The gateways' credential here: what a consumer's pact recorded is its own, replaced on the way in. */
+const BACKEND_TOKEN = randomBytes(24).toString('hex');
 
 describe('the standalone IAM app', () => {
   let database: TestDatabase;
@@ -23,8 +31,9 @@ describe('the standalone IAM app', () => {
         url: 'http://127.0.0.1:8090',
         databaseUrl: database.url,
         tokenSigningKey: randomBytes(32).toString('hex'),
-        bootstrapAdmin: { password: 'a long enough passphrase' },
+        bootstrapAdmin: { password: ADMIN_PASSWORD },
       },
+      gateway: { backend: { token: BACKEND_TOKEN } },
       // Nothing listens there: audit events wait in the spool, and IAM works on regardless.
       metricsEngine: { url: 'http://127.0.0.1:9', serviceToken: randomBytes(24).toString('hex') },
       telemetry: { spoolDir: join(dir, 'spool') },
@@ -45,7 +54,7 @@ describe('the standalone IAM app', () => {
     const login = await fetch(`${service.url}/iam/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: 'a long enough passphrase' }),
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
     });
     expect(login.status).toBe(200);
   });
@@ -66,5 +75,29 @@ describe('the standalone IAM app', () => {
       accessManagement: { databaseUrl: 'postgres://db/iam', tokenSigningKey: 'k'.repeat(32) },
     });
     expect(() => IamHostModule.forRoot(config)).toThrow(/metricsEngine\.serviceToken is not set/);
+  });
+  it('describes every route it serves and nothing else in its OpenAPI document, which lints clean and is the committed one', async () => {
+    await expectServedDocument(service.app, service.url, 'iam');
+  });
+
+  it('verifies every committed pact it is the provider of, against the real app on a real database', async () => {
+    const pactUrls = pactFilesFor('iam');
+    expect(pactUrls.length).toBeGreaterThan(0);
+    let adminToken: string | undefined;
+    await new Verifier({
+      provider: 'iam',
+      providerBaseUrl: service.url,
+      pactUrls,
+      logLevel: 'warn',
+      stateHandlers: {
+        'the admin is signed in': async () => {
+          adminToken = await signIn(service.url, 'admin', ADMIN_PASSWORD);
+        },
+      },
+      requestFilter: credentialFilter(() => ({
+        [BACKEND_TOKEN_HEADER]: BACKEND_TOKEN,
+        authorization: adminToken && `Bearer ${adminToken}`,
+      })),
+    }).verifyProvider();
   });
 });

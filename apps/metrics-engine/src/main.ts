@@ -1,10 +1,11 @@
+import { telemetryIngestRoute } from '@webstream/contracts';
 import { runService } from '@webstream/service-kit';
 import { MetricsEngineModule } from './metrics-engine.module';
 
 void runService({
   service: 'metrics-engine',
-  // A full telemetry batch (5,000 events) is a few MB of JSON.
-  jsonBodyLimit: '16mb',
+  // Up to requestBodies.telemetryMaxBytes there; every other route takes requestBodies.defaultMaxBytes.
+  telemetryRoutes: [telemetryIngestRoute.path],
   module: (config) => MetricsEngineModule.forRoot(config),
   listen: (config) => ({
     port: config.metricsEngine.httpPort,

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
+import { METRICS_ENGINE_TAGS, serviceEndpoints } from '@webstream/contracts';
 import { requiredSetting, ServiceKitModule } from '@webstream/service-kit';
 import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
@@ -33,7 +34,24 @@ export class MetricsEngineModule {
     );
     return {
       module: MetricsEngineModule,
-      imports: [ServiceKitModule.forRoot({ service: 'metrics-engine', config })],
+      imports: [
+        ServiceKitModule.forRoot({
+          service: 'metrics-engine',
+          config,
+          openApi: {
+            title: 'WebStream metrics engine',
+            description:
+              'Telemetry ingestion from every service, live operations views, usage and metric reports and the ' +
+              "audit log. Services present the engine's service token; operators reach /api/* through the " +
+              "gateway's MCP proxy (/mcp/api/*).",
+            endpoints: serviceEndpoints['metrics-engine'],
+            tags: METRICS_ENGINE_TAGS,
+            servers: [
+              { url: '/', description: 'The metrics engine (metricsEngine.httpPort, 9009 by default)' },
+            ],
+          },
+        }),
+      ],
       controllers: [
         IngestController,
         OperationsController,

@@ -1,26 +1,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webstreamConfigSchema } from '@webstream/config';
-import { type TelemetryEvent } from '@webstream/contracts';
+import { type TelemetryEvent, telemetryIngestRoute } from '@webstream/contracts';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { TelemetryClient } from '@webstream/telemetry-client';
+import { freePort } from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsDatabase } from '../src/database/metrics-database';
 import { MetricsEngineModule } from '../src/metrics-engine.module';
 
 const TOKEN = 'restart-test-token-0123456789-abcdefghij';
 const EVENTS = 10_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 // The reporting client against the real engine: the engine goes away and comes back while a service keeps
 // reporting, and every event is stored exactly once.
@@ -35,7 +27,10 @@ describe('the telemetry client across a metrics engine restart', () => {
       logging: { level: 'silent' },
       metricsEngine: { databaseUrl: database.url, serviceToken: TOKEN },
     });
-    return startTestService(MetricsEngineModule.forRoot(config), { jsonBodyLimit: '16mb', port });
+    return startTestService(MetricsEngineModule.forRoot(config), {
+      telemetryRoutes: [telemetryIngestRoute.path],
+      port,
+    });
   };
 
   beforeAll(async () => {

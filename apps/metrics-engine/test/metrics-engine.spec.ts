@@ -4,16 +4,19 @@ import {
   type AuditSearchResponse,
   errorEnvelopeSchema,
   type TelemetryEvent,
+  telemetryIngestRoute,
   type UsageReportRow,
 } from '@webstream/contracts';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { expectServedDocument } from '@webstream/testing/contracts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MetricsDatabase } from '../src/database/metrics-database';
 import { MetricsEngineModule } from '../src/metrics-engine.module';
 import { RetentionService } from '../src/retention/retention.service';
 
 const TOKEN = 'test-service-token-0123456789-abcdefghij';
+const METRICS_TOKEN = 'm'.repeat(32);
 const NODE = 'http://host-a.internal:9005';
 
 describe('the metrics engine on a real PostgreSQL', () => {
@@ -25,13 +28,16 @@ describe('the metrics engine on a real PostgreSQL', () => {
     database = await createTestDatabase('ws_metrics_engine');
     const config = webstreamConfigSchema.parse({
       logging: { level: 'silent' },
+      metrics: { bearerToken: METRICS_TOKEN },
       metricsEngine: {
         databaseUrl: database.url,
         serviceToken: TOKEN,
         retention: { rawSampleDays: 2, hourlyAggregateMonths: 1, activityDays: 3, auditDays: 30 },
       },
     });
-    service = await startTestService(MetricsEngineModule.forRoot(config), { jsonBodyLimit: '16mb' });
+    service = await startTestService(MetricsEngineModule.forRoot(config), {
+      telemetryRoutes: [telemetryIngestRoute.path],
+    });
     db = service.app.get(MetricsDatabase);
   });
 
@@ -189,7 +195,9 @@ describe('the metrics engine on a real PostgreSQL', () => {
 
     it('reports its own ingestion figures to Prometheus', async () => {
       await ingest([{ kind: 'activity', type: 'logout', at: new Date().toISOString(), userId: 'u' }]);
-      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      const metrics = await (
+        await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+      ).text();
       expect(metrics).toMatch(/^metrics_ingest_events_total\{[^}]*kind="activity"[^}]*\} [1-9]/m);
       expect(metrics).toMatch(/^metrics_ingest_batch_events_count\{[^}]*\} [1-9]/m);
       expect(metrics).toMatch(/^metrics_ingest_batches_in_flight\{[^}]*\} 0/m);
@@ -561,5 +569,8 @@ describe('the metrics engine on a real PostgreSQL', () => {
         { avg: 30, min: 20, max: 40, count: 2 },
       ]);
     });
+  });
+  it('describes every route it serves and nothing else in its OpenAPI document, which lints clean and is the committed one', async () => {
+    await expectServedDocument(service.app, service.url, 'metrics-engine');
   });
 });

@@ -4,7 +4,8 @@ import { heartbeatRequestSchema, registerRequestSchema } from '@webstream/contra
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SessionHostModule } from '../src/session-host.module';
-import { freePort, hostConfig, sleep, StandInGateway, StandInStreamers, until } from './stand-ins';
+import { freePort, sleep, until } from '@webstream/testing';
+import { hostConfig, StandInGateway, StandInStreamers } from './stand-ins';
 
 const RETRY_MS = 200;
 
@@ -62,7 +63,7 @@ describe('registration with the gateway', () => {
       host.url.replace('127.0.0.1', 'localhost'),
     );
 
-    const [beat] = await gateway.callsAtLeast('/gateway/heartbeat', 1, 5_000);
+    const [beat] = await gateway.callsAtLeast('/gateway/heartbeat', 1);
     expect(heartbeatRequestSchema.parse(beat!.body).status).toBe('healthy');
     expect(beat!.at).toBeGreaterThan(registers[1]!.at);
     expect(gateway.calls('/gateway/register')).toHaveLength(2);
@@ -72,15 +73,11 @@ describe('registration with the gateway', () => {
     const gateway = await startGateway();
     gateway.heartbeatAnswers.push(404);
     await startHost(gateway.url);
-    await until(() => gateway.calls('/gateway/register').length >= 2, 'a second registration', 5_000);
+    await until('a second registration', () => gateway.calls('/gateway/register').length >= 2);
     const paths = gateway.received.map((call) => call.path);
     expect(paths.slice(0, 3)).toEqual(['/gateway/register', '/gateway/heartbeat', '/gateway/register']);
     // And heartbeats go on after it.
-    await until(
-      () => gateway.calls('/gateway/heartbeat').length >= 2,
-      'heartbeats after re-registration',
-      5_000,
-    );
+    await until('heartbeats after re-registration', () => gateway.calls('/gateway/heartbeat').length >= 2);
   });
 
   it('gives up after the last retry and keeps serving', async () => {
@@ -88,7 +85,7 @@ describe('registration with the gateway', () => {
     // 401: this host's gateway.backend.token is wrong; every attempt is refused.
     gateway.registerAnswers.push(401, 401, 401, 401, 401);
     const host = await startHost(gateway.url, { registerMaxRetries: 2 });
-    await until(() => gateway.calls('/gateway/register').length >= 3, 'three registration attempts', 5_000);
+    await until('three registration attempts', () => gateway.calls('/gateway/register').length >= 3);
     await sleep(4 * RETRY_MS);
     expect(gateway.calls('/gateway/register')).toHaveLength(3);
     expect(gateway.calls('/gateway/heartbeat')).toHaveLength(0);

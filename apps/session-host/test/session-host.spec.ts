@@ -1,9 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { expectServedDocument } from '@webstream/testing/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionHostModule } from '../src/session-host.module';
-import { freePort, hostConfig, StandInStreamers } from './stand-ins';
+import { freePort } from '@webstream/testing';
+import { hostConfig, METRICS_TOKEN, StandInStreamers } from './stand-ins';
 
 describe('the session host app', () => {
   let service: TestService;
@@ -28,7 +30,10 @@ describe('the session host app', () => {
   it('boots and answers its health and metrics endpoints', async () => {
     expect((await fetch(`${service.url}/health/ready`)).status).toBe(200);
     expect((await fetch(`${service.url}/health`)).status).toBe(200);
-    expect(await (await fetch(`${service.url}/metrics`)).text()).toContain('service="session-host"');
+    const metrics = await fetch(`${service.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    expect(await metrics.text()).toContain('service="session-host"');
   });
 
   it('refuses to start without the credentials it needs, naming the key', () => {
@@ -45,5 +50,9 @@ describe('the session host app', () => {
     expect(() => SessionHostModule.forRoot(withoutServiceToken)).toThrow(
       'metricsEngine.serviceToken is not set',
     );
+  });
+
+  it('describes every route it serves and nothing else in its OpenAPI document, which lints clean and is the committed one', async () => {
+    await expectServedDocument(service.app, service.url, 'session-host');
   });
 });

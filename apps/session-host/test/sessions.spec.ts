@@ -14,9 +14,9 @@ import { TelemetryClient } from '@webstream/telemetry-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionHostModule } from '../src/session-host.module';
 import { StreamerLauncher } from '../src/sessions/streamer-launcher';
+import { freePort, until } from '@webstream/testing';
 import {
   connectionHeaders,
-  freePort,
   freePortRange,
   hostConfig,
   isRunning,
@@ -25,7 +25,6 @@ import {
   StandInMetricsEngine,
   StandInStreamers,
   TOKEN,
-  until,
 } from './stand-ins';
 
 interface Answer {
@@ -107,6 +106,7 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
   });
 
   afterAll(async () => {
+    expect(gateway.violations).toEqual([]);
     if (!closed) await host?.close();
     await gateway?.close();
     await engine?.close();
@@ -133,7 +133,7 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
     expect(registration.capabilities[0]).toBe('gpu');
     expect(registration.capabilities).toContain('x11');
 
-    const beats = await gateway.callsAtLeast('/gateway/heartbeat', 2, 5_000);
+    const beats = await gateway.callsAtLeast('/gateway/heartbeat', 2);
     for (const beat of beats) {
       const body = heartbeatRequestSchema.parse(beat.body);
       expect(body).toMatchObject({
@@ -227,13 +227,10 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
 
     expect(await health()).toMatchObject({ status: 'healthy', activeSessions: 1 });
     const since = Date.now();
-    await until(
-      () =>
-        gateway.calls('/gateway/heartbeat').some((beat) => beat.at > since && beat.body.activeSessions === 1),
-      'a heartbeat counting the session',
-      5_000,
+    await until('a heartbeat counting the session', () =>
+      gateway.calls('/gateway/heartbeat').some((beat) => beat.at > since && beat.body.activeSessions === 1),
     );
-    const started = await until(() => engine.usage('session-start', 's-first-1'), 'usage session-start');
+    const started = await until('usage session-start', () => engine.usage('session-start', 's-first-1'));
     expect(started).toMatchObject({
       userId: 'user-1',
       orgId: 'org-1',
@@ -271,9 +268,8 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
     expect((crash.body as ErrorEnvelope).error.message).toContain('exited before it was ready (exit code 3)');
     // The stderr line goes to the log, not to the caller.
     expect(JSON.stringify(crash.body)).not.toContain('cannot open the display');
-    await until(
-      () => pidsOf('s-crashing-1').every((pid) => !isRunning(pid)),
-      'the crashed streamer’s group to be gone',
+    await until('the crashed streamer’s group to be gone', () =>
+      pidsOf('s-crashing-1').every((pid) => !isRunning(pid)),
     );
 
     expect(await health()).toMatchObject({ activeSessions: 1 });
@@ -309,8 +305,8 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
         (event) =>
           event.kind === 'sample' && event.metric === 'streamer.fps' && event.sessionId === sessionId,
       );
-    expect(await until(() => fps('s-earlier-1'), 'the left-over figures')).toMatchObject({ value: 21 });
-    await until(() => !existsSync(join(streamers.dir, 'spool', 'streamer-s-earlier-1')), 'the folder to go');
+    expect(await until('the left-over figures', () => fps('s-earlier-1'))).toMatchObject({ value: 21 });
+    await until('the folder to go', () => !existsSync(join(streamers.dir, 'spool', 'streamer-s-earlier-1')));
   });
 
   it('frees the slot of a streamer that dies, and ends its whole process group', async () => {
@@ -318,19 +314,17 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
     // What it could not send before it was killed is sent on its behalf.
     await leaveSpool(join(streamers.dir, 'spool'), 's-first-1', 17);
     process.kill(start!.pid, 'SIGKILL');
-    await until(() => !isRunning(start!.sleepPid), 'the streamer’s sleep child to be ended', 5_000);
-    const ended = await until(() => engine.usage('session-end', 's-first-1'), 'usage session-end');
+    await until('the streamer’s sleep child to be ended', () => !isRunning(start!.sleepPid));
+    const ended = await until('usage session-end', () => engine.usage('session-end', 's-first-1'));
     expect(ended).toMatchObject({ userId: 'user-1', node: `http://localhost:${hostPort}` });
     // It cannot say so itself: the host tells the gateway, which ends the session and tells its browser.
     const [lost] = await gateway.callsAtLeast('/gateway/session/ended', 1);
     expect(
-      await until(
-        () =>
-          engine.events.find(
-            (event) =>
-              event.kind === 'sample' && event.metric === 'streamer.fps' && event.sessionId === 's-first-1',
-          ),
-        'the killed streamer’s spooled figures',
+      await until('the killed streamer’s spooled figures', () =>
+        engine.events.find(
+          (event) =>
+            event.kind === 'sample' && event.metric === 'streamer.fps' && event.sessionId === 's-first-1',
+        ),
       ),
     ).toMatchObject({ value: 17 });
     expect(lost!.body).toEqual({
@@ -338,7 +332,7 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
       streamerGuid: start!.launch.streamerGuid,
       reason: 'host-lost',
     });
-    await until(async () => (await health()).activeSessions === 1, 'the slot to be free');
+    await until('the slot to be free', async () => (await health()).activeSessions === 1);
 
     const third = await connect(connectionHeaders('s-third-1', { appExe: 'ignore-drain' }));
     expect(third.status).toBe(200);
@@ -369,7 +363,7 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
     });
     expect(told!.token).toBeUndefined();
     for (const pid of pidsOf('s-third-1')) expect(isRunning(pid)).toBe(false);
-    await until(() => engine.usage('session-end', 's-third-1'), 'usage session-end of s-third-1');
+    await until('usage session-end of s-third-1', () => engine.usage('session-end', 's-third-1'));
     const fourth = await connect(connectionHeaders('s-fourth-1', { appExe: 'ignore-drain' }));
     expect(fourth.status).toBe(200);
   });
@@ -378,7 +372,7 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
     const begun = Date.now();
     const closing = host.close();
     closed = true;
-    await until(async () => (await health()).status === 'draining', '/health to say draining', 3_000);
+    await until('/health to say draining', async () => (await health()).status === 'draining');
     const refused = await connect(connectionHeaders('s-late-1'));
     expect(refused.status).toBe(503);
     await closing;

@@ -1,36 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webstreamConfigSchema, type WebstreamConfig } from '@webstream/config';
+import { StandIn, type StandInRequest, until } from '@webstream/testing';
 import {
   defaultPolicy,
   encodeWorkspaceHeaders,
+  heartbeatRoute,
+  registerRoute,
+  sessionEndedRoute,
   type StreamerLaunch,
   type TelemetryEvent,
+  telemetryIngestRoute,
+  unregisterRoute,
   type WorkspaceContract,
 } from '@webstream/contracts';
 
 export const TOKEN = 'backend-token-'.padEnd(40, 'x');
 export const SERVICE_TOKEN = 'service-token-'.padEnd(40, 'y');
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-export async function until<T>(
-  probe: () => T | Promise<T>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+export const METRICS_TOKEN = 'metrics-token-'.padEnd(40, 'z');
 
 async function listen(server: Server, port = 0): Promise<number> {
   await new Promise<void>((resolve, reject) => {
@@ -47,14 +38,6 @@ async function closeServer(server: Server): Promise<void> {
   if (!server.listening) return;
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  const port = await listen(server);
-  await closeServer(server);
-  return port;
 }
 
 /** `count` consecutive free ports (a streamer port range), none of them `avoid`. */
@@ -96,37 +79,52 @@ export interface Received {
   at: number;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (text += chunk));
-    req.on('end', () => resolve(text));
-    req.on('error', reject);
-  });
-}
-
-function answer(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-function envelope(status: number, code: string, message: string) {
-  return { error: { status, code, message } };
-}
-
 /**
- * The gateway's three backend endpoints as a real HTTP server, recording what arrives. Each answer queue gives
- * the status of the next calls (200 once it is empty); a wrong X-Backend-Token gets 401 as from the gateway.
+ * The gateway's backend endpoints as a stand-in built from their definitions, recording what arrives. Each
+ * answer queue gives the status of the next calls (200 once it is empty); a wrong X-Backend-Token gets 401 as
+ * from the gateway.
  */
 export class StandInGateway {
-  readonly received: Received[] = [];
   readonly registerAnswers: number[] = [];
   readonly heartbeatAnswers: number[] = [];
-  private readonly server = createServer((req, res) => void this.handle(req, res));
-  port = 0;
+  private readonly standIn = new StandIn()
+    .on(
+      registerRoute,
+      (request) =>
+        this.refusal(request, this.registerAnswers, 'stand-in refusal') ?? {
+          body: {
+            registered: true as const,
+            serverUrl: (request.body as { serverUrl: string }).serverUrl,
+            heartbeatInterval: 1,
+          },
+        },
+    )
+    .on(
+      heartbeatRoute,
+      (request) =>
+        this.refusal(request, this.heartbeatAnswers, 'is not registered: register it again') ?? {
+          body: { acknowledged: true as const },
+        },
+    )
+    .on(unregisterRoute, (request) => this.refusal(request, [], '') ?? { body: { success: true } })
+    .on(sessionEndedRoute, (request) => this.refusal(request, [], '') ?? { body: { ended: true } });
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.standIn.url;
+  }
+
+  get received(): Received[] {
+    return this.standIn.received.map(({ path, body, headers, at }) => ({
+      path,
+      body: body as Record<string, unknown>,
+      headers,
+      at,
+    }));
+  }
+
+  /** Answers the stand-in gave that broke their contract: none, or the test is wrong. */
+  get violations(): string[] {
+    return this.standIn.violations;
   }
 
   calls(path: string): Received[] {
@@ -134,74 +132,49 @@ export class StandInGateway {
   }
 
   /** Waits until at least `count` calls of `path` arrived, and returns them. */
-  async callsAtLeast(path: string, count: number, timeoutMs = 10_000): Promise<Received[]> {
-    await until(() => this.calls(path).length >= count, `${count} calls of ${path}`, timeoutMs);
+  async callsAtLeast(path: string, count: number): Promise<Received[]> {
+    await until(`${count} calls of ${path}`, () => this.calls(path).length >= count);
     return this.calls(path);
   }
 
   async start(port = 0): Promise<this> {
-    this.port = await listen(this.server, port);
+    await this.standIn.start(port);
     return this;
   }
 
   close(): Promise<void> {
-    return closeServer(this.server);
+    return this.standIn.stop();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const text = await readBody(req);
-    const path = req.url ?? '';
-    this.received.push({
-      path,
-      body: text === '' ? undefined : JSON.parse(text),
-      headers: req.headers,
-      at: Date.now(),
-    });
-    if (req.headers['x-backend-token'] !== TOKEN) {
-      answer(res, 401, envelope(401, 'unauthorized', 'x-backend-token must carry gateway.backend.token'));
-      return;
+  /** 401 without the backend token, else the next queued status other than 200, if any. */
+  private refusal(
+    request: StandInRequest,
+    queue: number[],
+    message: string,
+  ): { status: number; message: string } | undefined {
+    if (request.headers['x-backend-token'] !== TOKEN) {
+      return { status: 401, message: 'x-backend-token must carry gateway.backend.token' };
     }
-    const queued = (queue: number[]) => queue.shift() ?? 200;
-    switch (path) {
-      case '/gateway/register': {
-        const status = queued(this.registerAnswers);
-        if (status === 200)
-          answer(res, 200, { registered: true, serverUrl: JSON.parse(text).serverUrl, heartbeatInterval: 1 });
-        else
-          answer(
-            res,
-            status,
-            envelope(status, status === 401 ? 'unauthorized' : 'internal', 'stand-in refusal'),
-          );
-        return;
-      }
-      case '/gateway/heartbeat': {
-        const status = queued(this.heartbeatAnswers);
-        if (status === 200) answer(res, 200, { acknowledged: true });
-        else answer(res, status, envelope(status, 'not_found', 'is not registered: register it again'));
-        return;
-      }
-      case '/gateway/unregister':
-        answer(res, 200, { success: true });
-        return;
-      case '/gateway/session/ended':
-        answer(res, 200, { ended: true });
-        return;
-      default:
-        answer(res, 404, envelope(404, 'not_found', 'no such route'));
-    }
+    const status = queue.shift() ?? 200;
+    return status === 200 ? undefined : { status, message };
   }
 }
 
-/** The metrics engine's ingest endpoint as a real HTTP server, keeping every event it is sent. */
+/** The metrics engine's ingest endpoint as a stand-in built from its definition, keeping every event it is sent. */
 export class StandInMetricsEngine {
   readonly events: TelemetryEvent[] = [];
-  readonly authorizations: (string | undefined)[] = [];
-  private readonly server = createServer((req, res) => void this.handle(req, res));
-  port = 0;
+  private readonly standIn = new StandIn().on(telemetryIngestRoute, (request) => {
+    const { events } = request.body as { events: TelemetryEvent[] };
+    this.events.push(...events);
+    return { body: { stored: true, events: events.length } };
+  });
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.standIn.url;
+  }
+
+  get authorizations(): (string | undefined)[] {
+    return this.standIn.received.map((request) => request.headers.authorization);
   }
 
   usage(type: 'session-start' | 'session-end', sessionId: string) {
@@ -211,19 +184,12 @@ export class StandInMetricsEngine {
   }
 
   async start(): Promise<this> {
-    this.port = await listen(this.server);
+    await this.standIn.start();
     return this;
   }
 
   close(): Promise<void> {
-    return closeServer(this.server);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const batch = JSON.parse(await readBody(req)) as { events: TelemetryEvent[] };
-    this.authorizations.push(req.headers.authorization);
-    this.events.push(...batch.events);
-    answer(res, 200, { stored: true, events: batch.events.length });
+    return this.standIn.stop();
   }
 }
 
@@ -361,9 +327,11 @@ export function hostConfig(settings: {
   maxSessions?: number;
   spoolDir: string;
   sandbox?: 'none' | 'bubblewrap';
+  homeRoot?: string;
 }): WebstreamConfig {
   return webstreamConfigSchema.parse({
     logging: { level: 'silent' },
+    metrics: { bearerToken: METRICS_TOKEN },
     gateway: { backend: { gatewayUrl: settings.gatewayUrl, token: TOKEN, heartbeatInterval: 1 } },
     sessionHost: {
       port: settings.port,
@@ -374,7 +342,10 @@ export function hostConfig(settings: {
       streamerReadyTimeout: 2,
       drainTimeout: 1.5,
       // Stand-in streamers start no application; the real sandbox is tested end to end (test-e2e).
-      sandbox: { mode: settings.sandbox ?? 'none' },
+      sandbox: {
+        mode: settings.sandbox ?? 'none',
+        ...(settings.homeRoot === undefined ? {} : { homeRoot: settings.homeRoot }),
+      },
     },
     ...(settings.basePort === undefined ? {} : { streamer: { basePort: settings.basePort } }),
     metricsEngine: { url: settings.metricsUrl ?? 'http://127.0.0.1:9', serviceToken: SERVICE_TOKEN },

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
-import { type StreamerLaunch } from '@webstream/contracts';
+import { serviceEndpoints, type StreamerLaunch } from '@webstream/contracts';
 import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
 import { HostRequestsController } from './host-requests/host-requests.controller';
 import { CHECKIN_INTERVAL_MS, DEFAULT_CHECKIN_INTERVAL_MS, LicenceSeat } from './licence/licence-seat';
@@ -36,7 +36,23 @@ export class StreamerAgentModule {
     return {
       module: StreamerAgentModule,
       imports: [
-        ServiceKitModule.forRoot({ service: 'streamer-agent', config }),
+        ServiceKitModule.forRoot({
+          service: 'streamer-agent',
+          config,
+          openApi: {
+            title: 'WebStream streamer',
+            description:
+              "A session's streamer, on loopback: its session host asks it to drain or end (X-Streamer-Secret). " +
+              'The /capture, /control and /audio WebSockets, reached through the gateway with a ticket, are ' +
+              'described by their message contracts (packages/contracts: capture, control, audio).',
+            endpoints: serviceEndpoints['streamer-agent'],
+            tags: {
+              session: 'What the session host may ask of its streamer',
+              operations: 'Probes, metrics and this document',
+            },
+            servers: [{ url: '/', description: 'A streamer (streamer.basePort and up, on loopback)' }],
+          },
+        }),
         BackendAuthModule.forRoot(config, 'the streamer checks in its licence seat with the gateway'),
       ],
       controllers: [HostRequestsController],

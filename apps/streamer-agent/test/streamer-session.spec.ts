@@ -1,4 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,16 +5,16 @@ import { webstreamConfigSchema } from '@webstream/config';
 import {
   decodeAudioChunkMessage,
   decodeFrameMessage,
-  defaultPolicy,
   type StreamerLaunch,
   type WorkspacePolicy,
 } from '@webstream/contracts';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { until } from '@webstream/testing';
+import { expectServedDocument } from '@webstream/testing/contracts';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { StreamerAgentModule } from '../src/streamer-agent.module';
-import { waitFor } from './media/helpers';
-import { StreamerPeers } from './streamer-peers';
+import { StreamerPeers, testLaunch } from './streamer-peers';
 
 const BACKEND_TOKEN = 'streamer-test-backend-token-0123456789';
 
@@ -53,6 +52,7 @@ describe('a streamer serving one session (synthetic capture)', () => {
     // A test may have closed its streamer already; closing again is a no-op.
     for (const { service } of running.splice(0)) await service.close();
     peers.checkinStatus = 200;
+    expect(peers.violations).toEqual([]);
   });
 
   afterAll(async () => {
@@ -61,27 +61,7 @@ describe('a streamer serving one session (synthetic capture)', () => {
   });
 
   async function start(policy: Partial<WorkspacePolicy> = {}): Promise<Running> {
-    const launch: StreamerLaunch = {
-      sessionId: `sess-${randomUUID().slice(0, 8)}`,
-      streamerGuid: randomUUID(),
-      port: 9010,
-      contract: {
-        workspaceId: 'ws-1',
-        workspaceName: 'Test desk',
-        workspaceType: 'app',
-        appId: 'app-1',
-        appExe: '/usr/bin/xterm',
-        appArgs: '-geometry "80x24+0+0"',
-        userId: 'user-1',
-        username: 'una',
-        orgId: 'org-1',
-        policy: { ...defaultPolicy, ...policy },
-      },
-      address: '127.0.0.1',
-      streamerSecret: randomBytes(32).toString('base64url'),
-      sandbox: null,
-      configOverrides: {},
-    };
+    const launch = testLaunch(policy);
     const config = webstreamConfigSchema.parse({
       logging: { level: 'silent' },
       gateway: { backend: { gatewayUrl: peers.url, token: BACKEND_TOKEN } },
@@ -124,9 +104,9 @@ describe('a streamer serving one session (synthetic capture)', () => {
       texts,
       binaries,
       closed,
-      text: (match, ms = 3000) => waitFor('a text message', () => texts.find(match), ms, 20),
-      binaryAfter: (after, ms = 3000) =>
-        waitFor('a binary message', () => (binaries.length > after ? binaries[after] : undefined), ms, 20),
+      text: (match, ms = 60_000) => until('a text message', () => texts.find(match), ms, 20),
+      binaryAfter: (after, ms = 60_000) =>
+        until('a binary message', () => (binaries.length > after ? binaries[after] : undefined), ms, 20),
     };
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(received));
@@ -214,7 +194,7 @@ describe('a streamer serving one session (synthetic capture)', () => {
     expect(await control.text((m) => m['type'] === 'notice' && m['kind'] === 'view-only')).toBeDefined();
     await new Promise((done) => setTimeout(done, 800));
     expect(capture.binaries).toHaveLength(1);
-    const audit = await waitFor(
+    const audit = await until(
       'the audit event',
       () =>
         peers.events.find(
@@ -318,7 +298,7 @@ describe('a streamer serving one session (synthetic capture)', () => {
     const run = await start();
     const capture = await open(run, '/capture');
     await capture.binaryAfter(0);
-    const sample = await waitFor(
+    const sample = await until(
       'a bandwidth sample',
       () =>
         peers.events.find(
@@ -332,5 +312,9 @@ describe('a streamer serving one session (synthetic capture)', () => {
       20,
     );
     expect(sample).toMatchObject({ streamerGuid: run.launch.streamerGuid });
+  });
+  it('describes every route it serves and nothing else in its OpenAPI document, which lints clean and is the committed one', async () => {
+    const { service } = await start();
+    await expectServedDocument(service.app, service.url, 'streamer-agent');
   });
 });

@@ -2,7 +2,8 @@
 // credentials shared by the run's gateways, the fake hosts attached, and what each printed checked on stop.
 import { randomBytes } from 'node:crypto';
 import { HttpClient } from '../iam/load';
-import { freePort, randomToken, type ServiceProcess } from '../service';
+import { freePort } from '@webstream/testing';
+import { randomToken, type ServiceProcess } from '../service';
 import { type Cleanup } from '../suite';
 import { benchLicence, type GatewayOptions, RATE_LIMITS_OFF, startGateway } from './gateway-process';
 import { type FakeSessionHosts } from './hosts';

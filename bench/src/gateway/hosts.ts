@@ -14,6 +14,7 @@ import {
   registerRoute,
   BACKEND_TOKEN_HEADER,
 } from '@webstream/contracts';
+import { backendHealthAnswer } from '@webstream/testing';
 
 /** The bench's hosts heartbeat every second, so the pins a heartbeat resets never pile up to maxSessions. */
 export const HEARTBEAT_INTERVAL_MS = 1_000;
@@ -51,7 +52,9 @@ export class FakeSessionHosts {
       server.on('request', (req, res) => {
         if (req.method === 'GET' && req.url === '/health') {
           host.probes += 1;
-          res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"healthy"}');
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify(backendHealthAnswer({ maxSessions })));
         } else if (req.method === 'POST' && req.url === hostSessionEndRoute.path) {
           // A released session: the gateway tells its host to end it. No streamer runs here to end.
           const answer: HostSessionEndResponse = { ended: false };

@@ -3,7 +3,7 @@
 // burst made (N clients again), so selects and releases are timed apart and neither waits on the other.
 import { randomBytes } from 'node:crypto';
 import { type CallOutcome, type CpuUse, describeCpu, measureCpu, outcomeOf } from '../iam/load';
-import { percentile } from '../metrics/queries';
+import { percentile } from '../report';
 import { count, formatNumber, progress } from '../report';
 import { type ServiceProcess } from '../service';
 

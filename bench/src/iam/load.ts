@@ -2,7 +2,7 @@
 // keep-alive agent (a socket per client), for a fixed time after a warm-up; and the CPU each party used.
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { percentile } from '../metrics/queries';
+import { percentile } from '../report';
 import { count, formatNumber, progress } from '../report';
 import { machineCpuSeconds } from '../service';
 

@@ -4,7 +4,7 @@ import { sampleMetricSchema } from '@webstream/contracts';
 import { type Client } from 'pg';
 import { type MetricsEngineProcess } from '../engine';
 import { scalar } from '../postgres';
-import { count, formatNumber, progress } from '../report';
+import { count, formatNumber, percentile, progress } from '../report';
 import { nodeUrl } from './events';
 
 const DAY_MS = 86_400_000;
@@ -149,12 +149,6 @@ export interface QueryTiming extends ReportQuery {
   maxMs: number;
   rows: number;
   bytes: number;
-}
-
-/** Nearest-rank percentile. */
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 async function timedCall(

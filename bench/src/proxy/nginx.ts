@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type MeasuredProcess } from '../iam/load';
 import { progress } from '../report';
-import { freePort, processCpuSeconds } from '../service';
+import { freePort } from '@webstream/testing';
+import { processCpuSeconds } from '../service';
 
 const NGINX_CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'];
 const READY_TIMEOUT_MS = 15_000;

@@ -12,7 +12,7 @@ import {
   type MeasuredProcess,
   outcomeOf,
 } from '../iam/load';
-import { percentile } from '../metrics/queries';
+import { percentile } from '../report';
 import { count, formatNumber, progress } from '../report';
 
 export interface LatencyStats {

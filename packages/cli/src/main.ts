@@ -110,22 +110,39 @@ async function main(): Promise<number> {
     Object.assign(secretEnv, generated.env);
     for (const note of generated.notes) supervisor.say(note);
   }
-  // The token signing key outlives a run (signed-in users stay signed in across a restart), so it is kept
-  // beside the first administrator's credentials, readable by its owner only.
-  if (command.kind === 'run' && command.allInOne && !config.accessManagement.tokenSigningKey) {
-    const keyFile = join(
-      dirname(resolve(config.accessManagement.bootstrapAdmin.credentialsFile)),
-      'token-signing-key',
-    );
+  // Secrets that outlive a run are kept beside the first administrator's credentials, readable by their owner
+  // only: the token signing key (signed-in users stay signed in across a restart), and Prometheus's bearer
+  // token (for an operator's scrape config: /metrics on the browsers' port answers only whoever holds it).
+  const kept = [
+    {
+      key: 'accessManagement.tokenSigningKey',
+      variable: 'WEBSTREAM__ACCESSMANAGEMENT__TOKENSIGNINGKEY',
+      file: 'token-signing-key',
+      configured: config.accessManagement.tokenSigningKey !== undefined,
+      announce: undefined,
+    },
+    {
+      key: 'metrics.bearerToken',
+      variable: 'WEBSTREAM__METRICS__BEARERTOKEN',
+      file: 'metrics-bearer-token',
+      configured: config.metrics.bearerToken !== undefined,
+      // The operator needs to know where it is; the signing key is nobody's business but IAM's.
+      announce: '/metrics answers Prometheus with the bearer token in',
+    },
+  ];
+  for (const secret of kept) {
+    if (command.kind !== 'run' || !command.allInOne || secret.configured) continue;
+    const file = join(dirname(resolve(config.accessManagement.bootstrapAdmin.credentialsFile)), secret.file);
     try {
-      secretEnv['WEBSTREAM__ACCESSMANAGEMENT__TOKENSIGNINGKEY'] = await persistentSecret(keyFile);
+      secretEnv[secret.variable] = await persistentSecret(file);
     } catch (error) {
       process.stderr.write(
-        `webstream: cannot keep the generated accessManagement.tokenSigningKey in ${keyFile}: ${error instanceof Error ? error.message : String(error)}\n`,
+        `webstream: cannot keep the generated ${secret.key} in ${file}: ${error instanceof Error ? error.message : String(error)}\n`,
       );
       await embedded?.stop();
       return 1;
     }
+    if (secret.announce !== undefined) supervisor.say(`${secret.announce} ${file}`);
   }
   const demoEnv: Record<string, string> =
     command.kind === 'run' && command.demo ? { WEBSTREAM__ACCESSMANAGEMENT__DEMO: 'true' } : {};

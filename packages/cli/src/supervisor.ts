@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { type Writable } from 'node:stream';
-import { CONFIG_ENV_FD_FLAG } from '@webstream/config';
+import { CONFIG_ENV_FD_FLAG, EXIT_WITH_PARENT_FLAG } from '@webstream/config';
 import { createLineFormatter, type LineFormatter, lineSplitter } from './log-lines';
 import { roleDefinition, type Role } from './roles';
 
@@ -79,7 +79,14 @@ export class Supervisor {
     const entry = join(this.options.workspaceRoot, roleDefinition(spec.role).entry);
     const child = spawn(
       process.execPath,
-      ['--enable-source-maps', entry, CONFIG_ENV_FD_FLAG, String(CONFIG_ENV_FD), ...spec.args],
+      [
+        '--enable-source-maps',
+        entry,
+        CONFIG_ENV_FD_FLAG,
+        String(CONFIG_ENV_FD),
+        EXIT_WITH_PARENT_FLAG,
+        ...spec.args,
+      ],
       { env: process.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
     );
     const overrides = child.stdio[CONFIG_ENV_FD] as Writable | null;

@@ -10,6 +10,7 @@ export {
 } from './schema';
 export {
   CONFIG_ENV_FD_FLAG,
+  EXIT_WITH_PARENT_FLAG,
   configOverrides,
   loadConfig,
   resolveConfigPath,

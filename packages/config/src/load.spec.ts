@@ -33,6 +33,7 @@ describe('loadConfig: defaults', () => {
         port: 9000,
         httpsPort: 443,
         elevateGatewayPriority: false,
+        frameAncestors: ["'none'"],
         trustedProxies: [],
         loadBalancing: { strategy: 'RoundRobin', sessionAffinityTimeout: 3600, weights: {} },
         healthCheck: { interval: 10, timeout: 8, failureThreshold: 4, successThreshold: 2 },
@@ -43,6 +44,7 @@ describe('loadConfig: defaults', () => {
           allowedOrigins: [],
           ticketTtl: 30,
           upstreamConnectTimeout: 10,
+          maxMessageBytes: { capture: 65_536, control: 17_825_792, audio: 65_536 },
         },
         rateLimits: {
           enabled: true,
@@ -101,6 +103,7 @@ describe('loadConfig: defaults', () => {
         height: 720,
         jpegQuality: 5,
         maxBufferedBytes: 2 * 1024 * 1024,
+        glx: false,
         telemetryInterval: 5,
       },
       webstreamSettings: {},
@@ -144,6 +147,8 @@ describe('loadConfig: defaults', () => {
       redis: { keyPrefix: 'webstream:' },
       embeddedDatabase: { dataDir: './.data/postgres', port: 5433 },
       logging: { level: 'info' },
+      metrics: {},
+      requestBodies: { defaultMaxBytes: 1_048_576, telemetryMaxBytes: 16_777_216 },
     });
   });
 

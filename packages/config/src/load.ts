@@ -30,6 +30,12 @@ export const CONFIG_PATH_ENV = 'WEBSTREAM_CONFIG';
  * everything the child starts would inherit.
  */
 export const CONFIG_ENV_FD_FLAG = '--config-env-fd';
+
+/**
+ * Given by a supervisor (`webstream all`): the service stops on its own once that supervisor is gone, however it
+ * went (SIGKILL, a crash), rather than run on unsupervised.
+ */
+export const EXIT_WITH_PARENT_FLAG = '--exit-with-parent';
 export const DEFAULT_CONFIG_FILE = 'webstream.config.yaml';
 
 function configFlag(argv: readonly string[]): { value: string; flag: string } | undefined {

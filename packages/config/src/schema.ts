@@ -198,11 +198,25 @@ const rateLimitsSchema = z.strictObject({
   admin: rateGroup([300, 60], [3_000, 60]),
 });
 
+/** A CSP source expression: 'none', 'self', a scheme such as https:, or a host such as https://portal.example.com. */
+const CSP_SOURCE =
+  /^(?:'none'|'self'|[a-z][a-z0-9+.-]*:|(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\*\.)?[A-Za-z0-9.-]+(?::\d{1,5})?)$/;
+
 const gatewaySchema = z.strictObject({
   enabled: flag(true),
   publicIP: hostOrIp('0.0.0.0'),
   port: port(9000),
   httpsPort: port(443),
+  // Who may show the web client in a frame (Content-Security-Policy frame-ancestors): nobody by default.
+  frameAncestors: z
+    .array(
+      z
+        .string({ error: rule("must be a CSP source such as 'self' or https://portal.example.com") })
+        .regex(CSP_SOURCE, { error: "must be a CSP source such as 'self' or https://portal.example.com" }),
+      { error: rule('must be a list of CSP sources') },
+    )
+    .min(1, { error: "must name at least one source; 'none' for nobody" })
+    .default(() => ["'none'"]),
   elevateGatewayPriority: flag(false),
   trustedProxies: z
     .array(
@@ -272,6 +286,15 @@ const gatewaySchema = z.strictObject({
       ticketTtl: seconds(30),
       // How long connecting to a session's streamer may take before the client's socket is closed.
       upstreamConnectTimeout: seconds(10),
+      // The largest message a browser may send on each socket: a larger one closes it with 1009 before any of
+      // it reaches the streamer. /control carries clipboard text (the contract's 16 MiB and its envelope).
+      maxMessageBytes: z
+        .strictObject({
+          capture: wholeNumber(1_024).default(64 * 1024),
+          control: wholeNumber(1_024).default(17 * 1024 * 1024),
+          audio: wholeNumber(1_024).default(64 * 1024),
+        })
+        .prefault({}),
     })
     .prefault({}),
   rateLimits: rateLimitsSchema.prefault({}),
@@ -376,6 +399,9 @@ const streamerSchema = z.strictObject({
   jpegQuality: wholeNumber(2).max(31, { error: 'must be at most 31' }).default(5),
   // A client whose socket holds more than this is skipped (frames dropped) until it drains.
   maxBufferedBytes: wholeNumber(65_536).default(2 * 1024 * 1024),
+  // OpenGL (GLX, in software) on the session's display, for applications that need it: it costs each session
+  // about 55 MB more of Xvfb memory.
+  glx: flag(false),
   telemetryInterval: seconds(5),
 });
 
@@ -530,6 +556,18 @@ const loggingSchema = z.strictObject({
   level: enumOf(LOG_LEVELS, 'info'),
 });
 
+const requestBodiesSchema = z.strictObject({
+  // The largest JSON body of a route, on every service; a larger one is refused with 413.
+  defaultMaxBytes: wholeNumber(1_024).default(1024 * 1024),
+  // The metrics engine's telemetry ingest, where a full batch (5,000 events) is a few MB of JSON.
+  telemetryMaxBytes: wholeNumber(1_024).default(16 * 1024 * 1024),
+});
+
+const metricsSchema = z.strictObject({
+  // Prometheus's bearer_token: /metrics answers only requests that carry it; without one, no port serves it.
+  bearerToken: secret('a token', 32).optional(),
+});
+
 export const webstreamConfigSchema = z
   .strictObject({
     gateway: gatewaySchema.prefault({}),
@@ -543,6 +581,8 @@ export const webstreamConfigSchema = z
     redis: redisSchema.prefault({}),
     embeddedDatabase: embeddedDatabaseSchema.prefault({}),
     logging: loggingSchema.prefault({}),
+    metrics: metricsSchema.prefault({}),
+    requestBodies: requestBodiesSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const { heartbeatInterval, heartbeatTimeout } = config.gateway.backend;

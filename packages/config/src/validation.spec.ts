@@ -95,6 +95,22 @@ describe('validation messages name the key and the rule', () => {
     ]);
   });
 
+  it('frame ancestors must be CSP sources, and metrics.bearerToken a long token', () => {
+    expect(messages(`gateway:\n  frameAncestors: ["https://a.example.com; script-src *"]`)).toEqual([
+      "gateway.frameAncestors[0] must be a CSP source such as 'self' or https://portal.example.com",
+    ]);
+    expect(messages('gateway:\n  frameAncestors: []')).toEqual([
+      "gateway.frameAncestors must name at least one source; 'none' for nobody",
+    ]);
+    expect(
+      loadYaml(`gateway:\n  frameAncestors: ["'self'", "https://portal.example.com:8443"]`).config.gateway
+        .frameAncestors,
+    ).toEqual(["'self'", 'https://portal.example.com:8443']);
+    expect(messages('metrics:\n  bearerToken: "short"')).toEqual([
+      'metrics.bearerToken must be a token of at least 32 characters',
+    ]);
+  });
+
   it('an unknown key is an error, with the likely intended key', () => {
     expect(errorFor('gateway:\n  prot: 9000').issues).toEqual([
       { key: 'gateway.prot', message: 'gateway.prot is not a known key (did you mean port?)' },
@@ -109,7 +125,7 @@ describe('validation messages name the key and the rule', () => {
 
   it('an unknown key with nothing close lists the known keys', () => {
     expect(messages('streamer:\n  zzz: 1')).toEqual([
-      'streamer.zzz is not a known key (known keys: basePort, captureSource, frameRate, width, height, jpegQuality, maxBufferedBytes, telemetryInterval)',
+      'streamer.zzz is not a known key (known keys: basePort, captureSource, frameRate, width, height, jpegQuality, maxBufferedBytes, glx, telemetryInterval)',
     ]);
     expect(messages('gatewy:\n  port: 1')).toEqual([
       expect.stringMatching(/^gatewy is not a known key \(did you mean gateway\?\)$/),

@@ -3,8 +3,10 @@ import { type z } from 'zod';
 import {
   audioChunkHeaderSchema,
   audioServerMessageSchema,
+  chooseAudioCodec,
   decodeAudioChunkMessage,
   encodeAudioChunkMessage,
+  parseAudioCodecs,
 } from './audio';
 
 function issuePaths(schema: z.ZodType, input: unknown): PropertyKey[][] {
@@ -48,5 +50,14 @@ describe('/audio messages', () => {
 
   it('refuses to encode a chunk with a bad header', () => {
     expect(() => encodeAudioChunkMessage({ seq: -1, timestamp: 0 }, new Uint8Array(0))).toThrow(/seq|>=0/);
+  });
+});
+
+describe('the sound codec a listener gets', () => {
+  it("is the first the client names that the source sends, else the source's last resort", () => {
+    expect(chooseAudioCodec(parseAudioCodecs('opus,pcm-s16le'), ['opus', 'pcm-s16le'])).toBe('opus');
+    expect(chooseAudioCodec(parseAudioCodecs('opus'), ['pcm-s16le'])).toBe('pcm-s16le');
+    expect(chooseAudioCodec(parseAudioCodecs(undefined), ['opus', 'pcm-s16le'])).toBe('pcm-s16le');
+    expect(parseAudioCodecs('aac, opus')).toEqual(['opus']);
   });
 });

@@ -4,9 +4,11 @@ import { BinaryMessageError, encodeBinaryMessage } from './binary-message';
 import {
   captureClientMessageSchema,
   captureServerMessageSchema,
+  chooseVideoCodec,
   decodeFrameMessage,
   encodeFrameMessage,
   frameHeaderSchema,
+  parseCaptureCodecs,
 } from './capture';
 
 function issuePaths(schema: z.ZodType, input: unknown): PropertyKey[][] {
@@ -86,6 +88,15 @@ describe('/capture text messages', () => {
     ]);
   });
 
+  it('accepts a frame acknowledgement with a sequence number, and nothing else in it', () => {
+    expect(captureClientMessageSchema.parse({ type: 'frame-ack', seq: 42 })).toEqual({
+      type: 'frame-ack',
+      seq: 42,
+    });
+    expect(captureClientMessageSchema.safeParse({ type: 'frame-ack', seq: -1 }).success).toBe(false);
+    expect(captureClientMessageSchema.safeParse({ type: 'frame-ack', seq: 1, extra: 1 }).success).toBe(false);
+  });
+
   it('accepts keyframe-request and resize-request from the client within bounds', () => {
     expect(captureClientMessageSchema.parse({ type: 'keyframe-request' })).toEqual({
       type: 'keyframe-request',
@@ -111,5 +122,22 @@ describe('/capture text messages', () => {
     expect(issuePaths(captureClientMessageSchema, { type: 'resize', width: 800, height: 600 })).toEqual([
       ['type'],
     ]);
+  });
+});
+
+describe('the codec a viewer gets', () => {
+  it("reads the client's list best first, skipping unknown names and repeats, JPEG when it names nothing", () => {
+    expect(parseCaptureCodecs('h264,jpeg')).toEqual(['h264', 'jpeg']);
+    expect(parseCaptureCodecs(' av1 , h264,h264')).toEqual(['h264']);
+    expect(parseCaptureCodecs('')).toEqual(['jpeg']);
+    expect(parseCaptureCodecs(null)).toEqual(['jpeg']);
+    expect(parseCaptureCodecs('webp')).toEqual(['jpeg']);
+  });
+
+  it('picks the first the workspace allows, and JPEG when they share none', () => {
+    expect(chooseVideoCodec(['h264', 'jpeg'], ['h264', 'jpeg'])).toBe('h264');
+    expect(chooseVideoCodec(['h264', 'jpeg'], ['jpeg'])).toBe('jpeg');
+    expect(chooseVideoCodec(['jpeg'], ['h264', 'jpeg'])).toBe('jpeg');
+    expect(chooseVideoCodec(['h264'], ['jpeg'])).toBe('jpeg');
   });
 });

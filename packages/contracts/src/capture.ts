@@ -7,10 +7,33 @@ import {
   screenDimensionSchema,
   sequenceSchema,
 } from './media-bounds';
+import { parseCodecList } from './codec-list';
 import { wsErrorMessageSchema } from './ws-error';
 
 export const frameCodecSchema = z.enum(['h264', 'jpeg', 'webp']);
 export type FrameCodec = z.infer<typeof frameCodecSchema>;
+
+/** The codecs a streamer encodes: H.264 for WebCodecs, JPEG for every browser. */
+export const videoCodecSchema = z.enum(['h264', 'jpeg']);
+export type VideoCodec = z.infer<typeof videoCodecSchema>;
+
+/**
+ * The client states what it can decode when it opens /capture, best first: `?codecs=h264,jpeg`. JPEG is what
+ * every browser draws, so a client that names nothing (or nothing known) gets JPEG.
+ */
+export const CAPTURE_CODECS_QUERY_PARAM = 'codecs';
+
+export function parseCaptureCodecs(value: string | null | undefined): VideoCodec[] {
+  return parseCodecList(videoCodecSchema, value, 'jpeg');
+}
+
+/** The first codec the client can decode that the workspace allows; JPEG when they share none. */
+export function chooseVideoCodec(
+  clientCodecs: readonly VideoCodec[],
+  allowed: readonly VideoCodec[],
+): VideoCodec {
+  return clientCodecs.find((codec) => allowed.includes(codec)) ?? 'jpeg';
+}
 
 /** Only ever the header of a binary message; the encoded frame is its payload. */
 export const frameHeaderSchema = z.object({
@@ -68,9 +91,17 @@ export const resizeRequestMessageSchema = z.strictObject({
 });
 export type ResizeRequestMessage = z.infer<typeof resizeRequestMessageSchema>;
 
+/**
+ * The newest frame the client has drawn, sent a few times a second: the time from sending a frame to its
+ * acknowledgement says whether the network and the client's decoder keep up, before a socket fills.
+ */
+export const frameAckMessageSchema = z.strictObject({ type: z.literal('frame-ack'), seq: sequenceSchema });
+export type FrameAckMessage = z.infer<typeof frameAckMessageSchema>;
+
 export const captureClientMessageSchema = z.discriminatedUnion('type', [
   keyframeRequestMessageSchema,
   resizeRequestMessageSchema,
+  frameAckMessageSchema,
 ]);
 export type CaptureClientMessage = z.infer<typeof captureClientMessageSchema>;
 

@@ -39,7 +39,7 @@ const example = {
 
 describe('GET /getConnection', () => {
   it('has the seed route and WebSocket paths', () => {
-    expect(getConnectionRoute).toEqual({ method: 'GET', path: '/getConnection' });
+    expect(getConnectionRoute).toMatchObject({ method: 'GET', path: '/getConnection' });
     expect([CAPTURE_PATH, CONTROL_PATH, AUDIO_PATH]).toEqual(['/capture', '/control', '/audio']);
     expect(WS_TICKET_QUERY_PARAM).toBe('ticket');
   });

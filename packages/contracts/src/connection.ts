@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, portSchema, type RouteDefinition } from './common';
+import { isoDateTimeSchema, portSchema } from './common';
 import { streamerGuidSchema } from './licence';
-import { sessionIdSchema } from './session';
+import { sessionIdHeaderSchema, sessionIdSchema } from './session';
 import { streamerSecretSchema } from './streamer-launch';
+import { defineEndpoint } from './endpoint';
+import { workspaceHeadersSchema } from './workspace-headers';
 
 export const CAPTURE_PATH = '/capture';
 export const CONTROL_PATH = '/control';
@@ -10,11 +12,6 @@ export const AUDIO_PATH = '/audio';
 
 /** Browsers cannot set headers on a WebSocket upgrade, so the ticket travels as this query parameter. */
 export const WS_TICKET_QUERY_PARAM = 'ticket';
-
-export const getConnectionRoute = {
-  method: 'GET',
-  path: '/getConnection',
-} as const satisfies RouteDefinition;
 
 export const connectionPathsSchema = z.object({
   capture: z.literal(CAPTURE_PATH),
@@ -52,3 +49,38 @@ export const getConnectionResponseSchema = z.object({
   ticketExpiresAt: isoDateTimeSchema,
 });
 export type GetConnectionResponse = z.infer<typeof getConnectionResponseSchema>;
+
+export const getConnectionRoute = defineEndpoint({
+  operationId: 'getConnection',
+  method: 'GET',
+  path: '/getConnection',
+  summary: "Proxied to the session's backend: the streamer's connection details and a WebSocket ticket",
+  description:
+    'The gateway injects the workspace contract headers (X-Workspace-ID … X-Policy-JSON); the tickets open ' +
+    '/capture, /control and /audio once each.',
+  tag: 'sessions',
+  security: ['bearer'],
+  headers: sessionIdHeaderSchema,
+  status: 200,
+  response: getConnectionResponseSchema,
+  errors: { 404: 'No such session, or it has ended', 502: 'The session host could not be reached' },
+});
+
+/**
+ * The same path on the session host, called by the gateway only: the workspace contract travels as headers
+ * (decoded and checked in full by decodeWorkspaceHeaders), and the answer is where the session's streamer
+ * listens, started if it does not run yet.
+ */
+export const hostGetConnectionRoute = defineEndpoint({
+  operationId: 'getStreamerConnection',
+  method: 'GET',
+  path: '/getConnection',
+  summary: "The session's streamer, started if it does not run yet",
+  tag: 'sessions',
+  security: ['backendToken'],
+  headers: workspaceHeadersSchema.extend(sessionIdHeaderSchema.shape),
+  status: 200,
+  response: streamerConnectionSchema,
+  errors: { 503: 'The host cannot start the session now (full, draining, or its sandbox cannot run)' },
+  retryAfterOn: [503],
+});

@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 export const errorCodeSchema = z.enum([
   'validation_failed',
+  'invalid_json',
+  'unsupported_media_type',
   'unauthorized',
   'forbidden',
   'not_found',
@@ -35,6 +37,8 @@ export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
 
 export const statusForErrorCode = {
   validation_failed: 400,
+  invalid_json: 400,
+  unsupported_media_type: 415,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -61,6 +65,8 @@ export function errorCodeForStatus(status: number): ErrorCode {
       return 'conflict';
     case 413:
       return 'payload_too_large';
+    case 415:
+      return 'unsupported_media_type';
     case 429:
       return 'rate_limited';
     case 502:

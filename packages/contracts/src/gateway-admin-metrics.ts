@@ -1,4 +1,5 @@
-import { type RouteDefinition } from './common';
+import { type z } from 'zod';
+import { defineEndpoint, type EndpointDefinition } from './endpoint';
 import { auditSearchRoute } from './metrics-audit';
 import { operationsNodesRoute, operationsSessionsRoute } from './metrics-operations';
 import { concurrencyReportRoute, topReportRoute, usageReportRoute } from './metrics-reports';
@@ -6,11 +7,42 @@ import { concurrencyReportRoute, topReportRoute, usageReportRoute } from './metr
 /** Who may read an engine view through the gateway: any administrator (pinned to their organization), or only a platform admin. */
 export type AdminEngineAudience = 'org' | 'platform';
 
-export interface AdminEngineRoute extends RouteDefinition {
+export interface AdminEngineRoute extends EndpointDefinition {
   method: 'GET';
   /** The metrics engine's route it answers with: same query, same answer (JSON, or CSV with format=csv). */
-  engine: RouteDefinition;
+  engine: EndpointDefinition;
   audience: AdminEngineAudience;
+}
+
+type QueryOf<E> = E extends { query: infer Query extends z.ZodObject } ? Query : undefined;
+type ResponseOf<E> = E extends { response: infer Response extends z.ZodType } ? Response : undefined;
+
+/** An engine view through the gateway: the engine's query and answer, for an access token. */
+function adminEngineView<const Engine extends EndpointDefinition, const Audience extends AdminEngineAudience>(
+  operationId: string,
+  path: string,
+  engine: Engine,
+  audience: Audience,
+) {
+  return defineEndpoint({
+    operationId,
+    method: 'GET',
+    path,
+    summary: `${engine.summary} (${audience === 'org' ? "an org admin sees their organization's" : 'platform administrators'})`,
+    tag: 'admin',
+    security: ['bearer'],
+    query: engine.query as QueryOf<Engine>,
+    status: 200,
+    response: engine.response as ResponseOf<Engine>,
+    content: engine.content,
+    errors: {
+      502: 'The metrics engine could not be reached',
+      503: 'The metrics engine keeps failing: retry after Retry-After',
+    },
+    retryAfterOn: [503],
+    engine,
+    audience,
+  });
 }
 
 /**
@@ -18,25 +50,25 @@ export interface AdminEngineRoute extends RouteDefinition {
  * token: an org admin's queries are pinned to their organization, the platform-wide views are for platform admins.
  */
 export const adminEngineRoutes = {
-  usage: { method: 'GET', path: '/gateway/admin/reports/usage', engine: usageReportRoute, audience: 'org' },
-  top: { method: 'GET', path: '/gateway/admin/reports/top', engine: topReportRoute, audience: 'org' },
-  concurrency: {
-    method: 'GET',
-    path: '/gateway/admin/reports/concurrency',
-    engine: concurrencyReportRoute,
-    audience: 'org',
-  },
-  audit: { method: 'GET', path: '/gateway/admin/audit', engine: auditSearchRoute, audience: 'org' },
-  nodes: {
-    method: 'GET',
-    path: '/gateway/admin/operations/nodes',
-    engine: operationsNodesRoute,
-    audience: 'platform',
-  },
-  sessions: {
-    method: 'GET',
-    path: '/gateway/admin/operations/sessions',
-    engine: operationsSessionsRoute,
-    audience: 'platform',
-  },
-} as const satisfies Record<string, AdminEngineRoute>;
+  usage: adminEngineView('adminUsageReport', '/gateway/admin/reports/usage', usageReportRoute, 'org'),
+  top: adminEngineView('adminTopReport', '/gateway/admin/reports/top', topReportRoute, 'org'),
+  concurrency: adminEngineView(
+    'adminConcurrencyReport',
+    '/gateway/admin/reports/concurrency',
+    concurrencyReportRoute,
+    'org',
+  ),
+  audit: adminEngineView('adminSearchAudit', '/gateway/admin/audit', auditSearchRoute, 'org'),
+  nodes: adminEngineView(
+    'adminOperationsNodes',
+    '/gateway/admin/operations/nodes',
+    operationsNodesRoute,
+    'platform',
+  ),
+  sessions: adminEngineView(
+    'adminOperationsSessions',
+    '/gateway/admin/operations/sessions',
+    operationsSessionsRoute,
+    'platform',
+  ),
+} satisfies Record<string, AdminEngineRoute>;

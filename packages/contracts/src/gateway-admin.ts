@@ -1,26 +1,9 @@
 import { z } from 'zod';
 import { closeReasonSchema } from './close-codes';
-import { entityIdSchema, isoDateTimeSchema, percentageSchema, type RouteDefinition } from './common';
+import { entityIdSchema, isoDateTimeSchema, percentageSchema } from './common';
 import { backendStatusSchema } from './heartbeat';
 import { sessionIdSchema, sessionStateSchema } from './session';
-
-/** Operations views of the gateway, for administrators (an access token with an admin role). */
-export const adminBackendsRoute = {
-  method: 'GET',
-  path: '/gateway/admin/backends',
-} as const satisfies RouteDefinition;
-export const adminSessionsRoute = {
-  method: 'GET',
-  path: '/gateway/admin/sessions',
-} as const satisfies RouteDefinition;
-export const adminDisconnectRoute = {
-  method: 'DELETE',
-  path: '/gateway/admin/sessions/:sessionId',
-} as const satisfies RouteDefinition;
-export const adminLicenceRoute = {
-  method: 'GET',
-  path: '/gateway/admin/licence',
-} as const satisfies RouteDefinition;
+import { defineEndpoint } from './endpoint';
 
 export const backendHealthSchema = z.enum(['unknown', 'healthy', 'unstable', 'unreachable']);
 export type BackendHealthState = z.infer<typeof backendHealthSchema>;
@@ -82,16 +65,6 @@ export const adminLicenceResponseSchema = z.object({
 });
 export type AdminLicenceResponse = z.infer<typeof adminLicenceResponseSchema>;
 
-/** The WebSockets one gateway relays (seed 003's diagnostics); each gateway lists its own. */
-export const adminWebSocketsRoute = {
-  method: 'GET',
-  path: '/gateway/admin/websockets',
-} as const satisfies RouteDefinition;
-export const adminCloseWebSocketRoute = {
-  method: 'DELETE',
-  path: '/gateway/admin/websockets/:id',
-} as const satisfies RouteDefinition;
-
 export const adminWebSocketSchema = z.object({
   id: z.uuid(),
   sessionId: sessionIdSchema,
@@ -108,3 +81,73 @@ export const adminWebSocketsResponseSchema = z.object({ items: z.array(adminWebS
 export type AdminWebSocketsResponse = z.infer<typeof adminWebSocketsResponseSchema>;
 export const adminCloseWebSocketParamSchema = z.strictObject({ id: z.uuid() });
 export type AdminCloseWebSocketParam = z.infer<typeof adminCloseWebSocketParamSchema>;
+
+/** Operations views of the gateway, for administrators (an access token with an admin role). */
+export const adminBackendsRoute = defineEndpoint({
+  operationId: 'adminListBackends',
+  method: 'GET',
+  path: '/gateway/admin/backends',
+  summary: 'The registered session hosts and their health (platform administrators)',
+  tag: 'admin',
+  security: ['bearer'],
+  status: 200,
+  response: adminBackendsResponseSchema,
+});
+
+export const adminSessionsRoute = defineEndpoint({
+  operationId: 'adminListSessions',
+  method: 'GET',
+  path: '/gateway/admin/sessions',
+  summary: "Running sessions: every one for a platform administrator, an organization's for its admin",
+  tag: 'admin',
+  security: ['bearer'],
+  status: 200,
+  response: adminSessionsResponseSchema,
+});
+
+export const adminDisconnectRoute = defineEndpoint({
+  operationId: 'adminDisconnectSession',
+  method: 'DELETE',
+  path: '/gateway/admin/sessions/:sessionId',
+  summary: 'Disconnect a session',
+  tag: 'admin',
+  security: ['bearer'],
+  params: adminDisconnectParamSchema,
+  status: 204,
+  errors: { 404: 'No such session' },
+});
+
+export const adminLicenceRoute = defineEndpoint({
+  operationId: 'adminGetLicence',
+  method: 'GET',
+  path: '/gateway/admin/licence',
+  summary: 'The licence and its use (platform administrators)',
+  tag: 'admin',
+  security: ['bearer'],
+  status: 200,
+  response: adminLicenceResponseSchema,
+});
+
+/** The WebSockets one gateway relays (seed 003's diagnostics); each gateway lists its own. */
+export const adminWebSocketsRoute = defineEndpoint({
+  operationId: 'adminListWebSockets',
+  method: 'GET',
+  path: '/gateway/admin/websockets',
+  summary: 'The WebSockets this gateway relays (platform administrators)',
+  tag: 'admin',
+  security: ['bearer'],
+  status: 200,
+  response: adminWebSocketsResponseSchema,
+});
+
+export const adminCloseWebSocketRoute = defineEndpoint({
+  operationId: 'adminCloseWebSocket',
+  method: 'DELETE',
+  path: '/gateway/admin/websockets/:id',
+  summary: 'Close one relayed WebSocket',
+  tag: 'admin',
+  security: ['bearer'],
+  params: adminCloseWebSocketParamSchema,
+  status: 204,
+  errors: { 404: 'This gateway relays no such WebSocket' },
+});

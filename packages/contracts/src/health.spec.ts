@@ -3,9 +3,9 @@ import { GATEWAY_HEALTH_BODY, backendHealthRoute, gatewayHealthRoute, serviceHea
 
 describe('health', () => {
   it('has the gateway probe, the backend probe and the service paths', () => {
-    expect(gatewayHealthRoute).toEqual({ method: 'GET', path: '/gateway/health' });
+    expect(gatewayHealthRoute).toMatchObject({ method: 'GET', path: '/gateway/health' });
     expect(GATEWAY_HEALTH_BODY).toBe('OK');
-    expect(backendHealthRoute).toEqual({ method: 'GET', path: '/health' });
+    expect(backendHealthRoute).toMatchObject({ method: 'GET', path: '/health' });
     expect(serviceHealthPaths).toEqual({
       live: '/health/live',
       ready: '/health/ready',

@@ -1,16 +1,8 @@
-import { type RouteDefinition } from './common';
 import { z } from 'zod';
 import { backendStatusSchema } from './heartbeat';
+import { defineEndpoint, plainTextContent, probeResponseSchema } from './endpoint';
 
-/** The load balancers' liveness probe on the gateway: plain text, no JSON. */
-export const gatewayHealthRoute = {
-  method: 'GET',
-  path: '/gateway/health',
-} as const satisfies RouteDefinition;
 export const GATEWAY_HEALTH_BODY = 'OK';
-
-/** What the gateway probes on each registered backend ({serverUrl}/health). */
-export const backendHealthRoute = { method: 'GET', path: '/health' } as const satisfies RouteDefinition;
 
 export const HEALTH_LIVE_PATH = '/health/live';
 export const HEALTH_READY_PATH = '/health/ready';
@@ -38,3 +30,98 @@ export const backendHealthResponseSchema = z.object({
   problems: z.array(z.string()),
 });
 export type BackendHealthResponse = z.infer<typeof backendHealthResponseSchema>;
+
+/** The load balancers' liveness probe on the gateway: plain text, no JSON. */
+export const gatewayHealthRoute = defineEndpoint({
+  operationId: 'gatewayHealth',
+  method: 'GET',
+  path: '/gateway/health',
+  summary: 'Plain liveness probe for load balancers',
+  tag: 'operations',
+  security: [],
+  status: 200,
+  content: plainTextContent(GATEWAY_HEALTH_BODY),
+});
+
+/** What the gateway probes on each registered backend ({serverUrl}/health). */
+export const backendHealthRoute = defineEndpoint({
+  operationId: 'getBackendHealth',
+  method: 'GET',
+  path: '/health',
+  summary: "The host's status and capacity, as the gateway's health monitor reads it",
+  tag: 'operations',
+  security: [],
+  status: 200,
+  response: backendHealthResponseSchema,
+});
+
+/** The probes and metrics every service serves (service-kit), the same in each service's document. */
+export const serviceProbeRoutes = {
+  live: defineEndpoint({
+    operationId: 'probeLiveness',
+    method: 'GET',
+    path: HEALTH_LIVE_PATH,
+    summary: 'Liveness',
+    tag: 'operations',
+    security: [],
+    status: 200,
+    response: probeResponseSchema,
+  }),
+  ready: defineEndpoint({
+    operationId: 'probeReadiness',
+    method: 'GET',
+    path: HEALTH_READY_PATH,
+    summary: 'Readiness: the dependencies this service needs answer',
+    tag: 'operations',
+    security: [],
+    status: 200,
+    response: probeResponseSchema,
+    errors: { 503: 'Not ready (starting, draining, or a dependency is down)' },
+  }),
+  startup: defineEndpoint({
+    operationId: 'probeStartup',
+    method: 'GET',
+    path: HEALTH_STARTUP_PATH,
+    summary: 'Start-up probe',
+    tag: 'operations',
+    security: [],
+    status: 200,
+    response: probeResponseSchema,
+    errors: { 503: 'Still starting' },
+  }),
+  metrics: defineEndpoint({
+    operationId: 'getMetrics',
+    method: 'GET',
+    path: METRICS_PATH,
+    summary: 'Prometheus metrics',
+    tag: 'operations',
+    security: ['metricsToken'],
+    status: 200,
+    content: plainTextContent('http_requests_total{method="GET",path="/health/live",status="200"} 1'),
+    errors: { 404: 'No metrics.bearerToken is set: /metrics is served to nobody' },
+  }),
+};
+
+/** Every service describes itself here: its OpenAPI 3.1 document, as JSON and as YAML. */
+export const openApiRoutes = {
+  json: defineEndpoint({
+    operationId: 'getOpenApiDocument',
+    method: 'GET',
+    path: '/openapi.json',
+    summary: "This service's OpenAPI 3.1 document",
+    tag: 'operations',
+    security: [],
+    status: 200,
+    response: z.looseObject({ openapi: z.string() }),
+  }),
+  yaml: defineEndpoint({
+    operationId: 'getOpenApiDocumentYaml',
+    method: 'GET',
+    path: '/openapi.yaml',
+    summary: 'The same document as YAML',
+    tag: 'operations',
+    security: [],
+    status: 200,
+    content: { 'application/yaml': z.string() },
+  }),
+};

@@ -22,7 +22,7 @@ const example = {
 
 describe('POST /gateway/heartbeat', () => {
   it('has the seed route', () => {
-    expect(heartbeatRoute).toEqual({ method: 'POST', path: '/gateway/heartbeat' });
+    expect(heartbeatRoute).toMatchObject({ method: 'POST', path: '/gateway/heartbeat' });
   });
 
   it('accepts the seed payload', () => {

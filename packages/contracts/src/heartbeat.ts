@@ -1,11 +1,7 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, percentageSchema, type RouteDefinition } from './common';
+import { isoDateTimeSchema, percentageSchema } from './common';
 import { backendTagsSchema, instanceTypeSchema, maxSessionsSchema, serverUrlSchema } from './register';
-
-export const heartbeatRoute = {
-  method: 'POST',
-  path: '/gateway/heartbeat',
-} as const satisfies RouteDefinition;
+import { defineEndpoint } from './endpoint';
 
 export const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 10;
 
@@ -28,3 +24,16 @@ export type HeartbeatRequest = z.infer<typeof heartbeatRequestSchema>;
 
 export const heartbeatResponseSchema = z.object({ acknowledged: z.literal(true) });
 export type HeartbeatResponse = z.infer<typeof heartbeatResponseSchema>;
+
+export const heartbeatRoute = defineEndpoint({
+  operationId: 'backendHeartbeat',
+  method: 'POST',
+  path: '/gateway/heartbeat',
+  summary: "A session host's heartbeat (every heartbeatInterval)",
+  tag: 'backends',
+  security: ['backendToken'],
+  body: heartbeatRequestSchema,
+  status: 200,
+  response: heartbeatResponseSchema,
+  errors: { 404: 'The backend is not registered: register again' },
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  crudRoutes,
+  crudEndpoints,
   iamIdSchema,
   iamNameSchema,
   iamTimestampsSchema,
@@ -9,8 +9,6 @@ import {
   pageQuerySchema,
   queryBooleanSchema,
 } from './iam-common';
-
-export const apiKeyRoutes = crudRoutes('/iam/api-keys');
 
 /**
  * mcp: the MCP proxy (/mcp/*); iam:read and iam:write: the IAM API as an org-admin of the key's organization,
@@ -69,3 +67,16 @@ export type UpdateApiKey = z.infer<typeof updateApiKeySchema>;
 export const listApiKeysQuerySchema = pageQuerySchema.extend({ active: queryBooleanSchema.optional() });
 export type ListApiKeysQuery = z.infer<typeof listApiKeysQuerySchema>;
 export const apiKeyPageSchema = pageOf(apiKeySchema);
+
+export const apiKeyRoutes = crudEndpoints({
+  base: '/iam/api-keys',
+  tag: 'api-keys',
+  singular: 'ApiKey',
+  plural: 'ApiKeys',
+  listQuery: listApiKeysQuerySchema,
+  create: createApiKeySchema,
+  update: updateApiKeySchema,
+  item: apiKeySchema,
+  page: apiKeyPageSchema,
+  created: createdApiKeySchema,
+});

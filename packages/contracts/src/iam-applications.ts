@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { appArgsSchema, appExeSchema, httpUrlSchema } from './common';
 import {
-  crudRoutes,
+  crudEndpoints,
   iamDescriptionSchema,
   iamIdSchema,
   iamNameSchema,
@@ -10,8 +10,6 @@ import {
   pageOf,
   pageQuerySchema,
 } from './iam-common';
-
-export const applicationRoutes = crudRoutes('/iam/applications');
 
 export const MAX_ICON_LENGTH = 64 * 1024;
 
@@ -65,3 +63,16 @@ export type UpdateApplication = z.infer<typeof updateApplicationSchema>;
 export const listApplicationsQuerySchema = pageQuerySchema;
 export type ListApplicationsQuery = z.infer<typeof listApplicationsQuerySchema>;
 export const applicationPageSchema = pageOf(applicationSchema);
+
+export const applicationRoutes = crudEndpoints({
+  base: '/iam/applications',
+  tag: 'applications',
+  singular: 'Application',
+  plural: 'Applications',
+  listQuery: listApplicationsQuerySchema,
+  create: createApplicationSchema,
+  update: updateApplicationSchema,
+  item: applicationSchema,
+  page: applicationPageSchema,
+  created: applicationSchema,
+});

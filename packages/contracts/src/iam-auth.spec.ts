@@ -28,9 +28,9 @@ const tokens = {
 
 describe('IAM auth', () => {
   it('has the routes', () => {
-    expect(loginRoute).toEqual({ method: 'POST', path: '/iam/auth/login' });
-    expect(refreshRoute).toEqual({ method: 'POST', path: '/iam/auth/refresh' });
-    expect(logoutRoute).toEqual({ method: 'POST', path: '/iam/auth/logout' });
+    expect(loginRoute).toMatchObject({ method: 'POST', path: '/iam/auth/login' });
+    expect(refreshRoute).toMatchObject({ method: 'POST', path: '/iam/auth/refresh' });
+    expect(logoutRoute).toMatchObject({ method: 'POST', path: '/iam/auth/logout' });
   });
 
   it('accepts a login with and without organization', () => {

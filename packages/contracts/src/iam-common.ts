@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type RouteDefinition } from './common';
+import { defineEndpoint } from './endpoint';
 
 // IAM records are keyed by UUIDs; a malformed id is a 400 naming the parameter, not a 404.
 export const iamIdSchema = z.uuid();
@@ -39,24 +39,104 @@ export interface Page<Item> {
   total: number;
 }
 
-export interface CrudRoutes {
-  readonly list: RouteDefinition;
-  readonly create: RouteDefinition;
-  readonly get: RouteDefinition;
-  readonly update: RouteDefinition;
-  readonly remove: RouteDefinition;
+/** One IAM collection's contract: its path, its tag and the schemas of its queries, bodies and answers. */
+export interface IamCollection<
+  ListQuery extends z.ZodObject,
+  Create extends z.ZodType,
+  Update extends z.ZodType,
+  Item extends z.ZodType,
+  Page extends z.ZodType,
+  Created extends z.ZodType,
+> {
+  base: string;
+  tag: string;
+  /** The operationIds' nouns: listUsers, createUser, … */
+  singular: string;
+  plural: string;
+  listQuery: ListQuery;
+  create: Create;
+  update: Update;
+  item: Item;
+  page: Page;
+  /** The answer to create, where it differs from item (an API key's secret is shown once). */
+  created: Created;
 }
 
-/** The five routes of one IAM collection; `:id` is the record's UUID. */
-export function crudRoutes<const Base extends string>(base: Base) {
+/** IAM's routes take an access token or an IAM API key. */
+export const iamSecurity = ['bearer', 'apiKey'] as const;
+
+const notFound = 'No such record in your organization';
+const conflict = 'Conflicts with an existing record';
+
+/** The five endpoints of one IAM collection; `:id` is the record's UUID. */
+export function crudEndpoints<
+  ListQuery extends z.ZodObject,
+  Create extends z.ZodType,
+  Update extends z.ZodType,
+  Item extends z.ZodType,
+  Page extends z.ZodType,
+  Created extends z.ZodType,
+>(collection: IamCollection<ListQuery, Create, Update, Item, Page, Created>) {
+  const { base, tag, singular, plural } = collection;
+  const common = { tag, security: iamSecurity } as const;
   return {
-    list: { method: 'GET', path: base },
-    create: { method: 'POST', path: base },
-    get: { method: 'GET', path: `${base}/:id` },
-    update: { method: 'PATCH', path: `${base}/:id` },
-    remove: { method: 'DELETE', path: `${base}/:id` },
-  } as const satisfies CrudRoutes;
+    list: defineEndpoint({
+      ...common,
+      operationId: `list${plural}`,
+      method: 'GET',
+      path: base,
+      summary: `List ${tag}`,
+      query: collection.listQuery,
+      status: 200,
+      response: collection.page,
+    }),
+    create: defineEndpoint({
+      ...common,
+      operationId: `create${singular}`,
+      method: 'POST',
+      path: base,
+      summary: `Create one of the ${tag}`,
+      body: collection.create,
+      status: 201,
+      response: collection.created,
+      errors: { 409: conflict },
+    }),
+    get: defineEndpoint({
+      ...common,
+      operationId: `get${singular}`,
+      method: 'GET',
+      path: `${base}/:id`,
+      summary: `Read one of the ${tag}`,
+      params: iamIdParamSchema,
+      status: 200,
+      response: collection.item,
+      errors: { 404: notFound },
+    }),
+    update: defineEndpoint({
+      ...common,
+      operationId: `update${singular}`,
+      method: 'PATCH',
+      path: `${base}/:id`,
+      summary: `Change one of the ${tag}`,
+      params: iamIdParamSchema,
+      body: collection.update,
+      status: 200,
+      response: collection.item,
+      errors: { 404: notFound, 409: conflict },
+    }),
+    remove: defineEndpoint({
+      ...common,
+      operationId: `delete${singular}`,
+      method: 'DELETE',
+      path: `${base}/:id`,
+      summary: `Delete one of the ${tag}`,
+      params: iamIdParamSchema,
+      status: 204,
+      errors: { 404: notFound },
+    }),
+  };
 }
+export type CrudEndpoints = ReturnType<typeof crudEndpoints>;
 
 export const iamTimestampsSchema = z.object({
   createdAt: z.iso.datetime(),

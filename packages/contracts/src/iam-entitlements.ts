@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { type RouteDefinition } from './common';
 import {
-  crudRoutes,
+  crudEndpoints,
+  iamSecurity,
   iamIdSchema,
   iamTimestampsSchema,
   nonEmptyPatch,
@@ -9,8 +9,7 @@ import {
   pageQuerySchema,
 } from './iam-common';
 import { workspaceContractSchema } from './workspace-headers';
-
-export const entitlementRoutes = crudRoutes('/iam/entitlements');
+import { defineEndpoint } from './endpoint';
 
 /** A user, or every member of a group, may launch a workspace. */
 export const entitlementSchema = z
@@ -56,12 +55,6 @@ export const listEntitlementsQuerySchema = pageQuerySchema.omit({ q: true }).ext
 export type ListEntitlementsQuery = z.infer<typeof listEntitlementsQuerySchema>;
 export const entitlementPageSchema = pageOf(entitlementSchema);
 
-/** What the gateway asks before it launches anything: may this user run this application of this workspace? */
-export const resolveEntitlementRoute = {
-  method: 'GET',
-  path: '/iam/entitlements/resolve',
-} as const satisfies RouteDefinition;
-
 export const resolveEntitlementQuerySchema = z.strictObject({
   /** Defaults to the caller; another user's id needs an admin of that user's organization. */
   userId: iamIdSchema.optional(),
@@ -97,3 +90,29 @@ export const entitlementResolutionSchema = z.discriminatedUnion('entitled', [
   }),
 ]);
 export type EntitlementResolution = z.infer<typeof entitlementResolutionSchema>;
+
+export const entitlementRoutes = crudEndpoints({
+  base: '/iam/entitlements',
+  tag: 'entitlements',
+  singular: 'Entitlement',
+  plural: 'Entitlements',
+  listQuery: listEntitlementsQuerySchema,
+  create: createEntitlementSchema,
+  update: updateEntitlementSchema,
+  item: entitlementSchema,
+  page: entitlementPageSchema,
+  created: entitlementSchema,
+});
+
+/** What the gateway asks before it launches anything: may this user run this application of this workspace? */
+export const resolveEntitlementRoute = defineEndpoint({
+  operationId: 'resolveEntitlement',
+  method: 'GET',
+  path: '/iam/entitlements/resolve',
+  summary: 'May a user launch this application of this workspace?',
+  tag: 'entitlements',
+  security: iamSecurity,
+  query: resolveEntitlementQuerySchema,
+  status: 200,
+  response: entitlementResolutionSchema,
+});

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
-  crudRoutes,
+  crudEndpoints,
+  iamIdParamSchema,
+  iamSecurity,
   iamDescriptionSchema,
   iamIdSchema,
   iamNameSchema,
@@ -9,14 +11,8 @@ import {
   pageOf,
   pageQuerySchema,
 } from './iam-common';
-import { type RouteDefinition } from './common';
-
-export const groupRoutes = crudRoutes('/iam/groups');
-export const groupMemberRoutes = {
-  list: { method: 'GET', path: '/iam/groups/:id/members' },
-  add: { method: 'PUT', path: '/iam/groups/:id/members/:userId' },
-  remove: { method: 'DELETE', path: '/iam/groups/:id/members/:userId' },
-} as const satisfies Record<string, RouteDefinition>;
+import { defineEndpoint } from './endpoint';
+import { userPageSchema } from './iam-users';
 
 export const groupSchema = z
   .object({
@@ -52,3 +48,55 @@ export const groupMembershipSchema = z.object({
   addedAt: z.iso.datetime(),
 });
 export type GroupMembership = z.infer<typeof groupMembershipSchema>;
+
+export const groupRoutes = crudEndpoints({
+  base: '/iam/groups',
+  tag: 'groups',
+  singular: 'Group',
+  plural: 'Groups',
+  listQuery: listGroupsQuerySchema,
+  create: createGroupSchema,
+  update: updateGroupSchema,
+  item: groupSchema,
+  page: groupPageSchema,
+  created: groupSchema,
+});
+
+export const groupMemberRoutes = {
+  list: defineEndpoint({
+    operationId: 'listGroupMembers',
+    method: 'GET',
+    path: '/iam/groups/:id/members',
+    summary: "A group's members",
+    tag: 'groups',
+    security: iamSecurity,
+    params: iamIdParamSchema,
+    query: pageQuerySchema.pick({ page: true, pageSize: true }),
+    status: 200,
+    response: userPageSchema,
+    errors: { 404: 'No such group in your organization' },
+  }),
+  add: defineEndpoint({
+    operationId: 'addGroupMember',
+    method: 'PUT',
+    path: '/iam/groups/:id/members/:userId',
+    summary: 'Add a member (idempotent)',
+    tag: 'groups',
+    security: iamSecurity,
+    params: groupMemberParamSchema,
+    status: 200,
+    response: groupMembershipSchema,
+    errors: { 404: 'No such group or user in your organization' },
+  }),
+  remove: defineEndpoint({
+    operationId: 'removeGroupMember',
+    method: 'DELETE',
+    path: '/iam/groups/:id/members/:userId',
+    summary: 'Remove a member',
+    tag: 'groups',
+    security: iamSecurity,
+    params: groupMemberParamSchema,
+    status: 204,
+    errors: { 404: 'No such group or user in your organization' },
+  }),
+};

@@ -1,14 +1,9 @@
 import { z } from 'zod';
-import { appArgsSchema, appExeSchema, type RouteDefinition, workspaceTypeSchema } from './common';
+import { appArgsSchema, appExeSchema, workspaceTypeSchema } from './common';
 import { authUserSchema } from './iam-auth';
-import { iamIdSchema } from './iam-common';
+import { iamIdSchema, iamSecurity } from './iam-common';
 import { workspacePolicySchema } from './policy';
-
-export const meRoute = { method: 'GET', path: '/iam/me' } as const satisfies RouteDefinition;
-export const myWorkspacesRoute = {
-  method: 'GET',
-  path: '/iam/me/workspaces',
-} as const satisfies RouteDefinition;
+import { defineEndpoint } from './endpoint';
 
 export const meResponseSchema = authUserSchema.extend({
   email: z.string().nullable(),
@@ -42,8 +37,35 @@ export type MyWorkspace = z.infer<typeof myWorkspaceSchema>;
 export const myWorkspacesResponseSchema = z.object({ items: z.array(myWorkspaceSchema) });
 export type MyWorkspacesResponse = z.infer<typeof myWorkspacesResponseSchema>;
 
+export const meRoute = defineEndpoint({
+  operationId: 'getMe',
+  method: 'GET',
+  path: '/iam/me',
+  summary: 'The signed-in user',
+  tag: 'me',
+  security: iamSecurity,
+  status: 200,
+  response: meResponseSchema,
+});
+export const myWorkspacesRoute = defineEndpoint({
+  operationId: 'listMyWorkspaces',
+  method: 'GET',
+  path: '/iam/me/workspaces',
+  summary: "The signed-in user's workspaces",
+  tag: 'me',
+  security: iamSecurity,
+  status: 200,
+  response: myWorkspacesResponseSchema,
+});
+
 /** Where the IAM API describes itself (OpenAPI 3.1). */
-export const iamOpenApiRoute = {
+export const iamOpenApiRoute = defineEndpoint({
+  operationId: 'getIamOpenApiDocument',
   method: 'GET',
   path: '/iam/openapi.json',
-} as const satisfies RouteDefinition;
+  summary: "IAM's OpenAPI 3.1 document",
+  tag: 'operations',
+  security: [],
+  status: 200,
+  response: z.looseObject({ openapi: z.string() }),
+});

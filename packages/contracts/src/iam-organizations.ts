@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  crudRoutes,
+  crudEndpoints,
   iamIdSchema,
   iamNameSchema,
   iamTimestampsSchema,
@@ -8,8 +8,6 @@ import {
   pageOf,
   pageQuerySchema,
 } from './iam-common';
-
-export const organizationRoutes = crudRoutes('/iam/organizations');
 
 export const organizationSlugSchema = z
   .string()
@@ -32,3 +30,16 @@ export type UpdateOrganization = z.infer<typeof updateOrganizationSchema>;
 export const listOrganizationsQuerySchema = pageQuerySchema.omit({ orgId: true });
 export type ListOrganizationsQuery = z.infer<typeof listOrganizationsQuerySchema>;
 export const organizationPageSchema = pageOf(organizationSchema);
+
+export const organizationRoutes = crudEndpoints({
+  base: '/iam/organizations',
+  tag: 'organizations',
+  singular: 'Organization',
+  plural: 'Organizations',
+  listQuery: listOrganizationsQuerySchema,
+  create: createOrganizationSchema,
+  update: updateOrganizationSchema,
+  item: organizationSchema,
+  page: organizationPageSchema,
+  created: organizationSchema,
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  crudRoutes,
+  crudEndpoints,
   iamDescriptionSchema,
   iamIdSchema,
   iamNameSchema,
@@ -10,8 +10,6 @@ import {
   pageQuerySchema,
 } from './iam-common';
 import { defaultPolicy, workspacePolicySchema } from './policy';
-
-export const policyRoutes = crudRoutes('/iam/policies');
 
 /** The rules a workspace's sessions run under; they travel to the streamer as X-Policy-JSON. */
 export const policyRulesSchema = workspacePolicySchema.superRefine((rules, ctx) => {
@@ -53,3 +51,16 @@ export type UpdatePolicy = z.infer<typeof updatePolicySchema>;
 export const listPoliciesQuerySchema = pageQuerySchema;
 export type ListPoliciesQuery = z.infer<typeof listPoliciesQuerySchema>;
 export const policyPageSchema = pageOf(policySchema);
+
+export const policyRoutes = crudEndpoints({
+  base: '/iam/policies',
+  tag: 'policies',
+  singular: 'Policy',
+  plural: 'Policies',
+  listQuery: listPoliciesQuerySchema,
+  create: createPolicySchema,
+  update: updatePolicySchema,
+  item: policySchema,
+  page: policyPageSchema,
+  created: policySchema,
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type z } from 'zod';
 import { apiKeyTokenSchema, createApiKeySchema } from './iam-api-keys';
 import { applicationIconSchema } from './iam-applications';
-import { crudRoutes, pageQuerySchema } from './iam-common';
+import { crudEndpoints, pageQuerySchema } from './iam-common';
 import { createEntitlementSchema, updateEntitlementSchema } from './iam-entitlements';
 import { createPolicySchema } from './iam-policies';
 import { createUserSchema, listUsersQuerySchema, passwordSchema, updateUserSchema } from './iam-users';
@@ -19,14 +19,33 @@ function issues(schema: z.ZodType, input: unknown): { path: string; message: str
 }
 
 describe('IAM resource contracts', () => {
-  it('gives every collection the same five routes', () => {
-    expect(crudRoutes('/iam/things')).toEqual({
-      list: { method: 'GET', path: '/iam/things' },
-      create: { method: 'POST', path: '/iam/things' },
-      get: { method: 'GET', path: '/iam/things/:id' },
-      update: { method: 'PATCH', path: '/iam/things/:id' },
-      remove: { method: 'DELETE', path: '/iam/things/:id' },
+  it('gives every collection the same five routes, named for its records', () => {
+    const things = crudEndpoints({
+      base: '/iam/things',
+      tag: 'things',
+      singular: 'Thing',
+      plural: 'Things',
+      listQuery: pageQuerySchema,
+      create: createUserSchema,
+      update: updateUserSchema,
+      item: createUserSchema,
+      page: createUserSchema,
+      created: createUserSchema,
     });
+    expect(
+      Object.values(things).map(({ operationId, method, path, status }) => ({
+        operationId,
+        method,
+        path,
+        status,
+      })),
+    ).toEqual([
+      { operationId: 'listThings', method: 'GET', path: '/iam/things', status: 200 },
+      { operationId: 'createThing', method: 'POST', path: '/iam/things', status: 201 },
+      { operationId: 'getThing', method: 'GET', path: '/iam/things/:id', status: 200 },
+      { operationId: 'updateThing', method: 'PATCH', path: '/iam/things/:id', status: 200 },
+      { operationId: 'deleteThing', method: 'DELETE', path: '/iam/things/:id', status: 204 },
+    ]);
   });
 
   it('pages with defaults, coerces query strings and refuses unknown parameters', () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { userRoleSchema } from './iam-auth';
 import {
-  crudRoutes,
+  crudEndpoints,
   iamIdSchema,
   iamTimestampsSchema,
   nonEmptyPatch,
@@ -9,8 +9,6 @@ import {
   pageQuerySchema,
   queryBooleanSchema,
 } from './iam-common';
-
-export const userRoutes = crudRoutes('/iam/users');
 
 export const usernameSchema = z
   .string()
@@ -74,3 +72,16 @@ export const listUsersQuerySchema = pageQuerySchema.extend({
 });
 export type ListUsersQuery = z.infer<typeof listUsersQuerySchema>;
 export const userPageSchema = pageOf(userSchema);
+
+export const userRoutes = crudEndpoints({
+  base: '/iam/users',
+  tag: 'users',
+  singular: 'User',
+  plural: 'Users',
+  listQuery: listUsersQuerySchema,
+  create: createUserSchema,
+  update: updateUserSchema,
+  item: userSchema,
+  page: userPageSchema,
+  created: userSchema,
+});

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { workspaceTypeSchema } from './common';
 import {
-  crudRoutes,
+  crudEndpoints,
   iamDescriptionSchema,
   iamIdSchema,
   iamNameSchema,
@@ -10,8 +10,6 @@ import {
   pageOf,
   pageQuerySchema,
 } from './iam-common';
-
-export const workspaceRoutes = crudRoutes('/iam/workspaces');
 
 // The same shape as a backend's registration tags, so that required tags can be matched against them.
 export const hostTagSchema = z
@@ -71,3 +69,16 @@ export const listWorkspacesQuerySchema = pageQuerySchema.extend({
 });
 export type ListWorkspacesQuery = z.infer<typeof listWorkspacesQuerySchema>;
 export const workspacePageSchema = pageOf(workspaceSchema);
+
+export const workspaceRoutes = crudEndpoints({
+  base: '/iam/workspaces',
+  tag: 'workspaces',
+  singular: 'Workspace',
+  plural: 'Workspaces',
+  listQuery: listWorkspacesQuerySchema,
+  create: createWorkspaceSchema,
+  update: updateWorkspaceSchema,
+  item: workspaceSchema,
+  page: workspacePageSchema,
+  created: workspaceSchema,
+});

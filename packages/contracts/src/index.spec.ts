@@ -30,19 +30,34 @@ describe('package entry', () => {
     }
   });
 
-  it('uses each route path once, across single routes and the route tables of collections', () => {
-    const isRoute = (value: unknown): value is { method: string; path: string } =>
-      typeof value === 'object' && value !== null && 'method' in value && 'path' in value;
-    const routes = Object.entries(contracts).flatMap(([name, value]) => {
-      if (name.endsWith('Route') && isRoute(value)) return [value];
+  it('gives every endpoint to a service, once per method and path, with an operationId unique in the service', () => {
+    const isEndpoint = (value: unknown): value is contracts.EndpointDefinition =>
+      typeof value === 'object' && value !== null && 'operationId' in value && 'path' in value;
+    const exported = Object.entries(contracts).flatMap(([name, value]) => {
+      if (name.endsWith('Route') && isEndpoint(value)) return [value];
       if (name.endsWith('Routes') && typeof value === 'object' && value !== null) {
-        return Object.values(value).filter(isRoute);
+        return Object.values(value).filter(isEndpoint);
       }
       return [];
     });
-    // 37 single routes, 8 IAM collections of 5 routes, the 3 group-member routes and the 6 admin engine views.
-    expect(routes).toHaveLength(37 + 8 * 5 + 3 + 6);
-    const keys = routes.map((r) => `${r.method} ${r.path}`);
-    expect(new Set(keys).size).toBe(keys.length);
+    const served = new Set(Object.values(contracts.serviceEndpoints).flat());
+    expect(exported.filter((endpoint) => !served.has(endpoint)).map((e) => e.operationId)).toEqual([]);
+    for (const [service, endpoints] of Object.entries(contracts.serviceEndpoints)) {
+      const routes = endpoints.map((e) => `${e.method} ${e.path}`);
+      expect(
+        routes.filter((route, i) => routes.indexOf(route) !== i),
+        service,
+      ).toEqual([]);
+      const ids = endpoints.map((e) => e.operationId);
+      expect(
+        ids.filter((id, i) => ids.indexOf(id) !== i),
+        service,
+      ).toEqual([]);
+      for (const endpoint of endpoints) {
+        // Path parameters and the params schema name the same fields.
+        const names = [...endpoint.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]).sort();
+        expect(Object.keys(endpoint.params?.shape ?? {}).sort(), endpoint.operationId).toEqual(names);
+      }
+    }
   });
 });

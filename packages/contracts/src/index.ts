@@ -36,3 +36,5 @@ export * from './iam-api-keys';
 export * from './iam-me';
 export * from './gateway-admin';
 export * from './gateway-admin-metrics';
+export * from './endpoint';
+export * from './services';

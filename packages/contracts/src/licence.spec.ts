@@ -15,8 +15,11 @@ const streamerGuid = '3f2b8c1e-6a4d-4e2f-9b7a-1c0d5e6f7a8b';
 
 describe('licence check-in', () => {
   it('keeps the seed spelling of the paths and the 15 s interval', () => {
-    expect(streamerCheckinRoute).toEqual({ method: 'POST', path: '/gateway/license/streamer-checkin' });
-    expect(streamerCheckoutRoute).toEqual({ method: 'POST', path: '/gateway/license/streamer-checkout' });
+    expect(streamerCheckinRoute).toMatchObject({ method: 'POST', path: '/gateway/license/streamer-checkin' });
+    expect(streamerCheckoutRoute).toMatchObject({
+      method: 'POST',
+      path: '/gateway/license/streamer-checkout',
+    });
     expect(STREAMER_CHECKIN_INTERVAL_SECONDS).toBe(15);
   });
 

@@ -1,15 +1,7 @@
 import { z } from 'zod';
-import { type RouteDefinition } from './common';
+import { defineEndpoint } from './endpoint';
 
 // The seed spells the paths "license"; everywhere else the domain word is "licence".
-export const streamerCheckinRoute = {
-  method: 'POST',
-  path: '/gateway/license/streamer-checkin',
-} as const satisfies RouteDefinition;
-export const streamerCheckoutRoute = {
-  method: 'POST',
-  path: '/gateway/license/streamer-checkout',
-} as const satisfies RouteDefinition;
 
 export const STREAMER_CHECKIN_INTERVAL_SECONDS = 15;
 
@@ -59,3 +51,31 @@ export const streamerCheckoutResponseSchema = z.object({
   activeStreamers: z.int().min(0),
 });
 export type StreamerCheckoutResponse = z.infer<typeof streamerCheckoutResponseSchema>;
+
+export const streamerCheckinRoute = defineEndpoint({
+  operationId: 'streamerCheckin',
+  method: 'POST',
+  path: '/gateway/license/streamer-checkin',
+  summary: "A streamer's licence check-in (every 15 s)",
+  tag: 'licence',
+  security: ['backendToken'],
+  body: streamerCheckinRequestSchema,
+  status: 200,
+  response: streamerCheckinResponseSchema,
+  errors: {
+    403: 'No valid licence',
+    409: 'The licensed session cap is reached: the streamer must end',
+  },
+});
+
+export const streamerCheckoutRoute = defineEndpoint({
+  operationId: 'streamerCheckout',
+  method: 'POST',
+  path: '/gateway/license/streamer-checkout',
+  summary: 'A streamer checks out (logoff or exit)',
+  tag: 'licence',
+  security: ['backendToken'],
+  body: streamerCheckoutRequestSchema,
+  status: 200,
+  response: streamerCheckoutResponseSchema,
+});

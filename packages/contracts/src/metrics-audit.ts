@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, type RouteDefinition } from './common';
-import { reportFormatSchema } from './metrics-reports';
-
-/** Audit search; the log is append-only, so there is no write route beside ingestion. */
-export const auditSearchRoute = { method: 'GET', path: '/api/audit' } as const satisfies RouteDefinition;
+import { isoDateTimeSchema } from './common';
+import { csvContent, reportFormatSchema } from './metrics-reports';
+import { defineEndpoint } from './endpoint';
 
 export const auditSearchQuerySchema = z.strictObject({
   from: isoDateTimeSchema.optional(),
@@ -38,3 +36,17 @@ export const auditSearchResponseSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 export type AuditSearchResponse = z.infer<typeof auditSearchResponseSchema>;
+
+/** Audit search; the log is append-only, so there is no write route beside ingestion. */
+export const auditSearchRoute = defineEndpoint({
+  operationId: 'searchAudit',
+  method: 'GET',
+  path: '/api/audit',
+  summary: 'Search the audit log (who changed what, before and after)',
+  tag: 'audit',
+  security: ['engineToken'],
+  query: auditSearchQuerySchema,
+  status: 200,
+  response: auditSearchResponseSchema,
+  content: csvContent,
+});

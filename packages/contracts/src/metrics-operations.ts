@@ -1,19 +1,5 @@
 import { z } from 'zod';
-import { type RouteDefinition } from './common';
-
-/** Live state for the operations view, from the latest samples the services reported. */
-export const operationsNodesRoute = {
-  method: 'GET',
-  path: '/api/operations/nodes',
-} as const satisfies RouteDefinition;
-export const operationsSessionsRoute = {
-  method: 'GET',
-  path: '/api/operations/sessions',
-} as const satisfies RouteDefinition;
-export const operationsLicenceRoute = {
-  method: 'GET',
-  path: '/api/operations/licence',
-} as const satisfies RouteDefinition;
+import { defineEndpoint } from './endpoint';
 
 /** A node counts as live while it has reported within this window (three heartbeats by default). */
 export const LIVE_NODE_WINDOW_SECONDS = 30;
@@ -51,3 +37,62 @@ export const operationsLicenceResponseSchema = z.object({
   reportedAt: z.string().nullable(),
 });
 export type OperationsLicenceResponse = z.infer<typeof operationsLicenceResponseSchema>;
+
+/** Live state for the operations view, from the latest samples the services reported. */
+export const operationsNodesRoute = defineEndpoint({
+  operationId: 'getOperationsNodes',
+  method: 'GET',
+  path: '/api/operations/nodes',
+  summary: 'Session hosts that reported recently, with their latest figures',
+  tag: 'operations',
+  security: ['engineToken'],
+  status: 200,
+  response: operationsNodesResponseSchema,
+});
+
+export const operationsSessionsRoute = defineEndpoint({
+  operationId: 'getOperationsSessions',
+  method: 'GET',
+  path: '/api/operations/sessions',
+  summary: 'Running sessions with their latest streaming figures',
+  tag: 'operations',
+  security: ['engineToken'],
+  status: 200,
+  response: operationsSessionsResponseSchema,
+});
+
+export const operationsLicenceRoute = defineEndpoint({
+  operationId: 'getOperationsLicence',
+  method: 'GET',
+  path: '/api/operations/licence',
+  summary: 'Licence use as last reported',
+  tag: 'operations',
+  security: ['engineToken'],
+  status: 200,
+  response: operationsLicenceResponseSchema,
+});
+
+/** What one run of the retention job did. */
+export const retentionOutcomeSchema = z.object({
+  endedSilentSessions: z.int().min(0),
+  aggregatedHours: z.int().min(0),
+  deletedSamples: z.int().min(0),
+  deletedHourly: z.int().min(0),
+  deletedActivity: z.int().min(0),
+  deletedAudit: z.int().min(0),
+  deletedBatchKeys: z.int().min(0),
+});
+export type RetentionOutcome = z.infer<typeof retentionOutcomeSchema>;
+
+/** Runs the retention job now (it also runs every retention.intervalMinutes), e.g. after a bulk import. */
+export const retentionRunRoute = defineEndpoint({
+  operationId: 'runRetention',
+  method: 'POST',
+  path: '/api/retention/run',
+  summary: 'Run the retention job now',
+  tag: 'operations',
+  security: ['engineToken'],
+  status: 200,
+  response: retentionOutcomeSchema,
+  errors: { 409: 'The retention job is already running on another engine' },
+});

@@ -1,24 +1,12 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, type RouteDefinition } from './common';
+import { isoDateTimeSchema } from './common';
 import { sampleMetricSchema } from './telemetry-ingest';
-
-export const usageReportRoute = {
-  method: 'GET',
-  path: '/api/reports/usage',
-} as const satisfies RouteDefinition;
-export const topReportRoute = { method: 'GET', path: '/api/reports/top' } as const satisfies RouteDefinition;
-export const concurrencyReportRoute = {
-  method: 'GET',
-  path: '/api/reports/concurrency',
-} as const satisfies RouteDefinition;
-export const metricsReportRoute = {
-  method: 'GET',
-  path: '/api/reports/metrics',
-} as const satisfies RouteDefinition;
+import { defineEndpoint } from './endpoint';
 
 export const MAX_REPORT_RANGE_DAYS = 400;
 
 /** Every report answers JSON, or CSV with format=csv. */
+export const csvContent = { 'text/csv': z.string() } as const;
 export const reportFormatSchema = z.enum(['json', 'csv']).default('json');
 
 const rangeShape = {
@@ -115,3 +103,55 @@ export const metricsReportRowSchema = z.object({
 });
 export type MetricsReportRow = z.infer<typeof metricsReportRowSchema>;
 export const metricsReportResponseSchema = z.object({ rows: z.array(metricsReportRowSchema) });
+
+export const usageReportRoute = defineEndpoint({
+  operationId: 'getUsageReport',
+  method: 'GET',
+  path: '/api/reports/usage',
+  summary: 'Session minutes per period, grouped by organization, user, application or workspace',
+  tag: 'reports',
+  security: ['engineToken'],
+  query: usageReportQuerySchema,
+  status: 200,
+  response: usageReportResponseSchema,
+  content: csvContent,
+});
+
+export const topReportRoute = defineEndpoint({
+  operationId: 'getTopReport',
+  method: 'GET',
+  path: '/api/reports/top',
+  summary: 'The users, applications, workspaces or organizations with the most session minutes',
+  tag: 'reports',
+  security: ['engineToken'],
+  query: topReportQuerySchema,
+  status: 200,
+  response: topReportResponseSchema,
+  content: csvContent,
+});
+
+export const concurrencyReportRoute = defineEndpoint({
+  operationId: 'getConcurrencyReport',
+  method: 'GET',
+  path: '/api/reports/concurrency',
+  summary: 'Peak concurrent sessions per period',
+  tag: 'reports',
+  security: ['engineToken'],
+  query: concurrencyReportQuerySchema,
+  status: 200,
+  response: concurrencyReportResponseSchema,
+  content: csvContent,
+});
+
+export const metricsReportRoute = defineEndpoint({
+  operationId: 'getMetricsReport',
+  method: 'GET',
+  path: '/api/reports/metrics',
+  summary: 'A node or streamer metric over time',
+  tag: 'reports',
+  security: ['engineToken'],
+  query: metricsReportQuerySchema,
+  status: 200,
+  response: metricsReportResponseSchema,
+  content: csvContent,
+});

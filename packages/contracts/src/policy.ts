@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { videoCodecSchema } from './capture';
 
 const MAX_POLICY_SECONDS = 30 * 24 * 3600;
 const policySecondsSchema = z.int().min(0).max(MAX_POLICY_SECONDS);
@@ -32,6 +33,21 @@ export const sessionSandboxPolicySchema = z.strictObject({
 });
 export type SessionSandboxPolicy = z.infer<typeof sessionSandboxPolicySchema>;
 
+/**
+ * The picture: the codecs sessions may use (the client picks the first it can decode; JPEG is always the last
+ * resort) and the H.264 bitrate cap, which a full-screen scroll never exceeds.
+ */
+export const videoPolicySchema = z.strictObject({
+  codecs: z.array(videoCodecSchema).min(1).max(2),
+  maxBitrateKbps: z.int().min(200).max(100_000),
+});
+export type VideoPolicy = z.infer<typeof videoPolicySchema>;
+
+export const defaultVideoPolicy: VideoPolicy = Object.freeze({
+  codecs: Object.freeze(['h264', 'jpeg']) as unknown as VideoPolicy['codecs'],
+  maxBitrateKbps: 2000,
+});
+
 // Not strict: a policy produced by a newer IAM may carry fields an older streamer does not know yet.
 export const workspacePolicySchema = z.object({
   clipboard: z.object({
@@ -60,6 +76,8 @@ export const workspacePolicySchema = z.object({
     text: z.string().max(256).optional(),
   }),
   audio: z.boolean(),
+  /** Absent: defaultVideoPolicy (H.264 where the browser decodes it, 2 Mbit/s). */
+  video: videoPolicySchema.optional(),
   sandbox: sessionSandboxPolicySchema.optional(),
 });
 export type WorkspacePolicy = z.infer<typeof workspacePolicySchema>;

@@ -20,7 +20,7 @@ const example = {
 
 describe('POST /gateway/register', () => {
   it('has the seed route', () => {
-    expect(registerRoute).toEqual({ method: 'POST', path: '/gateway/register' });
+    expect(registerRoute).toMatchObject({ method: 'POST', path: '/gateway/register' });
   });
 
   it('accepts the seed payload, and ec2InstanceId null off EC2', () => {

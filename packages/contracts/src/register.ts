@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { httpUrlSchema, type RouteDefinition } from './common';
+import { httpUrlSchema } from './common';
+import { defineEndpoint } from './endpoint';
 
 /** The header session hosts, streamers and the gateway authenticate to each other with (gateway.backend.token). */
 export const BACKEND_TOKEN_HEADER = 'x-backend-token';
-
-export const registerRoute = { method: 'POST', path: '/gateway/register' } as const satisfies RouteDefinition;
 
 /** A session host retries registration this often, up to this many times, before giving up. */
 export const REGISTER_RETRY_INTERVAL_SECONDS = 30;
@@ -34,3 +33,15 @@ export const registerResponseSchema = z.object({
   heartbeatInterval: z.int().min(1).max(3600),
 });
 export type RegisterResponse = z.infer<typeof registerResponseSchema>;
+
+export const registerRoute = defineEndpoint({
+  operationId: 'registerBackend',
+  method: 'POST',
+  path: '/gateway/register',
+  summary: 'A session host registers (at start-up, retried every 30 s up to 10 times)',
+  tag: 'backends',
+  security: ['backendToken'],
+  body: registerRequestSchema,
+  status: 200,
+  response: registerResponseSchema,
+});

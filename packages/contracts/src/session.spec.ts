@@ -30,9 +30,9 @@ const select = {
 
 describe('session routes and ids', () => {
   it('has the seed routes', () => {
-    expect(sessionSelectRoute).toEqual({ method: 'POST', path: '/gateway/session/select' });
-    expect(sessionReleaseRoute).toEqual({ method: 'POST', path: '/gateway/session/release' });
-    expect(sessionStatusRoute).toEqual({ method: 'GET', path: '/gateway/session/status' });
+    expect(sessionSelectRoute).toMatchObject({ method: 'POST', path: '/gateway/session/select' });
+    expect(sessionReleaseRoute).toMatchObject({ method: 'POST', path: '/gateway/session/release' });
+    expect(sessionStatusRoute).toMatchObject({ method: 'GET', path: '/gateway/session/status' });
     expect(SESSION_ID_HEADER).toBe('x-session-id');
   });
 

@@ -6,9 +6,9 @@ import {
   entityIdSchema,
   isoDateTimeSchema,
   workspaceTypeSchema,
-  type RouteDefinition,
 } from './common';
 import { streamerGuidSchema } from './licence';
+import { defineEndpoint } from './endpoint';
 
 /** Lower-case because Node lower-cases incoming header names. */
 export const SESSION_ID_HEADER = 'x-session-id';
@@ -20,19 +20,6 @@ export type SessionId = z.infer<typeof sessionIdSchema>;
 
 export const sessionStateSchema = z.enum(['none', 'reserved', 'connecting', 'active', 'ended']);
 export type SessionState = z.infer<typeof sessionStateSchema>;
-
-export const sessionSelectRoute = {
-  method: 'POST',
-  path: '/gateway/session/select',
-} as const satisfies RouteDefinition;
-export const sessionReleaseRoute = {
-  method: 'POST',
-  path: '/gateway/session/release',
-} as const satisfies RouteDefinition;
-export const sessionStatusRoute = {
-  method: 'GET',
-  path: '/gateway/session/status',
-} as const satisfies RouteDefinition;
 
 /** Sent with the X-Session-ID and Authorization: Bearer headers. */
 export const sessionSelectRequestSchema = z.strictObject({
@@ -75,15 +62,6 @@ export const sessionStatusResponseSchema = z.object({
 });
 export type SessionStatusResponse = z.infer<typeof sessionStatusResponseSchema>;
 
-/**
- * A streamer tells the gateway its session is over (idle timeout, time limit, licence, the application quit),
- * so the gateway frees the slot and the reconnect preflight can say why. X-Backend-Token required.
- */
-export const sessionEndedRoute = {
-  method: 'POST',
-  path: '/gateway/session/ended',
-} as const satisfies RouteDefinition;
-
 export const sessionEndedRequestSchema = z.strictObject({
   sessionId: sessionIdSchema,
   streamerGuid: streamerGuidSchema,
@@ -96,3 +74,66 @@ export const sessionEndedResponseSchema = z.object({
   ended: z.boolean(),
 });
 export type SessionEndedResponse = z.infer<typeof sessionEndedResponseSchema>;
+
+/** The X-Session-ID a browser sends on every call of its session. */
+export const sessionIdHeaderSchema = z.object({ [SESSION_ID_HEADER]: sessionIdSchema });
+
+export const sessionSelectRoute = defineEndpoint({
+  operationId: 'selectSession',
+  method: 'POST',
+  path: '/gateway/session/select',
+  summary: 'Launch a workspace application: reserve a slot and pin the session to a backend',
+  tag: 'sessions',
+  security: ['bearer'],
+  headers: sessionIdHeaderSchema,
+  body: sessionSelectRequestSchema,
+  status: 200,
+  response: sessionSelectResponseSchema,
+  errors: {
+    403: 'Not entitled to this application of this workspace',
+    409: 'The concurrency limit is reached',
+    503: 'No healthy backend has room: retry after Retry-After seconds',
+  },
+  retryAfterOn: [503],
+});
+
+export const sessionReleaseRoute = defineEndpoint({
+  operationId: 'releaseSession',
+  method: 'POST',
+  path: '/gateway/session/release',
+  summary: "End a workspace session and free its slot (sessionId, else the X-Session-ID header's)",
+  tag: 'sessions',
+  security: ['bearer'],
+  headers: z.object({ [SESSION_ID_HEADER]: sessionIdSchema.optional() }),
+  body: sessionReleaseRequestSchema,
+  status: 200,
+  response: sessionReleaseResponseSchema,
+});
+
+export const sessionStatusRoute = defineEndpoint({
+  operationId: 'getSessionStatus',
+  method: 'GET',
+  path: '/gateway/session/status',
+  summary: "Reconnect preflight: the session's state",
+  tag: 'sessions',
+  security: ['bearer'],
+  headers: sessionIdHeaderSchema,
+  status: 200,
+  response: sessionStatusResponseSchema,
+});
+
+/**
+ * A streamer tells the gateway its session is over (idle timeout, time limit, licence, the application quit),
+ * so the gateway frees the slot and the reconnect preflight can say why. X-Backend-Token required.
+ */
+export const sessionEndedRoute = defineEndpoint({
+  operationId: 'reportSessionEnded',
+  method: 'POST',
+  path: '/gateway/session/ended',
+  summary: 'A streamer reports that its session is over, and why',
+  tag: 'sessions',
+  security: ['backendToken'],
+  body: sessionEndedRequestSchema,
+  status: 200,
+  response: sessionEndedResponseSchema,
+});

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, portSchema, type RouteDefinition } from './common';
+import { isoDateTimeSchema, portSchema } from './common';
 import { streamerGuidSchema } from './licence';
 import { sessionLimitsSchema } from './policy';
 import { sessionIdSchema } from './session';
 import { workspaceContractSchema } from './workspace-headers';
+import { defineEndpoint } from './endpoint';
 
 /**
  * The descriptor through which a session host hands a streamer its one session (a JSON StreamerLaunch, then
@@ -71,14 +72,6 @@ export const streamerLaunchSchema = z.strictObject({
 });
 export type StreamerLaunch = z.infer<typeof streamerLaunchSchema>;
 
-/**
- * The session host asks a streamer to end its session by a deadline (the host is draining): the streamer warns
- * its user at once and ends the session with going-away when the time is up. X-Backend-Token required.
- */
-export const streamerDrainRoute = {
-  method: 'POST',
-  path: '/streamer/drain',
-} as const satisfies RouteDefinition;
 export const streamerDrainRequestSchema = z.strictObject({
   secondsLeft: z
     .int()
@@ -88,3 +81,19 @@ export const streamerDrainRequestSchema = z.strictObject({
 export type StreamerDrainRequest = z.infer<typeof streamerDrainRequestSchema>;
 export const streamerDrainResponseSchema = z.object({ endsAt: isoDateTimeSchema });
 export type StreamerDrainResponse = z.infer<typeof streamerDrainResponseSchema>;
+
+/**
+ * The session host asks a streamer to end its session by a deadline (the host is draining): the streamer warns
+ * its user at once and ends the session with going-away when the time is up. Only its session host may ask.
+ */
+export const streamerDrainRoute = defineEndpoint({
+  operationId: 'drainStreamer',
+  method: 'POST',
+  path: '/streamer/drain',
+  summary: 'The host is draining: warn the user and end the session by the deadline',
+  tag: 'session',
+  security: ['streamerSecret'],
+  body: streamerDrainRequestSchema,
+  status: 200,
+  response: streamerDrainResponseSchema,
+});

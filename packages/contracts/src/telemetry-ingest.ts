@@ -1,11 +1,6 @@
 import { z } from 'zod';
-import { entityIdSchema, httpUrlSchema, isoDateTimeSchema, type RouteDefinition } from './common';
-
-/** Every service reports through one batch endpoint of the metrics engine; the batch is the unit of retry. */
-export const telemetryIngestRoute = {
-  method: 'POST',
-  path: '/api/ingest',
-} as const satisfies RouteDefinition;
+import { entityIdSchema, httpUrlSchema, isoDateTimeSchema } from './common';
+import { defineEndpoint } from './endpoint';
 
 export const MAX_TELEMETRY_BATCH_EVENTS = 5_000;
 
@@ -116,3 +111,17 @@ export type TelemetryIngestResponse = z.infer<typeof telemetryIngestResponseSche
 
 /** The service credential header callers of /api/* present (a bearer token from metricsEngine.serviceToken). */
 export const SERVICE_TOKEN_SCHEME = 'Bearer';
+
+/** Every service reports through one batch endpoint of the metrics engine; the batch is the unit of retry. */
+export const telemetryIngestRoute = defineEndpoint({
+  operationId: 'ingestTelemetry',
+  method: 'POST',
+  path: '/api/ingest',
+  summary: 'Ingest a batch of telemetry, activity, audit and usage events (idempotent by key)',
+  tag: 'ingest',
+  security: ['engineToken'],
+  body: telemetryBatchSchema,
+  status: 200,
+  response: telemetryIngestResponseSchema,
+  errors: { 413: 'The batch is too large' },
+});

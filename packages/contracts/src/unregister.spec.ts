@@ -3,7 +3,7 @@ import { unregisterRequestSchema, unregisterResponseSchema, unregisterRoute } fr
 
 describe('POST /gateway/unregister', () => {
   it('has the seed route and accepts { serverUrl }', () => {
-    expect(unregisterRoute).toEqual({ method: 'POST', path: '/gateway/unregister' });
+    expect(unregisterRoute).toMatchObject({ method: 'POST', path: '/gateway/unregister' });
     expect(unregisterRequestSchema.parse({ serverUrl: 'http://host-a:9005' })).toEqual({
       serverUrl: 'http://host-a:9005',
     });

@@ -62,6 +62,20 @@ export const workspaceHeaderNames = {
 } as const satisfies Record<keyof WorkspaceContract, string>;
 export type WorkspaceHeaderName = (typeof workspaceHeaderNames)[keyof WorkspaceContract];
 
+const percentEncodedHeader = z.string().max(MAX_WORKSPACE_HEADERS_LENGTH);
+/**
+ * The workspace contract as the gateway sends it, by lower-case header name: what an OpenAPI document and a
+ * stand-in check. decodeWorkspaceHeaders does the full check (percent-decoding, the policy's JSON).
+ */
+export const workspaceHeadersSchema = z.object({
+  ...Object.fromEntries(
+    Object.values(workspaceHeaderNames)
+      .filter((name) => name !== POLICY_JSON_HEADER)
+      .map((name) => [name.toLowerCase(), percentEncodedHeader.describe('percent-encoded UTF-8')]),
+  ),
+  [POLICY_JSON_HEADER.toLowerCase()]: percentEncodedHeader.describe('base64 of the policy as UTF-8 JSON'),
+});
+
 const textFields: readonly TextField[] = [
   'workspaceId',
   'workspaceName',

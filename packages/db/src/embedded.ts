@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { chown, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
@@ -103,7 +104,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await server.stop();
     throw error;
   }
-  return { serverUrl, stop: () => server.stop() };
+  // Stops the server should this process die without stopping it.
+  const reaper = spawn(process.execPath, [join(__dirname, 'embedded-reaper.js'), dataDir], {
+    stdio: 'ignore',
+  });
+  reaper.on('error', (error) => log(`the embedded PostgreSQL's reaper did not start: ${error.message}`));
+  return {
+    serverUrl,
+    stop: async () => {
+      await server.stop();
+      reaper.kill();
+    },
+  };
 }
 
 // Same owner and mode as the file it replaces: as root, the server reads it as the postgres user.

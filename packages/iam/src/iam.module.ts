@@ -1,18 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
+import { BACKEND_TOKEN, BackendToken, BackendTokenGuard } from '@webstream/service-kit';
 import { ApiKeyVerifier } from './api-keys/api-key-verifier';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { ApplicationsController } from './applications/applications.controller';
 import { ApplicationsService } from './applications/applications.service';
 import { AuditTrail } from './audit/audit-trail';
-import { AccessTokenModule } from './auth/access-token';
+import { ACCESS_TOKEN_EXPORTS, accessTokenProviders, TokenSubjects } from './auth/access-token';
 import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
+import { AccessTokenRevocation, DatabaseTokenSubjects } from './auth/database-token-subjects';
 import { IamAuthGuard } from './auth/iam-auth.guard';
 import { LoginThrottle } from './auth/login-throttle';
 import { PasswordHasher } from './auth/password-hasher';
 import { RefreshTokens } from './auth/refresh-tokens';
+import { TokenSubjectsController } from './auth/token-subjects.controller';
 import { IamBootstrap } from './bootstrap/iam-bootstrap';
 import { IamChanges } from './changes/iam-changes';
 import { IamMetrics } from './common/iam-metrics';
@@ -46,11 +50,12 @@ export class IamModule {
   /** `role` names the process in start-up errors, e.g. "the gateway's built-in IAM". */
   static forRoot(config: WebstreamConfig, role = 'IAM'): DynamicModule {
     const settings = iamSettings(config, role);
+    // Gateways that verify tokens without this database ask here, with the backend token. Without one
+    // configured no gateway can: the route is still served (so every IAM serves the same API), but to nobody,
+    // since no caller can present a random secret that was never written anywhere.
+    const backendToken = config.gateway.backend.token ?? randomBytes(32).toString('base64url');
     return {
       module: IamModule,
-      imports: [
-        AccessTokenModule.forRoot({ signingKey: settings.tokenSigningKey, ttl: settings.accessTokenTtl }),
-      ],
       controllers: [
         AuthController,
         MeController,
@@ -66,8 +71,16 @@ export class IamModule {
         EntitlementResolutionController,
         EntitlementsController,
         ApiKeysController,
+        TokenSubjectsController,
       ],
       providers: [
+        ...accessTokenProviders({ signingKey: settings.tokenSigningKey, ttl: settings.accessTokenTtl }),
+        DatabaseTokenSubjects,
+        { provide: TokenSubjects, useExisting: DatabaseTokenSubjects },
+        AccessTokenRevocation,
+        { provide: BACKEND_TOKEN, useValue: backendToken },
+        BackendToken,
+        BackendTokenGuard,
         { provide: IAM_SETTINGS, useValue: settings },
         IamDatabase,
         IamChanges,
@@ -91,7 +104,7 @@ export class IamModule {
         MeService,
         IamBootstrap,
       ],
-      exports: [IamDatabase, EntitlementResolver, ApiKeyVerifier, AccessTokenModule],
+      exports: [IamDatabase, EntitlementResolver, ApiKeyVerifier, ...ACCESS_TOKEN_EXPORTS],
     };
   }
 }

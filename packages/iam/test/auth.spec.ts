@@ -6,7 +6,8 @@ import {
   type TokenResponse,
 } from '@webstream/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, type IamFixture, login, startIamFixture } from './iam-harness';
+import { call } from '@webstream/testing';
+import { type IamFixture, login, startIamFixture } from './iam-harness';
 
 function base64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -9,7 +9,8 @@ import { ServiceKitModule } from '@webstream/service-kit';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IamModule } from '../src/iam.module';
-import { call, IngestRecorder, login } from './iam-harness';
+import { call } from '@webstream/testing';
+import { IngestRecorder, login } from './iam-harness';
 
 describe('the first start of IAM', () => {
   let database: TestDatabase;

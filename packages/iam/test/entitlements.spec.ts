@@ -1,6 +1,7 @@
 import { type EntitlementResolution, type MyWorkspacesResponse } from '@webstream/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, type IamFixture, type IamInstance, login, startIamFixture } from './iam-harness';
+import { call } from '@webstream/testing';
+import { type IamFixture, type IamInstance, login, METRICS_TOKEN, startIamFixture } from './iam-harness';
 
 interface Created {
   id: string;
@@ -160,7 +161,8 @@ describe('entitlements and their resolution', () => {
 
   it('answers a repeated question from the cache', async () => {
     const hits = async (): Promise<number> => {
-      const text = await (await fetch(`${base}/metrics`)).text();
+      const scrape = { headers: { authorization: `Bearer ${METRICS_TOKEN}` } };
+      const text = await (await fetch(`${base}/metrics`, scrape)).text();
       return Number(
         /^iam_entitlement_resolutions_total\{cache="hit",service="iam"\} (\d+)/m.exec(text)?.[1] ?? 0,
       );

@@ -10,6 +10,10 @@ import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { ServiceKitModule } from '@webstream/service-kit';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { IamModule } from '../src/iam.module';
+import { call } from '@webstream/testing';
+
+/** metrics.bearerToken of the harness's IAM: what a scrape presents. */
+export const METRICS_TOKEN = 'm'.repeat(32);
 
 /** Stands in for the metrics engine's ingest endpoint and keeps every event it was sent. */
 export class IngestRecorder {
@@ -84,6 +88,7 @@ export async function startIamFixture(
   const startInstance = async (overrides: Record<string, unknown> = {}): Promise<IamInstance> => {
     const config = webstreamConfigSchema.parse({
       logging: { level: 'silent' },
+      metrics: { bearerToken: METRICS_TOKEN },
       accessManagement: {
         databaseUrl: database.url,
         tokenSigningKey: signingKey,
@@ -121,35 +126,6 @@ export async function startIamFixture(
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
-  };
-}
-
-export interface ApiAnswer<T = unknown> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
-
-export async function call<T = unknown>(
-  base: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<ApiAnswer<T>> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
-      ...options.headers,
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: (text === '' ? undefined : JSON.parse(text)) as T,
   };
 }
 

@@ -1,5 +1,6 @@
 export * from './backend-auth/backend-auth.module';
 export * from './backend-auth/backend-token.guard';
+export * from './backend-auth/header-secret';
 export * from './config/config.module';
 export * from './config/required-setting';
 export * from './errors/error-envelope.filter';
@@ -15,3 +16,7 @@ export * from './metrics/metrics';
 export * from './service-app';
 export * from './service-kit.module';
 export * from './http/raw-responses';
+export * from './endpoint/endpoint.decorator';
+export * from './openapi/openapi-document';
+export * from './openapi/openapi.module';
+export * from './http/endpoint-client';

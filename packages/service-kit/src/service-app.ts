@@ -1,23 +1,28 @@
+import { type Server as HttpServer } from 'node:http';
 import { type Server } from 'node:net';
 import { type INestApplication, type Type, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { ConfigError, loadConfig, type WebstreamConfig } from '@webstream/config';
+import { ConfigError, EXIT_WITH_PARENT_FLAG, loadConfig, type WebstreamConfig } from '@webstream/config';
 import { type Registry } from 'prom-client';
+import { WEBSTREAM_CONFIG } from './config/config.module';
 import { HealthRegistry } from './health/health.registry';
+import { answerClientError } from './http/raw-responses';
+import { requestBodies, type RequestBodyOptions } from './http/request-body';
+import { securityHeaders } from './http/security-headers';
 import { correlationMiddleware } from './logging/correlation';
 import { createServiceLogger } from './logging/logging';
 import { ServiceLogger } from './logging/service-logger';
 import { httpMetricsMiddleware, METRICS_REGISTRY } from './metrics/metrics';
 
 const DEFAULT_SHUTDOWN_GRACE_SECONDS = 25;
+const PARENT_CHECK_MS = 1_000;
 // How long a service whose start failed may take to release what it opened before the failure is shown.
 const STARTUP_CLOSE_MS = 5_000;
 
-export interface ServiceAppOptions {
-  /** Largest JSON body accepted (Express's default is 100 kB), e.g. '8mb' for telemetry batches. */
-  jsonBodyLimit?: string;
-}
+export type ServiceAppOptions = RequestBodyOptions;
+
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /** Creates a Nest app with the kit's middleware, logger and graceful shutdown, not yet listening. */
 export async function createServiceApp(
@@ -27,10 +32,20 @@ export async function createServiceApp(
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bufferLogs: true,
     abortOnError: false,
+    // requestBodies below reads every body, and answers what it cannot read in the error envelope.
+    bodyParser: false,
   });
-  if (options.jsonBodyLimit) app.useBodyParser('json', { limit: options.jsonBodyLimit });
+  const config = app.get<WebstreamConfig>(WEBSTREAM_CONFIG);
   app.useLogger(app.get(ServiceLogger));
+  app.use(securityHeaders(config));
   app.use(correlationMiddleware);
+  app.use(requestBodies(config, options));
+  const server: HttpServer = app.getHttpServer();
+  server.on('clientError', answerClientError);
+  // Idle keep-alive connections outlive a load balancer's (60 s on the common ones) and a peer's pool, so the
+  // server never closes one just as the other end sends on it (which the peer sees as ECONNRESET or a 502).
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   app.use(httpMetricsMiddleware(app.get<Registry>(METRICS_REGISTRY)));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   return app;
@@ -222,4 +237,15 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   health.markStarted();
   const also = servers.length > 0 ? { alsoListening: servers.map(describeAddress) } : {};
   logger.info({ port, host, ...also }, `${service} listening`);
+  if (process.argv.includes(EXIT_WITH_PARENT_FLAG)) {
+    // Re-parented (the parent pid changed): the supervisor died. SIGTERM stops the service as Ctrl-C would.
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      logger.warn({ parent }, 'the supervisor that started this service is gone: stopping');
+      process.kill(process.pid, 'SIGTERM');
+    }, PARENT_CHECK_MS);
+    watch.unref();
+  }
 }

@@ -1,5 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { AxiosError, AxiosHeaders } from 'axios';
 import { type Request } from 'express';
@@ -14,7 +14,7 @@ import {
   Post,
 } from '@nestjs/common';
 import { webstreamConfigSchema } from '@webstream/config';
-import { errorEnvelopeSchema } from '@webstream/contracts';
+import { type ErrorEnvelope, errorEnvelopeSchema } from '@webstream/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -26,13 +26,21 @@ import {
   ServiceKitModule,
   ZodValidationPipe,
 } from '../src';
+import { startTestService } from '../src/testing';
 
-const config = webstreamConfigSchema.parse({ logging: { level: 'silent' } });
+const METRICS_TOKEN = 'p'.repeat(32);
+const config = webstreamConfigSchema.parse({
+  logging: { level: 'silent' },
+  metrics: { bearerToken: METRICS_TOKEN },
+  requestBodies: { defaultMaxBytes: 2048 },
+});
 const thingSchema = z.strictObject({ name: z.string().min(1), maxSessions: z.number().int().min(1) });
 
 let upstreamUrl = '';
 let upstreamSaw: IncomingHttpHeaders = {};
 let dependencyUp = true;
+/** Bodies that reached the route: a refused request changes nothing. */
+let created = 0;
 
 function prismaError(code: string, meta?: Record<string, unknown>): Error {
   return Object.assign(new Error(`prisma ${code}`), { name: 'PrismaClientKnownRequestError', code, meta });
@@ -44,6 +52,7 @@ class ThingsController {
   create(
     @Body(new ZodValidationPipe(thingSchema)) body: z.output<typeof thingSchema>,
   ): z.output<typeof thingSchema> {
+    created += 1;
     return body;
   }
 
@@ -155,14 +164,116 @@ describe('service kit', () => {
       expect(await response.json()).toEqual({ name: 'a', maxSessions: 2 });
     });
 
-    it('answers malformed JSON with 400', async () => {
-      const response = await fetch(`${base}/things`, {
+    it('answers malformed JSON with 400 invalid_json and where, and a top-level value that is no object too', async () => {
+      const before = created;
+      const send = (body: string) =>
+        fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const truncated = await send('{"name":');
+      expect(truncated.status).toBe(400);
+      const error = await errorOf(truncated);
+      expect(error.code).toBe('invalid_json');
+      expect(error.message).toMatch(/not valid JSON.*\(at position 8\)/);
+      expect((await errorOf(await send('{"name":1,}'))).message).toMatch(/at position 10/);
+      // V8 names no position here: the first character that cannot be JSON is found.
+      expect((await errorOf(await send('{"name": x}'))).message).toMatch(/at position 9\)/);
+      for (const body of ['null', '"text"', '42', ' true']) {
+        const answer = await send(body);
+        expect(answer.status, body).toBe(400);
+        expect((await errorOf(answer)).message, body).toMatch(/must be a JSON object or array/);
+      }
+      expect(created).toBe(before);
+    });
+
+    it('answers a body over its limit 413 naming the key, a body that is not JSON or UTF-8 415', async () => {
+      const before = created;
+      const big = await fetch(`${base}/things`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: '{"name":',
+        body: JSON.stringify({ name: 'x'.repeat(4096), maxSessions: 1 }),
       });
-      expect(response.status).toBe(400);
-      expect((await errorOf(response)).message).toMatch(/not valid JSON/);
+      expect(big.status).toBe(413);
+      expect(await errorOf(big)).toMatchObject({
+        code: 'payload_too_large',
+        message: expect.stringContaining('requestBodies.defaultMaxBytes') as unknown,
+      });
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/json; charset=latin1',
+      ]) {
+        const answer = await fetch(`${base}/things`, {
+          method: 'POST',
+          headers: { 'content-type': type },
+          body: '{"name":"a","maxSessions":1}',
+        });
+        expect(answer.status, type).toBe(415);
+        expect((await errorOf(answer)).code, type).toBe('unsupported_media_type');
+      }
+      expect(created).toBe(before);
+    });
+
+    it('answers a NUL or half a surrogate pair anywhere in the body or the query 400 naming the field', async () => {
+      const before = created;
+      const nul = await fetch(`${base}/things`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"name":"a\\u0000b","maxSessions":1}',
+      });
+      expect(nul.status).toBe(400);
+      expect((await errorOf(nul)).fields).toEqual([
+        { path: 'name', message: 'must not contain a NUL character' },
+      ]);
+      const surrogate = await fetch(`${base}/things`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"name":"ok","tags":["fine","a\\ud800"],"maxSessions":1}',
+      });
+      expect((await errorOf(surrogate)).fields).toEqual([
+        { path: 'tags[1]', message: 'must be valid Unicode (it holds half a surrogate pair)' },
+      ]);
+      const query = await fetch(`${base}/things/gone?q=%00`);
+      expect(query.status).toBe(400);
+      expect((await errorOf(query)).fields?.[0]?.path).toBe('query.q');
+      expect(created).toBe(before);
+    });
+
+    it('refuses a body on GET with 400, never a 5xx', async () => {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(`${base}/health/live`);
+        const req = request(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'GET',
+            headers: { 'content-type': 'application/json', 'content-length': '7' },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end('{"bad":');
+      });
+      expect(answer.status, answer.body).toBe(400);
+      expect(errorEnvelopeSchema.parse(JSON.parse(answer.body)).error.message).toBe(
+        'GET requests take no body',
+      );
+    });
+
+    it('answers bytes that are not HTTP with 400 in the envelope', async () => {
+      const url = new URL(base);
+      const socket = connect({ host: url.hostname, port: Number(url.port) });
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      const ended = new Promise((resolve) => socket.once('close', resolve));
+      socket.write('GARBAGE / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await ended;
+      expect(text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      const error = errorEnvelopeSchema.parse(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).error;
+      expect(error).toMatchObject({ status: 400, code: 'validation_failed' });
     });
 
     it('maps a unique violation to 409 naming the field, and a missing record to 404', async () => {
@@ -273,6 +384,23 @@ describe('service kit', () => {
     });
   });
 
+  describe('security headers', () => {
+    it('sends helmet’s headers on every answer, errors too, and no X-Powered-By', async () => {
+      for (const path of ['/health/live', '/things/gone', '/no/such/path']) {
+        const response = await fetch(`${base}${path}`);
+        const csp = response.headers.get('content-security-policy') ?? '';
+        expect(csp, path).toContain("script-src 'self'");
+        expect(csp, path).toContain("frame-ancestors 'none'");
+        expect(csp, path).not.toContain('unsafe-inline');
+        expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+        expect(response.headers.get('referrer-policy'), path).toBe('no-referrer');
+        expect(response.headers.get('x-powered-by'), path).toBeNull();
+        // Plain HTTP: Strict-Transport-Security belongs to TLS answers only.
+        expect(response.headers.get('strict-transport-security'), path).toBeNull();
+      }
+    });
+  });
+
   describe('metrics', () => {
     it('labels a request by its route: a path, a pattern, or unmatched', () => {
       const labelOf = (route: unknown, baseUrl = '') => routeLabel({ route, baseUrl } as unknown as Request);
@@ -282,9 +410,38 @@ describe('service kit', () => {
       expect(labelOf(undefined)).toBe('unmatched');
     });
 
+    it('answers /metrics only with metrics.bearerToken, and without one configured to nobody', async () => {
+      expect((await fetch(`${base}/metrics`)).status).toBe(401);
+      const wrong = await fetch(`${base}/metrics`, {
+        headers: { authorization: `Bearer ${'q'.repeat(32)}` },
+      });
+      expect(wrong.status).toBe(401);
+      expect(await wrong.json()).toMatchObject({ error: { code: 'unauthorized' } });
+      const unconfigured = await startTestService({
+        module: class Unconfigured {},
+        imports: [
+          ServiceKitModule.forRoot({
+            service: 'test-service',
+            config: webstreamConfigSchema.parse({ logging: { level: 'silent' } }),
+          }),
+        ],
+      });
+      try {
+        const response = await fetch(`${unconfigured.url}/metrics`, {
+          headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+        });
+        expect(response.status).toBe(404);
+        expect(((await response.json()) as ErrorEnvelope).error.message).toContain('metrics.bearerToken');
+      } finally {
+        await unconfigured.close();
+      }
+    });
+
     it('exposes process metrics and requests by matched route in Prometheus format', async () => {
       await fetch(`${base}/things/gone`);
-      const response = await fetch(`${base}/metrics`);
+      const response = await fetch(`${base}/metrics`, {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      });
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
       const body = await response.text();
       expect(body).toMatch(/^process_cpu_user_seconds_total\{service="test-service"\} /m);

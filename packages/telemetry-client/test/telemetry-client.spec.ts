@@ -112,7 +112,7 @@ describe('TelemetryClient', () => {
         expect(values(engine.storedEvents())).toEqual(range(0, 5));
         expect(client.stats().sentEvents).toBe(5);
       },
-      { timeout: 15_000 },
+      { timeout: 60_000 },
     );
   });
 
@@ -130,9 +130,9 @@ describe('TelemetryClient', () => {
     expect(whileDown.diskBatches).toBeGreaterThan(0);
     // Everything recorded is somewhere: full batches on disk, the rest in memory.
     expect(whileDown.diskBatches * 500 + whileDown.memoryEvents).toBe(10_000);
-    // Spool writes finish in the background; on a loaded CI machine that can take longer than waitFor's 1 s default.
+    // Spool writes finish in the background; on a loaded CI machine that can take well over waitFor's 1 s default.
     await vi.waitFor(async () => expect(await spoolFiles(spoolDir)).toHaveLength(whileDown.diskBatches), {
-      timeout: 15_000,
+      timeout: 60_000,
     });
     expect(engine.requests).toHaveLength(0);
 
@@ -145,7 +145,7 @@ describe('TelemetryClient', () => {
         expect(s.memoryEvents).toBe(0);
         expect(s.diskBatches).toBe(0);
       },
-      { timeout: 15_000, interval: 50 },
+      { timeout: 60_000, interval: 50 },
     );
 
     // Deduplicated by key as the engine does: each event exactly once, oldest first.
@@ -182,7 +182,7 @@ describe('TelemetryClient', () => {
         expect(values(engine.storedEvents())).toEqual(range(0, 30));
         expect(client.stats().sentEvents).toBe(30);
       },
-      { timeout: 15_000 },
+      { timeout: 60_000 },
     );
     expect(engine.stored.size).toBe(3);
     for (const key of engine.stored.keys()) {
@@ -225,7 +225,7 @@ describe('TelemetryClient', () => {
         expect(second.stats()).toMatchObject({ sentEvents: 120, diskBatches: 0, memoryEvents: 0 });
         expect(await spoolFiles(spoolDir)).toEqual([]);
       },
-      { timeout: 15_000 },
+      { timeout: 60_000 },
     );
     // The batches kept the keys they were cut with.
     expect([...engine.stored.keys()]).toEqual(spooled.map((b) => b.idempotencyKey));
@@ -316,7 +316,7 @@ describe('TelemetryClient', () => {
         expect(values(engine.storedEvents())).toEqual(range(0, 20));
         expect(client.stats()).toMatchObject({ memoryEvents: 0, sentEvents: 20, rejectedEvents: 0 });
       },
-      { timeout: 15_000 },
+      { timeout: 60_000 },
     );
     expect(client.stats().lastError).toBeUndefined();
   });
@@ -347,7 +347,7 @@ describe('TelemetryClient', () => {
     engine.answer = (r) => (values(r.batch.events).includes(0) ? 400 : 200);
     await engine.start();
     await vi.waitFor(() => expect(client.stats()).toMatchObject({ memoryEvents: 0, diskBatches: 0 }), {
-      timeout: 15_000,
+      timeout: 60_000,
     });
     expect(await gauge('memory')).toBe(0);
     expect(await gauge('disk')).toBe(0);

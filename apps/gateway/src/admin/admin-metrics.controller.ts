@@ -2,7 +2,6 @@ import { type IncomingMessage, type ServerResponse } from 'node:http';
 import {
   Controller,
   ForbiddenException,
-  Get,
   type OnApplicationShutdown,
   Req,
   Res,
@@ -12,7 +11,7 @@ import {
 import { type WebstreamConfig } from '@webstream/config';
 import { type AdminEngineRoute, adminEngineRoutes, SERVICE_TOKEN_SCHEME } from '@webstream/contracts';
 import { AccessTokenGuard, type Actor, CurrentActor } from '@webstream/iam';
-import { InjectConfig } from '@webstream/service-kit';
+import { Endpoint, InjectConfig } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import { McpUpstream } from '../mcp/mcp-upstream';
 
@@ -47,32 +46,32 @@ export class AdminMetricsController implements OnApplicationShutdown {
     this.engine.close();
   }
 
-  @Get(adminEngineRoutes.usage.path)
+  @Endpoint(adminEngineRoutes.usage)
   usage(@CurrentActor() actor: Actor, @Req() req: IncomingMessage, @Res() res: ServerResponse): void {
     this.forward(adminEngineRoutes.usage, actor, req, res);
   }
 
-  @Get(adminEngineRoutes.top.path)
+  @Endpoint(adminEngineRoutes.top)
   top(@CurrentActor() actor: Actor, @Req() req: IncomingMessage, @Res() res: ServerResponse): void {
     this.forward(adminEngineRoutes.top, actor, req, res);
   }
 
-  @Get(adminEngineRoutes.concurrency.path)
+  @Endpoint(adminEngineRoutes.concurrency)
   concurrency(@CurrentActor() actor: Actor, @Req() req: IncomingMessage, @Res() res: ServerResponse): void {
     this.forward(adminEngineRoutes.concurrency, actor, req, res);
   }
 
-  @Get(adminEngineRoutes.audit.path)
+  @Endpoint(adminEngineRoutes.audit)
   audit(@CurrentActor() actor: Actor, @Req() req: IncomingMessage, @Res() res: ServerResponse): void {
     this.forward(adminEngineRoutes.audit, actor, req, res);
   }
 
-  @Get(adminEngineRoutes.nodes.path)
+  @Endpoint(adminEngineRoutes.nodes)
   nodes(@CurrentActor() actor: Actor, @Req() req: IncomingMessage, @Res() res: ServerResponse): void {
     this.forward(adminEngineRoutes.nodes, actor, req, res);
   }
 
-  @Get(adminEngineRoutes.sessions.path)
+  @Endpoint(adminEngineRoutes.sessions)
   sessions(@CurrentActor() actor: Actor, @Req() req: IncomingMessage, @Res() res: ServerResponse): void {
     this.forward(adminEngineRoutes.sessions, actor, req, res);
   }

@@ -1,17 +1,7 @@
-import {
-  Controller,
-  Delete,
-  ForbiddenException,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, ForbiddenException, NotFoundException, Param, UseGuards } from '@nestjs/common';
 import {
   adminBackendsRoute,
   type AdminBackendsResponse,
-  adminDisconnectParamSchema,
   type AdminDisconnectParam,
   adminDisconnectRoute,
   adminLicenceRoute,
@@ -19,14 +9,13 @@ import {
   adminSessionsRoute,
   type AdminSessionsResponse,
   type AdminCloseWebSocketParam,
-  adminCloseWebSocketParamSchema,
   adminCloseWebSocketRoute,
   adminWebSocketsRoute,
   type AdminWebSocketsResponse,
   closeCodes,
 } from '@webstream/contracts';
 import { AccessTokenGuard, type Actor, CurrentActor } from '@webstream/iam';
-import { ZodValidationPipe } from '@webstream/service-kit';
+import { Endpoint } from '@webstream/service-kit';
 import { BackendDirectory } from '../backends/backend-directory';
 import { WebSocketDiagnostics } from '../data-plane/ws-diagnostics';
 import { LicenceRegistry } from '../licence/licence-registry';
@@ -48,14 +37,14 @@ export class AdminController {
     private readonly webSockets: WebSocketDiagnostics,
   ) {}
 
-  @Get(adminBackendsRoute.path)
+  @Endpoint(adminBackendsRoute)
   async listBackends(@CurrentActor() actor: Actor): Promise<AdminBackendsResponse> {
     assertPlatformAdmin(actor);
     return { items: await this.backends.list() };
   }
 
   /** A platform admin sees every session; an org admin their organization's. */
-  @Get(adminSessionsRoute.path)
+  @Endpoint(adminSessionsRoute)
   async listSessions(@CurrentActor() actor: Actor): Promise<AdminSessionsResponse> {
     if (actor.role === 'user') throw new ForbiddenException('only an administrator may see sessions');
     const sessions = await this.sessions.active(actor);
@@ -78,29 +67,24 @@ export class AdminController {
     };
   }
 
-  @Delete(adminDisconnectRoute.path)
-  @HttpCode(204)
+  @Endpoint(adminDisconnectRoute)
   async disconnect(
     @CurrentActor() actor: Actor,
-    @Param(new ZodValidationPipe(adminDisconnectParamSchema)) { sessionId }: AdminDisconnectParam,
+    @Param() { sessionId }: AdminDisconnectParam,
   ): Promise<void> {
     if (actor.role === 'user') throw new ForbiddenException('only an administrator may disconnect sessions');
     const released = await this.sessions.release(actor, sessionId);
     if (!released.success) throw new NotFoundException(`session ${sessionId} does not exist`);
   }
 
-  @Get(adminWebSocketsRoute.path)
+  @Endpoint(adminWebSocketsRoute)
   listWebSockets(@CurrentActor() actor: Actor): AdminWebSocketsResponse {
     assertPlatformAdmin(actor);
     return { items: this.webSockets.list() };
   }
 
-  @Delete(adminCloseWebSocketRoute.path)
-  @HttpCode(204)
-  closeWebSocket(
-    @CurrentActor() actor: Actor,
-    @Param(new ZodValidationPipe(adminCloseWebSocketParamSchema)) { id }: AdminCloseWebSocketParam,
-  ): void {
+  @Endpoint(adminCloseWebSocketRoute)
+  closeWebSocket(@CurrentActor() actor: Actor, @Param() { id }: AdminCloseWebSocketParam): void {
     assertPlatformAdmin(actor);
     const { code } = closeCodes.ADMIN_DISCONNECT;
     if (!this.webSockets.close(id, code, 'closed by an administrator')) {
@@ -108,7 +92,7 @@ export class AdminController {
     }
   }
 
-  @Get(adminLicenceRoute.path)
+  @Endpoint(adminLicenceRoute)
   licenceUsage(@CurrentActor() actor: Actor): Promise<AdminLicenceResponse> {
     assertPlatformAdmin(actor);
     return this.licence.usage();

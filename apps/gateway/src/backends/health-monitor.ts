@@ -4,9 +4,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
-import { backendHealthRoute } from '@webstream/contracts';
-import { createHttpClient, InjectConfig, InjectMetrics } from '@webstream/service-kit';
-import { type AxiosInstance, isAxiosError } from 'axios';
+import { backendHealthRoute, ContractViolation } from '@webstream/contracts';
+import { createHttpClient, EndpointClient, InjectConfig, InjectMetrics } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import CircuitBreaker from 'opossum';
 import { Gauge, Histogram, type Registry } from 'prom-client';
@@ -63,7 +62,7 @@ export class HealthMonitor implements OnApplicationShutdown {
   private readonly successThreshold: number;
   private readonly httpAgent = new HttpAgent({ keepAlive: true });
   private readonly httpsAgent = new HttpsAgent({ keepAlive: true });
-  private readonly http: AxiosInstance;
+  private readonly hosts: EndpointClient;
   private readonly state: Gauge<'backend'>;
   private readonly probeDuration: Histogram<'backend' | 'outcome'>;
   // Bound here, outside any request: probe timers started while serving a registration must not carry that
@@ -82,15 +81,16 @@ export class HealthMonitor implements OnApplicationShutdown {
     this.timeoutMs = timeout * 1000;
     this.failureThreshold = failureThreshold;
     this.successThreshold = successThreshold;
-    this.http = createHttpClient({
-      timeout: this.timeoutMs,
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      maxRedirects: 0,
-      maxContentLength: 64 * 1024,
-      headers: { Accept: 'application/json' },
-      validateStatus: () => true,
-    });
+    this.hosts = new EndpointClient(
+      createHttpClient({
+        timeout: this.timeoutMs,
+        httpAgent: this.httpAgent,
+        httpsAgent: this.httpsAgent,
+        maxRedirects: 0,
+        maxContentLength: 64 * 1024,
+        headers: { Accept: 'application/json' },
+      }),
+    );
     this.state = new Gauge({
       name: 'gateway_backend_state',
       help: "Each backend's health as this gateway's monitor sees it: 0 unknown, 1 healthy, 2 unstable, 3 unreachable",
@@ -200,13 +200,23 @@ export class HealthMonitor implements OnApplicationShutdown {
   }
 
   private async fetchHealth(serverUrl: string): Promise<void> {
-    // A 2xx is reachable whatever its body says (a degraded host still serves; capacity is the heartbeat's).
-    const response = await this.http.get<unknown>(`${serverUrl}${backendHealthRoute.path}`, {
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    if (response.status < 200 || response.status > 299) {
-      throw new ProbeFailure(`answered HTTP ${response.status}`);
+    // A host that answers is reachable whatever status it reports (a degraded host still serves; capacity is
+    // the heartbeat's), but only if its answer is a backend's: one that breaks the contract is not a host.
+    let response;
+    try {
+      response = await this.hosts.answer(
+        backendHealthRoute,
+        {},
+        {
+          baseUrl: serverUrl,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        },
+      );
+    } catch (error) {
+      if (error instanceof ContractViolation) throw new ProbeFailure(`answered ${error.message}`);
+      throw error;
     }
+    if (!response.ok) throw new ProbeFailure(`answered HTTP ${response.status}`);
   }
 
   private record(watched: Watched, result: ProbeResult): void {
@@ -260,6 +270,6 @@ function classify(error: unknown): ProbeResult {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'EOPENBREAKER') return { outcome: 'rejected', reason: 'circuit breaker is open' };
   if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') return { outcome: 'timeout', reason };
-  if (isAxiosError(error) && error.code === 'ERR_CANCELED') return { outcome: 'timeout', reason };
+  if (code === 'ERR_CANCELED') return { outcome: 'timeout', reason };
   return { outcome: 'failure', reason };
 }

@@ -4,6 +4,7 @@ import { type Socket } from 'node:net';
 import { type Duplex } from 'node:stream';
 import {
   type BeforeApplicationShutdown,
+  HttpException,
   Inject,
   Injectable,
   type OnApplicationBootstrap,
@@ -51,6 +52,7 @@ import { GatewayMetrics, statusOf } from '../observability/gateway-metrics';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { type SessionRecord, SessionStore } from '../sessions/session-record';
 import { clientAddress, clientProtocol } from '../tls/trusted-proxies';
+import { InboundMessageLimit } from './inbound-message-limit';
 import { WebSocketDiagnostics } from './ws-diagnostics';
 import { TicketStore } from './ws-tickets';
 
@@ -222,6 +224,13 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     const done = this.metrics.startRequest('session-host', 'GET', getConnectionRoute.path);
     res.once('close', () => done(statusOf(res)));
     if (!(await this.rateLimiter.limitRequest(req, res))) return;
+    const length = req.headers['content-length'];
+    if (req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')) {
+      // Read and dropped, so the client gets to read the answer.
+      req.resume();
+      sendError(req, res, 400, 'GET /getConnection takes no body');
+      return;
+    }
     const auth = await this.tokens.authenticate(req);
     if ('problem' in auth) {
       this.metrics.authFailure('access_token');
@@ -368,14 +377,53 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     if (session.state !== 'active') await this.sessions.update(session.sessionId, { state: 'active' });
   }
 
-  /** Once relayed: diagnostics, a bound on what a slow reader makes us hold, and a reason when upstream fails. */
+  /**
+   * Once relayed: diagnostics, a bound on what a slow reader makes us hold, a reason when upstream fails, a
+   * limit on what the browser sends, and never half a connection: once either side is done, the other is
+   * dropped after a moment for its close handshake.
+   */
   private relayed(req: IncomingMessage, client: Socket, upstream: Socket, session: SessionRecord): void {
     const path = pathOf(req);
+    // Set once the socket's end is one the browser was told the reason for.
+    let orderlyEnd = false;
+    // Registered before http-proxy pipes the sockets, so this listener sees each chunk before the pipe forwards
+    // it: a message over the limit finds the streamer's socket already gone.
+    const limit = new InboundMessageLimit(this.maxMessageBytes(path));
+    const refuse = (chunk: Buffer): void => {
+      if (limit.accepts(chunk)) return;
+      client.off('data', refuse);
+      orderlyEnd = true;
+      upstream.destroy();
+      const { code, reason } = closeCodes.MESSAGE_TOO_BIG;
+      if (client.writable) client.end(closeFrame(code, reason));
+      this.logger.warn(
+        { sessionId: session.sessionId, path, maxBytes: limit.maxBytes },
+        'closed a WebSocket whose client sent a message over the limit',
+      );
+    };
+    client.on('data', refuse);
+    const timers: NodeJS.Timeout[] = [];
+    const dropAfterGrace = (socket: Socket): void => {
+      if (socket.destroyed) return;
+      const timer = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+      timer.unref();
+      timers.push(timer);
+    };
+    upstream.once('close', () => dropAfterGrace(client));
+    // The browser's end: after ours (the close handshake is over) it is dropped at once; before ours, the
+    // streamer gets a moment to answer it.
+    client.once('end', () => {
+      if (client.writableEnded) client.destroy();
+      else dropAfterGrace(upstream);
+    });
+    client.once('close', () => {
+      for (const timer of timers) clearTimeout(timer);
+      upstream.destroy();
+    });
     // The streamer's close frame (opcode 8; its answer to the browser's, or its own): whatever follows is an
     // orderly end. The only listener beside the pipe's, on the only side whose end needs telling apart. A slow
     // browser needs none: the pipe pauses the streamer's socket once the browser's holds its high-water mark,
     // and the streamer, seeing its own buffer fill, drops frames for it (streamer.maxBufferedBytes).
-    let orderlyEnd = false;
     upstream.on('data', (chunk: Buffer) => {
       if ((chunk[0]! & 0x0f) === 0x08) orderlyEnd = true;
     });
@@ -412,6 +460,18 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     );
   }
 
+  private maxMessageBytes(path: string): number {
+    const limits = this.config.gateway.webSocket.maxMessageBytes;
+    switch (path) {
+      case CAPTURE_PATH:
+        return limits.capture;
+      case AUDIO_PATH:
+        return limits.audio;
+      default:
+        return limits.control;
+    }
+  }
+
   /** The streamer could not be reached: finish the handshake only to close it with a code and a reason. */
   private closeUnreachable(req: IncomingMessage, socket: Socket, error: Error): void {
     this.logger.warn({ err: error, url: req.url }, 'streamer unreachable for a WebSocket');
@@ -445,10 +505,19 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       answer(known.status, known.message, { 'retry-after': String(known.retryAfterSeconds) });
       return;
     }
+    // An answer someone chose (IAM unable to vouch for a token: 503), not a fault of the data plane's.
+    if (error instanceof HttpException) {
+      if (known.status >= 500) this.logger.warn({ reason: known.message }, `${what} refused`);
+      answer(known.status, known.message, {});
+      return;
+    }
     this.logger.error({ err: error }, `${what} failed`);
     answer(status, message, {});
   }
 }
+
+/** How long a side whose peer is done may take to finish its close handshake before it is dropped. */
+const CLOSE_GRACE_MS = 1_000;
 
 function pathOf(req: IncomingMessage): string {
   const url = req.url ?? '/';

@@ -1,11 +1,6 @@
 import { HttpException, type OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
-import {
-  type EntitlementResolution,
-  entitlementResolutionSchema,
-  errorEnvelopeSchema,
-  resolveEntitlementRoute,
-} from '@webstream/contracts';
-import { createHttpClient } from '@webstream/service-kit';
+import { type EntitlementResolution, resolveEntitlementRoute } from '@webstream/contracts';
+import { createHttpClient, EndpointClient } from '@webstream/service-kit';
 import { type AxiosInstance } from 'axios';
 import CircuitBreaker from 'opossum';
 import { type EntitlementQuery, IamClient } from './iam-client';
@@ -16,6 +11,11 @@ export interface HttpIamClientOptions {
   timeoutMs: number;
   /** How long the circuit stays open before one trial call. */
   resetTimeoutMs: number;
+}
+
+/** An HTTP client for IAM at `url`: no redirects followed. */
+export function iamHttpClient(url: string, timeoutMs: number): AxiosInstance {
+  return createHttpClient({ baseURL: url, timeout: timeoutMs, maxRedirects: 0 });
 }
 
 /** IAM answered, with a 4xx: the caller's problem, not IAM's health, so it does not count against the circuit. */
@@ -30,17 +30,12 @@ class IamRefusal extends Error {
 
 /** Standalone or external mode: IAM over HTTP behind a circuit breaker, so a sick IAM fails fast with 503. */
 export class HttpIamClient extends IamClient implements OnApplicationShutdown {
-  private readonly http: AxiosInstance;
+  private readonly iam: EndpointClient;
   private readonly breaker: CircuitBreaker<[EntitlementQuery], EntitlementResolution>;
 
   constructor(options: HttpIamClientOptions) {
     super();
-    this.http = createHttpClient({
-      baseURL: options.url,
-      timeout: options.timeoutMs,
-      maxRedirects: 0,
-      validateStatus: () => true,
-    });
+    this.iam = new EndpointClient(iamHttpClient(options.url, options.timeoutMs));
     this.breaker = new CircuitBreaker((query: EntitlementQuery) => this.fetchResolution(query), {
       name: 'iam',
       timeout: options.timeoutMs,
@@ -67,17 +62,13 @@ export class HttpIamClient extends IamClient implements OnApplicationShutdown {
   }
 
   private async fetchResolution(query: EntitlementQuery): Promise<EntitlementResolution> {
-    const response = await this.http.get<unknown>(resolveEntitlementRoute.path, {
-      params: { workspaceId: query.workspaceId, appId: query.appId },
-      headers: { Authorization: `Bearer ${query.accessToken}` },
-    });
-    if (response.status === 200) {
-      const parsed = entitlementResolutionSchema.safeParse(response.data);
-      if (parsed.success) return parsed.data;
-      throw new Error('IAM answered 200 with something that is not an entitlement resolution');
-    }
-    const envelope = errorEnvelopeSchema.safeParse(response.data);
-    const message = envelope.success ? envelope.data.error.message : `IAM answered ${response.status}`;
+    const response = await this.iam.answer(
+      resolveEntitlementRoute,
+      { query: { workspaceId: query.workspaceId, appId: query.appId } },
+      { credentials: { Authorization: `Bearer ${query.accessToken}` } },
+    );
+    if (response.ok) return response.body;
+    const message = response.error?.message ?? `IAM answered ${response.status}`;
     if (response.status >= 400 && response.status < 500) throw new IamRefusal(response.status, message);
     throw new Error(message);
   }

@@ -1,8 +1,9 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
-import { AccessTokenModule, IamModule } from '@webstream/iam';
+import { AccessTokenModule, IamModule, TokenSubjects } from '@webstream/iam';
 import { requiredSetting } from '@webstream/service-kit';
 import { HttpIamClient } from './http-iam-client';
+import { HttpTokenSubjects } from './http-token-subjects';
 import { IamClient } from './iam-client';
 import { InProcessIamClient } from './in-process-iam-client';
 
@@ -33,11 +34,22 @@ export class IamClientModule {
       'accessManagement.tokenSigningKey',
       'the gateway verifies the access tokens IAM issues',
     );
-    const tokens = AccessTokenModule.forRoot({ signingKey, ttl: access.accessTokenTtl });
     const url = requiredSetting(
       access.url,
       'accessManagement.url',
       `the gateway reaches ${access.mode} IAM there`,
+    );
+    const backendToken = requiredSetting(
+      config.gateway.backend.token,
+      'gateway.backend.token',
+      `the gateway asks ${access.mode} IAM with it whether a token's user still stands behind it`,
+    );
+    const tokens = AccessTokenModule.forRoot(
+      { signingKey, ttl: access.accessTokenTtl },
+      {
+        provide: TokenSubjects,
+        useFactory: () => new HttpTokenSubjects({ url, backendToken, timeoutMs: IAM_TIMEOUT_MS }),
+      },
     );
     return {
       module: IamClientModule,

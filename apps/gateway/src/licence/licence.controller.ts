@@ -1,23 +1,13 @@
-import {
-  Body,
-  ConflictException,
-  Controller,
-  ForbiddenException,
-  HttpCode,
-  Post,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, ConflictException, Controller, ForbiddenException, UseGuards } from '@nestjs/common';
 import {
   type StreamerCheckinRequest,
-  streamerCheckinRequestSchema,
   type StreamerCheckinResponse,
   streamerCheckinRoute,
   type StreamerCheckoutRequest,
-  streamerCheckoutRequestSchema,
   type StreamerCheckoutResponse,
   streamerCheckoutRoute,
 } from '@webstream/contracts';
-import { BackendTokenGuard, ZodValidationPipe } from '@webstream/service-kit';
+import { BackendTokenGuard, Endpoint } from '@webstream/service-kit';
 import { LicenceRegistry } from './licence-registry';
 
 /** The streamers' check-in (every 15 s) and check-out, authenticated with the backend credential. */
@@ -26,11 +16,8 @@ import { LicenceRegistry } from './licence-registry';
 export class LicenceController {
   constructor(private readonly registry: LicenceRegistry) {}
 
-  @Post(streamerCheckinRoute.path)
-  @HttpCode(200)
-  async checkin(
-    @Body(new ZodValidationPipe(streamerCheckinRequestSchema)) body: StreamerCheckinRequest,
-  ): Promise<StreamerCheckinResponse> {
+  @Endpoint(streamerCheckinRoute)
+  async checkin(@Body() body: StreamerCheckinRequest): Promise<StreamerCheckinResponse> {
     const result = await this.registry.checkin(body.streamerGuid);
     switch (result.outcome) {
       case 'licensed':
@@ -48,11 +35,8 @@ export class LicenceController {
     }
   }
 
-  @Post(streamerCheckoutRoute.path)
-  @HttpCode(200)
-  checkout(
-    @Body(new ZodValidationPipe(streamerCheckoutRequestSchema)) body: StreamerCheckoutRequest,
-  ): Promise<StreamerCheckoutResponse> {
+  @Endpoint(streamerCheckoutRoute)
+  checkout(@Body() body: StreamerCheckoutRequest): Promise<StreamerCheckoutResponse> {
     return this.registry.checkout(body.streamerGuid);
   }
 }

@@ -1,22 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
-import { iamOpenApiRoute } from '@webstream/contracts';
-import { buildIamOpenApiDocument } from '@webstream/iam';
-import { createHttpClient, InjectConfig } from '@webstream/service-kit';
+import { API_VERSION, iamOpenApiRoute, METRICS_ENGINE_TAGS, serviceEndpoints } from '@webstream/contracts';
+import { iamOpenApiDocument } from '@webstream/iam';
+import {
+  createHttpClient,
+  InjectConfig,
+  openApiDocument,
+  type OpenApiDocument,
+  openApiYaml,
+} from '@webstream/service-kit';
 import { type AxiosInstance, isAxiosError } from 'axios';
 import { PinoLogger } from 'nestjs-pino';
-import { stringify } from 'yaml';
-import { type OpenApiDocument, serviceDocument } from './api-operation';
-import { GATEWAY_SECURITY_SCHEMES, GATEWAY_TAGS, gatewayOperations } from './gateway-operations';
 import { type AggregatedDocument, mergeDocuments, type ServiceSpecification } from './merge-documents';
-import {
-  MCP_SECURITY_SCHEMES,
-  METRICS_ENGINE_PATH_PREFIX,
-  METRICS_ENGINE_TAGS,
-  metricsEngineOperations,
-} from './metrics-engine-operations';
 
-export const API_VERSION = '1.0.0';
+export const GATEWAY_TAGS = {
+  sessions: 'Workspace sessions: launch, status, release, and the connection to the streamer',
+  backends: 'Session hosts registering with the gateway',
+  licence: "Streamers' licence check-in and check-out",
+  admin: 'Operations views for administrators',
+  operations: 'Probes, metrics and this document',
+} as const;
+
+/** The metrics engine's /api/* routes are reached through the gateway's MCP proxy, under this prefix. */
+export const METRICS_ENGINE_PATH_PREFIX = '/mcp';
 /** How long an aggregated document is served before it is built again (scenario B: many concurrent readers). */
 export const OPENAPI_CACHE_TTL_MS = 300_000;
 /** After a peer's specification could not be fetched, it is tried again this soon. */
@@ -36,6 +42,8 @@ export interface SourceStatus {
 export type GatewayOpenApiDocument = AggregatedDocument & {
   'x-webstream-sources': { iam: SourceStatus };
 };
+
+const SERVERS = [{ url: '/', description: 'A gateway (gateway.port, 9000 by default)' }];
 
 interface CachedDocument {
   document: GatewayOpenApiDocument;
@@ -121,8 +129,7 @@ export class GatewayOpenApi {
 
   async yaml(): Promise<string> {
     const cached = await this.current();
-    // Without aliases: repeated objects (the error envelope) are written out, as OpenAPI tools expect.
-    cached.yaml ??= stringify(cached.document, { aliasDuplicateObjects: false });
+    cached.yaml ??= openApiYaml(cached.document);
     return cached.yaml;
   }
 
@@ -165,6 +172,7 @@ export class GatewayOpenApi {
         version: API_VERSION,
         description: `${DESCRIPTION}\n\n${describeIam(iam.status)}`,
       },
+      SERVERS,
       specifications,
     );
     const document: GatewayOpenApiDocument = { ...merged, 'x-webstream-sources': { iam: iam.status } };
@@ -183,26 +191,34 @@ export class GatewayOpenApi {
       {
         service: 'gateway',
         title: 'Gateway',
-        tagDescriptions: GATEWAY_TAGS,
-        document: serviceDocument({
+        document: openApiDocument({
           title: 'WebStream gateway',
           version: API_VERSION,
           description: 'Session brokering, backend registry, licence registry, admin views and probes.',
-          operations: gatewayOperations,
-          securitySchemes: GATEWAY_SECURITY_SCHEMES,
+          endpoints: serviceEndpoints.gateway,
+          tags: GATEWAY_TAGS,
+          servers: SERVERS,
         }),
       },
       {
         service: 'metrics-engine',
         title: 'Metrics engine (through /mcp/api)',
-        tagDescriptions: METRICS_ENGINE_TAGS,
-        document: serviceDocument({
+        document: openApiDocument({
           title: 'WebStream metrics engine',
           version: API_VERSION,
           description: "The metrics engine's /api/* routes, reached through the gateway's MCP proxy.",
-          operations: metricsEngineOperations,
-          securitySchemes: MCP_SECURITY_SCHEMES,
-          prefix: METRICS_ENGINE_PATH_PREFIX,
+          endpoints: serviceEndpoints['metrics-engine'].filter((endpoint) =>
+            endpoint.path.startsWith('/api/'),
+          ),
+          tags: METRICS_ENGINE_TAGS,
+          servers: SERVERS,
+          pathPrefix: METRICS_ENGINE_PATH_PREFIX,
+          security: ['mcpKey'],
+          errors: {
+            502: 'The metrics engine could not be reached',
+            503: 'The metrics engine keeps failing, or the gateway has no credential for it: retry after Retry-After',
+          },
+          retryAfterOn: [503],
         }),
       },
     ];
@@ -211,7 +227,7 @@ export class GatewayOpenApi {
 
   private async iamSpecification(): Promise<{ document?: OpenApiDocument; status: SourceStatus }> {
     if (this.iamUrl === undefined) {
-      this.builtinIam ??= buildIamOpenApiDocument(API_VERSION) as OpenApiDocument;
+      this.builtinIam ??= iamOpenApiDocument();
       return { document: this.builtinIam, status: { status: 'built-in' } };
     }
     const attemptedAt = new Date().toISOString();

@@ -1,5 +1,5 @@
+import { type OpenApiDocument } from '@webstream/service-kit';
 import { type oas31 } from 'zod-openapi';
-import { type OpenApiDocument } from './api-operation';
 
 /** One service's specification, as it goes into the aggregated document. */
 export interface ServiceSpecification {
@@ -8,8 +8,6 @@ export interface ServiceSpecification {
   /** The name of its tag group. */
   title: string;
   document: OpenApiDocument;
-  /** Descriptions of its own tags (without the prefix), beside those its document declares. */
-  tagDescriptions?: Readonly<Record<string, string>>;
 }
 
 export interface TagGroup {
@@ -62,6 +60,7 @@ function operationsOf(document: OpenApiDocument): oas31.OperationObject[] {
  */
 export function mergeDocuments(
   info: oas31.InfoObject,
+  servers: oas31.ServerObject[],
   specifications: ServiceSpecification[],
 ): AggregatedDocument {
   const paths: oas31.PathsObject = {};
@@ -117,9 +116,7 @@ export function mergeDocuments(
         );
       }
       const own = operation.tags?.length ? operation.tags : [service];
-      operation.tags = own.map((tag) =>
-        addTag(tag, specification.tagDescriptions?.[tag] ?? declared.get(tag)),
-      );
+      operation.tags = own.map((tag) => addTag(tag, declared.get(tag)));
     }
     groups.push({ name: specification.title, tags: groupTags });
 
@@ -132,6 +129,7 @@ export function mergeDocuments(
   return {
     openapi: '3.1.0',
     info,
+    servers,
     tags,
     paths,
     components,

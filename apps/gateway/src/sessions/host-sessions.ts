@@ -1,12 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  BACKEND_TOKEN_HEADER,
-  type CloseReason,
-  type HostSessionEndRequest,
-  hostSessionEndRoute,
-} from '@webstream/contracts';
-import { BACKEND_TOKEN, createHttpClient } from '@webstream/service-kit';
-import { type AxiosInstance } from 'axios';
+import { BACKEND_TOKEN_HEADER, type CloseReason, hostSessionEndRoute } from '@webstream/contracts';
+import { BACKEND_TOKEN, createHttpClient, EndpointClient, transportProblem } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -14,17 +8,15 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** The gateway's word to a session host about one of its sessions. */
 @Injectable()
 export class HostSessions {
-  private readonly http: AxiosInstance;
+  private readonly hosts: EndpointClient;
 
   constructor(
     @Inject(BACKEND_TOKEN) backendToken: string,
     private readonly logger: PinoLogger,
   ) {
-    this.http = createHttpClient({
-      timeout: REQUEST_TIMEOUT_MS,
-      headers: { [BACKEND_TOKEN_HEADER]: backendToken },
-      validateStatus: () => true,
-    });
+    this.hosts = new EndpointClient(
+      createHttpClient({ timeout: REQUEST_TIMEOUT_MS, headers: { [BACKEND_TOKEN_HEADER]: backendToken } }),
+    );
   }
 
   /**
@@ -32,10 +24,9 @@ export class HostSessions {
    * browser why. Not awaited by the caller — a host that is gone has nothing left to end.
    */
   end(backend: string, sessionId: string, reason: CloseReason): void {
-    const body: HostSessionEndRequest = { sessionId, reason };
-    this.http.post(`${backend}${hostSessionEndRoute.path}`, body).then(
+    this.hosts.answer(hostSessionEndRoute, { body: { sessionId, reason } }, { baseUrl: backend }).then(
       (answer) => {
-        if (answer.status !== 200)
+        if (!answer.ok)
           this.logger.warn(
             { backend, sessionId, status: answer.status },
             'the session host refused to end a session',
@@ -43,7 +34,7 @@ export class HostSessions {
       },
       (error: unknown) =>
         this.logger.warn(
-          { backend, sessionId, err: error instanceof Error ? error.message : String(error) },
+          { backend, sessionId, err: transportProblem(error) },
           'could not tell the session host to end a session',
         ),
     );

@@ -200,6 +200,26 @@ export class SessionBroker {
     };
   }
 
+  /**
+   * Ends a session whose user no longer stands behind it (disabled or deleted), as an administrator's
+   * disconnect does: the browser is told the same, and the host ends the streamer.
+   */
+  async endForRevokedUser(record: SessionRecord, why: string): Promise<void> {
+    const reason = 'admin-disconnect';
+    await this.store.release(record.sessionId, reason);
+    this.hosts.end(record.backend, record.sessionId, reason);
+    this.telemetry.sessionEnded(record, reason);
+    this.logger.info(
+      { sessionId: record.sessionId, userId: record.userId, why },
+      'session ended: its user no longer stands behind it',
+    );
+  }
+
+  /** Every session not ended yet, on every gateway sharing this store. */
+  allActive(): Promise<SessionRecord[]> {
+    return this.store.active();
+  }
+
   /** For the admin endpoint: a platform admin sees every session, an org admin their organization's. */
   async active(actor: Actor): Promise<SessionRecord[]> {
     const sessions = await this.store.active();

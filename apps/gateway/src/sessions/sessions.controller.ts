@@ -3,10 +3,7 @@ import {
   Controller,
   createParamDecorator,
   type ExecutionContext,
-  Get,
   Headers,
-  HttpCode,
-  Post,
   Req,
   Res,
   UseGuards,
@@ -16,18 +13,16 @@ import {
   SESSION_ID_HEADER,
   sessionIdSchema,
   type SessionReleaseRequest,
-  sessionReleaseRequestSchema,
   type SessionReleaseResponse,
   sessionReleaseRoute,
   type SessionSelectRequest,
-  sessionSelectRequestSchema,
   type SessionSelectResponse,
   sessionSelectRoute,
   type SessionStatusResponse,
   sessionStatusRoute,
 } from '@webstream/contracts';
 import { AccessTokenGuard, type Actor, CurrentActor } from '@webstream/iam';
-import { RequestValidationException, ZodValidationPipe } from '@webstream/service-kit';
+import { Endpoint, RequestValidationException } from '@webstream/service-kit';
 import type { Request, Response } from 'express';
 import { NoBackendAvailableException, SessionBroker } from './session-broker';
 
@@ -54,12 +49,11 @@ const SessionIdHeader = createParamDecorator((_: unknown, context: ExecutionCont
 export class SessionsController {
   constructor(private readonly broker: SessionBroker) {}
 
-  @Post(sessionSelectRoute.path)
-  @HttpCode(200)
+  @Endpoint(sessionSelectRoute)
   async select(
     @CurrentActor() actor: Actor,
     @SessionIdHeader() sessionId: string,
-    @Body(new ZodValidationPipe(sessionSelectRequestSchema)) body: SessionSelectRequest,
+    @Body() body: SessionSelectRequest,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SessionSelectResponse> {
@@ -74,17 +68,16 @@ export class SessionsController {
     }
   }
 
-  @Post(sessionReleaseRoute.path)
-  @HttpCode(200)
+  @Endpoint(sessionReleaseRoute)
   release(
     @CurrentActor() actor: Actor,
     @Headers(SESSION_ID_HEADER) header: string | undefined,
-    @Body(new ZodValidationPipe(sessionReleaseRequestSchema)) body: SessionReleaseRequest,
+    @Body() body: SessionReleaseRequest,
   ): Promise<SessionReleaseResponse> {
     return this.broker.release(actor, parseSessionId(body.sessionId ?? header));
   }
 
-  @Get(sessionStatusRoute.path)
+  @Endpoint(sessionStatusRoute)
   status(@CurrentActor() actor: Actor, @SessionIdHeader() sessionId: string): Promise<SessionStatusResponse> {
     return this.broker.status(actor, sessionId);
   }

@@ -3,12 +3,16 @@ import { GATEWAY_REDIS, type GatewayRedis } from '../state/gateway-state.module'
 import { HostSessions } from './host-sessions';
 import { MemorySessionStore } from './memory-session-store';
 import { RedisSessionStore } from './redis-session-store';
+import { RevokedUserSessions } from './revoked-user-sessions';
 import { SessionBroker } from './session-broker';
 import { SessionStore } from './session-record';
 import { SessionEndedController } from './session-ended.controller';
 import { SessionsController } from './sessions.controller';
 
-/** Needs BackendDirectory (BackendsModule), IamClient and AccessTokenGuard (IamClientModule), both global. */
+/**
+ * Needs BackendDirectory (BackendsModule), IamClient, AccessTokenGuard and TokenSubjects (IamClientModule), all
+ * global.
+ */
 @Module({
   controllers: [SessionsController, SessionEndedController],
   providers: [
@@ -20,6 +24,7 @@ import { SessionsController } from './sessions.controller';
     },
     SessionBroker,
     HostSessions,
+    RevokedUserSessions,
   ],
   exports: [SessionBroker, SessionStore],
 })

@@ -1,11 +1,6 @@
-import { BadRequestException, Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
-import {
-  type AuditSearchQuery,
-  auditSearchQuerySchema,
-  type AuditSearchResponse,
-  auditSearchRoute,
-} from '@webstream/contracts';
-import { ZodValidationPipe } from '@webstream/service-kit';
+import { BadRequestException, Controller, Query, Res, UseGuards } from '@nestjs/common';
+import { type AuditSearchQuery, type AuditSearchResponse, auditSearchRoute } from '@webstream/contracts';
+import { Endpoint } from '@webstream/service-kit';
 import type { Response } from 'express';
 import { ServiceTokenGuard } from '../auth/service-token.guard';
 import { sendCsv } from '../reports/csv';
@@ -16,9 +11,9 @@ import { AuditRepository, InvalidCursorError } from './audit.repository';
 export class AuditController {
   constructor(private readonly audit: AuditRepository) {}
 
-  @Get(auditSearchRoute.path)
+  @Endpoint(auditSearchRoute)
   async search(
-    @Query(new ZodValidationPipe(auditSearchQuerySchema)) query: AuditSearchQuery,
+    @Query() query: AuditSearchQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<AuditSearchResponse | string> {
     let result: AuditSearchResponse;

@@ -1,4 +1,5 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, UseGuards } from '@nestjs/common';
+import { Endpoint } from '@webstream/service-kit';
 import {
   type OperationsLicenceResponse,
   operationsLicenceRoute,
@@ -15,17 +16,17 @@ import { OperationsRepository } from './operations.repository';
 export class OperationsController {
   constructor(private readonly operations: OperationsRepository) {}
 
-  @Get(operationsNodesRoute.path)
+  @Endpoint(operationsNodesRoute)
   async nodes(): Promise<OperationsNodesResponse> {
     return { nodes: await this.operations.liveNodes(new Date()) };
   }
 
-  @Get(operationsSessionsRoute.path)
+  @Endpoint(operationsSessionsRoute)
   async sessions(): Promise<OperationsSessionsResponse> {
     return { sessions: await this.operations.activeSessions() };
   }
 
-  @Get(operationsLicenceRoute.path)
+  @Endpoint(operationsLicenceRoute)
   licence(): Promise<OperationsLicenceResponse> {
     return this.operations.licence();
   }

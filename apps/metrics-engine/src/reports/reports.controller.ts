@@ -1,23 +1,19 @@
-import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Query, Res, UseGuards } from '@nestjs/common';
 import {
   type ConcurrencyReportQuery,
-  concurrencyReportQuerySchema,
   concurrencyReportRoute,
   type ConcurrencyReportRow,
   type MetricsReportQuery,
-  metricsReportQuerySchema,
   metricsReportRoute,
   type MetricsReportRow,
   type TopReportQuery,
-  topReportQuerySchema,
   topReportRoute,
   type TopReportRow,
   type UsageReportQuery,
-  usageReportQuerySchema,
   usageReportRoute,
   type UsageReportRow,
 } from '@webstream/contracts';
-import { ZodValidationPipe } from '@webstream/service-kit';
+import { Endpoint } from '@webstream/service-kit';
 import type { Response } from 'express';
 import { ServiceTokenGuard } from '../auth/service-token.guard';
 import { sendCsv } from './csv';
@@ -30,9 +26,9 @@ type Answer<Row> = { rows: Row[] } | string;
 export class ReportsController {
   constructor(private readonly reports: ReportsRepository) {}
 
-  @Get(usageReportRoute.path)
+  @Endpoint(usageReportRoute)
   async usage(
-    @Query(new ZodValidationPipe(usageReportQuerySchema)) query: UsageReportQuery,
+    @Query() query: UsageReportQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Answer<UsageReportRow>> {
     const rows = await this.reports.usage(query, new Date());
@@ -46,9 +42,9 @@ export class ReportsController {
       : { rows };
   }
 
-  @Get(topReportRoute.path)
+  @Endpoint(topReportRoute)
   async top(
-    @Query(new ZodValidationPipe(topReportQuerySchema)) query: TopReportQuery,
+    @Query() query: TopReportQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Answer<TopReportRow>> {
     const rows = await this.reports.top(query, new Date());
@@ -57,9 +53,9 @@ export class ReportsController {
       : { rows };
   }
 
-  @Get(concurrencyReportRoute.path)
+  @Endpoint(concurrencyReportRoute)
   async concurrency(
-    @Query(new ZodValidationPipe(concurrencyReportQuerySchema)) query: ConcurrencyReportQuery,
+    @Query() query: ConcurrencyReportQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Answer<ConcurrencyReportRow>> {
     const rows = await this.reports.concurrency(query, new Date());
@@ -68,9 +64,9 @@ export class ReportsController {
       : { rows };
   }
 
-  @Get(metricsReportRoute.path)
+  @Endpoint(metricsReportRoute)
   async metrics(
-    @Query(new ZodValidationPipe(metricsReportQuerySchema)) query: MetricsReportQuery,
+    @Query() query: MetricsReportQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Answer<MetricsReportRow>> {
     const rows = await this.reports.metrics(query, new Date());

@@ -1,16 +1,16 @@
-import { ConflictException, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ConflictException, Controller, UseGuards } from '@nestjs/common';
+import { type EndpointOutput, retentionRunRoute } from '@webstream/contracts';
+import { Endpoint } from '@webstream/service-kit';
 import { ServiceTokenGuard } from '../auth/service-token.guard';
-import { type RetentionOutcome, RetentionService } from './retention.service';
+import { RetentionService } from './retention.service';
 
-/** Runs the retention job now (it also runs every retention.intervalMinutes), e.g. after a bulk import. */
 @Controller()
 @UseGuards(ServiceTokenGuard)
 export class RetentionController {
   constructor(private readonly retention: RetentionService) {}
 
-  @Post('/api/retention/run')
-  @HttpCode(200)
-  async run(): Promise<RetentionOutcome> {
+  @Endpoint(retentionRunRoute)
+  async run(): Promise<EndpointOutput<typeof retentionRunRoute>> {
     const outcome = await this.retention.run(new Date());
     if (!outcome) throw new ConflictException('the retention job is already running on another engine');
     return outcome;

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { type RetentionOutcome } from '@webstream/contracts';
 import { PinoLogger } from 'nestjs-pino';
 import { MetricsDatabase } from '../database/metrics-database';
 import { Prisma } from '../generated/prisma/client';
@@ -10,16 +11,6 @@ import {
 } from './retention.settings';
 
 type Transaction = Parameters<Parameters<MetricsDatabase['$transaction']>[0]>[0];
-
-export interface RetentionOutcome {
-  endedSilentSessions: number;
-  aggregatedHours: number;
-  deletedSamples: number;
-  deletedHourly: number;
-  deletedActivity: number;
-  deletedAudit: number;
-  deletedBatchKeys: number;
-}
 
 // Any engine may run the job; the lock makes concurrent runs from several engines take turns.
 const RETENTION_LOCK = 0x77_73_72_74; // "wsrt"

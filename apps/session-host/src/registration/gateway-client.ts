@@ -10,8 +10,7 @@ import {
   type UnregisterRequest,
   unregisterRoute,
 } from '@webstream/contracts';
-import { createHttpClient, InjectConfig } from '@webstream/service-kit';
-import { type AxiosInstance, isAxiosError } from 'axios';
+import { createHttpClient, EndpointClient, InjectConfig, transportProblem } from '@webstream/service-kit';
 import { InjectBackendToken } from '../host/session-host-options';
 
 /** Each call to the gateway has this long (register and heartbeat; unregister has less, it delays shutdown). */
@@ -39,47 +38,41 @@ export function describeAnswer(answer: GatewayAnswer): string {
 @Injectable()
 export class GatewayClient {
   readonly gatewayUrl: string;
-  private readonly http: AxiosInstance;
+  private readonly gateway: EndpointClient;
 
   constructor(@InjectConfig() config: WebstreamConfig, @InjectBackendToken() token: string) {
     this.gatewayUrl = config.gateway.backend.gatewayUrl;
-    this.http = createHttpClient({
-      baseURL: this.gatewayUrl,
-      timeout: GATEWAY_TIMEOUT_MS,
-      maxRedirects: 0,
-      headers: { [BACKEND_TOKEN_HEADER]: token, Accept: 'application/json' },
-      validateStatus: () => true,
-    });
+    this.gateway = new EndpointClient(
+      createHttpClient({
+        baseURL: this.gatewayUrl,
+        timeout: GATEWAY_TIMEOUT_MS,
+        maxRedirects: 0,
+        headers: { [BACKEND_TOKEN_HEADER]: token, Accept: 'application/json' },
+      }),
+    );
   }
 
   register(body: RegisterRequest, signal?: AbortSignal): Promise<GatewayAnswer> {
-    return this.post(registerRoute.path, body, { signal });
+    return this.send(() => this.gateway.answer(registerRoute, { body }, { signal }));
   }
 
   heartbeat(body: HeartbeatRequest, signal?: AbortSignal): Promise<GatewayAnswer> {
-    return this.post(heartbeatRoute.path, body, { signal });
+    return this.send(() => this.gateway.answer(heartbeatRoute, { body }, { signal }));
   }
 
   unregister(body: UnregisterRequest): Promise<GatewayAnswer> {
-    return this.post(unregisterRoute.path, body, { timeout: UNREGISTER_TIMEOUT_MS });
+    return this.send(() =>
+      this.gateway.answer(unregisterRoute, { body }, { timeout: UNREGISTER_TIMEOUT_MS }),
+    );
   }
 
-  private async post(
-    path: string,
-    body: unknown,
-    options: { signal?: AbortSignal | undefined; timeout?: number },
-  ): Promise<GatewayAnswer> {
+  /** A success answer that breaks its contract counts as no answer, like one that never came. */
+  private async send(call: () => Promise<{ status: number; body: unknown }>): Promise<GatewayAnswer> {
     try {
-      const response = await this.http.post<unknown>(path, body, options);
-      return { status: response.status, body: response.data };
+      const { status, body } = await call();
+      return { status, body };
     } catch (error) {
-      // Never the axios error itself: it carries the request headers, token included.
-      const problem = isAxiosError(error)
-        ? `${error.code ?? 'ERR_HTTP'}: ${error.message}`
-        : error instanceof Error
-          ? error.message
-          : String(error);
-      return { problem };
+      return { problem: transportProblem(error) };
     }
   }
 }

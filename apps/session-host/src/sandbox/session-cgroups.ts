@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type SessionLimits } from '@webstream/contracts';
 
@@ -22,6 +22,16 @@ export interface SessionCgroup {
 export interface CgroupLimiter {
   readonly enforcement: Exclude<LimitEnforcement, 'rlimits'>;
   create(name: string, limits: SessionLimits): Promise<SessionCgroup>;
+  /** Ends and removes every group whose name starts with `prefix` (left by a host that died); how many. */
+  sweep(prefix: string): Promise<number>;
+}
+
+/** The groups under `parent` whose names start with `prefix`. */
+async function groupsNamed(parent: string, prefix: string): Promise<string[]> {
+  const entries = await readdir(parent, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isDirectory() && entry.name.startsWith(prefix))
+    .map((entry) => entry.name);
 }
 
 /**
@@ -101,6 +111,18 @@ class V1Limiter implements CgroupLimiter {
       },
     };
   }
+
+  async sweep(prefix: string): Promise<number> {
+    const names = new Set<string>();
+    for (const controller of V1_CONTROLLERS) {
+      const parent = join(this.root, controller, PARENT);
+      for (const name of await groupsNamed(parent, prefix)) {
+        names.add(name);
+        await removeGroup(join(parent, name), join(parent, name, 'cgroup.procs'));
+      }
+    }
+    return names.size;
+  }
 }
 
 class V2Limiter implements CgroupLimiter {
@@ -151,5 +173,15 @@ class V2Limiter implements CgroupLimiter {
         await removeGroup(dir, procs);
       },
     };
+  }
+
+  async sweep(prefix: string): Promise<number> {
+    const names = await groupsNamed(this.parent, prefix);
+    for (const name of names) {
+      const dir = join(this.parent, name);
+      await writeFile(join(dir, 'cgroup.kill'), '1').catch(() => undefined);
+      await removeGroup(dir, join(dir, 'cgroup.procs'));
+    }
+    return names.length;
   }
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, statSync } from 'node:fs';
 import { chown, mkdir, readdir, rm } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -104,11 +104,19 @@ export class SessionSandboxes implements OnModuleInit {
     this.identities = await SessionIdentities.open(sandbox.uidRange, resolve(sandbox.homeRoot), [
       process.getuid?.() ?? 0,
     ]);
+    const closed = closedFolderAbove(resolve(sandbox.homeRoot));
+    if (closed !== undefined) {
+      const reason = `sessionHost.sandbox.homeRoot ${resolve(sandbox.homeRoot)} cannot be reached by session users: ${closed} is not searchable by others (chmod o+x ${closed}, or choose another homeRoot)`;
+      this.state = { kind: 'unavailable', reason };
+      this.logger.error({ sandbox: sandbox.mode }, `sessions are refused: ${reason}`);
+      return;
+    }
     await this.prepareFolders();
     let limitsWhy: string | undefined;
     try {
-      this.limiter = await openCgroupLimiter();
-      await this.removeStaleGroups();
+      const limiter = await openCgroupLimiter();
+      await this.removeStaleGroups(limiter);
+      this.limiter = limiter;
     } catch (error) {
       limitsWhy = `cgroups cannot be used here (${error instanceof Error ? error.message : String(error)})`;
     }
@@ -177,10 +185,20 @@ export class SessionSandboxes implements OnModuleInit {
     return join(resolve(this.config.sessionHost.sandbox.runtimeRoot), `host-${this.config.sessionHost.port}`);
   }
 
-  /** Proves a group can be made, limited and removed before the first session needs one. */
-  private async removeStaleGroups(): Promise<void> {
-    const probe = `probe-${this.config.sessionHost.port}`;
-    await this.limiter?.create(probe, this.config.sessionHost.sandbox.limits).then((group) => group.remove());
+  /** Groups of this host's sessions are named with this, so a restarted host finds what its last run left. */
+  private get groupPrefix(): string {
+    return `host-${this.config.sessionHost.port}-`;
+  }
+
+  /**
+   * Ends what a previous run of this host left in its groups (it died without ending its sessions), then proves
+   * a group can be made, limited and removed before the first session needs one.
+   */
+  private async removeStaleGroups(limiter: CgroupLimiter): Promise<void> {
+    const swept = await limiter.sweep(this.groupPrefix);
+    if (swept > 0) this.logger.warn({ groups: swept }, 'ended the sessions a previous run of this host left');
+    const probe = await limiter.create(`${this.groupPrefix}probe`, this.config.sessionHost.sandbox.limits);
+    await probe.remove();
   }
 
   /** The session's identity, home, runtime folder and cgroup; throws when the host cannot sandbox it. */
@@ -208,7 +226,10 @@ export class SessionSandboxes implements OnModuleInit {
       await ownedFolder(runtimeDir, uid);
       undo.push(() => rm(runtimeDir, { recursive: true, force: true }));
       if (homeDir !== null) await ownedFolder(homeDir, uid);
-      const group = await this.limiter?.create(`${sessionId}-${randomBytes(4).toString('hex')}`, limits);
+      const group = await this.limiter?.create(
+        `${this.groupPrefix}${sessionId}-${randomBytes(4).toString('hex')}`,
+        limits,
+      );
       if (group) undo.push(() => group.remove());
       return {
         spec: {
@@ -234,4 +255,15 @@ export class SessionSandboxes implements OnModuleInit {
 async function ownedFolder(path: string, uid: number): Promise<void> {
   await mkdir(path, { recursive: true, mode: 0o700 });
   await chown(path, uid, uid);
+}
+
+/**
+ * The first folder on the way to `path` (itself included) that other users may not search. bubblewrap binds a
+ * persistent home as the session's uid, by its path: each folder above it must let that uid through.
+ */
+function closedFolderAbove(path: string): string | undefined {
+  for (let folder = path; ; folder = dirname(folder)) {
+    if ((statSync(folder).mode & 0o001) === 0) return folder;
+    if (dirname(folder) === folder) return undefined;
+  }
 }

@@ -15,7 +15,7 @@ import {
   CAPTURE_PATH,
   closeCodes,
   CONTROL_PATH,
-  HEALTH_READY_PATH,
+  serviceProbeRoutes,
   type SessionEndedRequest,
   sessionEndedRoute,
   type StreamerConnection,
@@ -25,8 +25,7 @@ import {
   type CloseReason,
   type WorkspaceContract,
 } from '@webstream/contracts';
-import { createHttpClient, InjectConfig } from '@webstream/service-kit';
-import { type AxiosInstance } from 'axios';
+import { createHttpClient, EndpointClient, InjectConfig, transportProblem } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import {
   InjectBackendToken,
@@ -90,7 +89,8 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
   private readonly live = new Set<StreamerProcess>();
   private readonly endings = new Set<Promise<void>>();
   private readonly pool: SessionPool;
-  private readonly http: AxiosInstance;
+  /** The gateway and this host's streamers, called by their endpoint definitions. */
+  private readonly peers: EndpointClient;
   private readonly host: string;
   /** The host's WEBSTREAM__* overrides, which each streamer gets in its launch rather than its environment. */
   private readonly configOverrides = configOverrides();
@@ -123,7 +123,7 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     this.readyTimeoutMs = sessionHost.streamerReadyTimeout * 1000;
     this.drainSeconds = sessionHost.drainTimeout;
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-    this.http = createHttpClient({ timeout: 1_000, maxRedirects: 0, validateStatus: () => true });
+    this.peers = new EndpointClient(createHttpClient({ timeout: 1_000, maxRedirects: 0 }));
   }
 
   onModuleInit(): void {
@@ -244,9 +244,9 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     process.off('exit', this.killAllNow);
   }
 
-  private streamerUrl(session: Session, path: string): string {
+  private streamerUrl(session: Session): string {
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
-    return `http://${host}:${session.port}${path}`;
+    return `http://${host}:${session.port}`;
   }
 
   private connection(session: Session): StreamerConnection {
@@ -296,7 +296,6 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
   /** Undefined once the streamer answers 200 on /health/ready, else why it never will. */
   private async waitReady(session: Session): Promise<string | undefined> {
     const streamer = session.process;
-    const url = this.streamerUrl(session, HEALTH_READY_PATH);
     const deadline = Date.now() + this.readyTimeoutMs;
     for (;;) {
       if (streamer.hasExited) {
@@ -308,8 +307,12 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
         return `it was not ready within ${this.config.sessionHost.streamerReadyTimeout} s (sessionHost.streamerReadyTimeout)`;
       }
       try {
-        const response = await this.http.get(url, { timeout: Math.max(50, Math.min(1_000, remaining)) });
-        if (response.status === 200) return undefined;
+        const response = await this.peers.answer(
+          serviceProbeRoutes.ready,
+          {},
+          { baseUrl: this.streamerUrl(session), timeout: Math.max(50, Math.min(1_000, remaining)) },
+        );
+        if (response.ok) return undefined;
       } catch {
         // Not listening yet.
       }
@@ -346,19 +349,23 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     };
     const fields = { sessionId: session.sessionId, streamerGuid: session.streamerGuid };
     try {
-      const response = await this.http.post(
-        new URL(sessionEndedRoute.path, this.config.gateway.backend.gatewayUrl).href,
-        body,
-        { headers: { [BACKEND_TOKEN_HEADER]: this.backendToken }, timeout: DRAIN_REQUEST_TIMEOUT_MS },
+      const response = await this.peers.answer(
+        sessionEndedRoute,
+        { body },
+        {
+          baseUrl: this.config.gateway.backend.gatewayUrl,
+          credentials: { [BACKEND_TOKEN_HEADER]: this.backendToken },
+          timeout: DRAIN_REQUEST_TIMEOUT_MS,
+        },
       );
-      if (response.status !== 200)
+      if (!response.ok)
         this.logger.warn(
           { ...fields, status: response.status },
           'the gateway refused the report of a lost streamer',
         );
     } catch (error) {
       this.logger.warn(
-        { ...fields, err: error instanceof Error ? error.message : String(error) },
+        { ...fields, err: transportProblem(error) },
         'could not tell the gateway the session’s streamer was lost',
       );
     }
@@ -373,16 +380,20 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     if (session === undefined) return false;
     const fields = { sessionId, streamerGuid: session.streamerGuid, port: session.port, reason };
     try {
-      const response = await this.http.post(
-        this.streamerUrl(session, streamerEndRoute.path),
-        { reason },
-        { headers: { [STREAMER_SECRET_HEADER]: session.secret }, timeout: DRAIN_REQUEST_TIMEOUT_MS },
+      const response = await this.peers.answer(
+        streamerEndRoute,
+        { body: { reason } },
+        {
+          baseUrl: this.streamerUrl(session),
+          credentials: { [STREAMER_SECRET_HEADER]: session.secret },
+          timeout: DRAIN_REQUEST_TIMEOUT_MS,
+        },
       );
-      if (response.status !== 200)
+      if (!response.ok)
         this.logger.warn({ ...fields, status: response.status }, 'the streamer refused to end');
     } catch (error) {
       this.logger.warn(
-        { ...fields, err: error instanceof Error ? error.message : String(error) },
+        { ...fields, err: transportProblem(error) },
         'could not ask the streamer to end its session; ending its processes',
       );
     }
@@ -485,17 +496,21 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
   private async warnDrain(session: Session, secondsLeft: number): Promise<void> {
     const fields = { sessionId: session.sessionId, streamerGuid: session.streamerGuid, port: session.port };
     try {
-      const response = await this.http.post(
-        this.streamerUrl(session, streamerDrainRoute.path),
-        { secondsLeft },
-        { headers: { [STREAMER_SECRET_HEADER]: session.secret }, timeout: DRAIN_REQUEST_TIMEOUT_MS },
+      const response = await this.peers.answer(
+        streamerDrainRoute,
+        { body: { secondsLeft } },
+        {
+          baseUrl: this.streamerUrl(session),
+          credentials: { [STREAMER_SECRET_HEADER]: session.secret },
+          timeout: DRAIN_REQUEST_TIMEOUT_MS,
+        },
       );
-      if (response.status < 200 || response.status > 299) {
+      if (!response.ok) {
         this.logger.warn({ ...fields, status: response.status }, 'the streamer refused the drain request');
       }
     } catch (error) {
       this.logger.warn(
-        { ...fields, err: error instanceof Error ? error.message : String(error) },
+        { ...fields, err: transportProblem(error) },
         'could not ask the streamer to drain; it is ended when the drain time is up',
       );
     }

@@ -1,22 +1,20 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, UseGuards } from '@nestjs/common';
 import {
   decodeWorkspaceHeaders,
-  getConnectionRoute,
-  type HostSessionEndRequest,
-  hostSessionEndRequestSchema,
-  type HostSessionEndResponse,
+  type EndpointBody,
+  type EndpointOutput,
+  hostGetConnectionRoute,
   hostSessionEndRoute,
   SESSION_ID_HEADER,
   sessionIdSchema,
-  type StreamerConnection,
   type WorkspaceContract,
   zodIssuesToFields,
 } from '@webstream/contracts';
 import {
   BackendTokenGuard,
+  Endpoint,
   type FieldError,
   RequestValidationException,
-  ZodValidationPipe,
 } from '@webstream/service-kit';
 import { type IncomingHttpHeaders } from 'node:http';
 import { SessionSupervisor } from './session-supervisor';
@@ -64,18 +62,19 @@ export class SessionsController {
   constructor(private readonly supervisor: SessionSupervisor) {}
 
   /** Proxied by the gateway: the session's streamer, started if it does not run yet. */
-  @Get(getConnectionRoute.path)
-  getConnection(@Headers() headers: IncomingHttpHeaders): Promise<StreamerConnection> {
+  @Endpoint(hostGetConnectionRoute)
+  getConnection(
+    @Headers() headers: IncomingHttpHeaders,
+  ): Promise<EndpointOutput<typeof hostGetConnectionRoute>> {
     const { sessionId, contract } = sessionRequest(headers);
     return this.supervisor.connect(sessionId, contract);
   }
 
   /** The gateway ended the session (released by its user, disconnected by an admin). */
-  @Post(hostSessionEndRoute.path)
-  @HttpCode(200)
+  @Endpoint(hostSessionEndRoute)
   async endSession(
-    @Body(new ZodValidationPipe(hostSessionEndRequestSchema)) body: HostSessionEndRequest,
-  ): Promise<HostSessionEndResponse> {
+    @Body() body: EndpointBody<typeof hostSessionEndRoute>,
+  ): Promise<EndpointOutput<typeof hostSessionEndRoute>> {
     return { ended: await this.supervisor.endSession(body.sessionId, body.reason) };
   }
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { type Writable } from 'node:stream';
 import { CONFIG_ENV_FD_FLAG } from '@webstream/config';
 import { STREAMER_LAUNCH_FD, type StreamerLaunch, streamerLaunchSchema } from '@webstream/contracts';
+import { STREAMER_NODE_ARGS } from '@webstream/streamer-agent/dist/node-args';
 import { StreamerProcess } from './streamer-process';
 
 export interface StreamerLauncherOptions {
@@ -51,7 +52,7 @@ export class StreamerLauncher {
   static streamerAgent(): StreamerLauncher {
     return new StreamerLauncher({
       entry: streamerAgentEntry,
-      nodeArgs: ['--enable-source-maps'],
+      nodeArgs: STREAMER_NODE_ARGS,
       args: streamerArgs(process.argv.slice(2)),
     });
   }

@@ -1,5 +1,6 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Header } from '@nestjs/common';
 import { backendHealthRoute, type BackendHealthResponse } from '@webstream/contracts';
+import { Endpoint } from '@webstream/service-kit';
 import { HostStatus } from './host-status';
 
 /** What the gateway probes ({serverUrl}/health): 200 while the host serves, whatever its status says. */
@@ -7,7 +8,7 @@ import { HostStatus } from './host-status';
 export class BackendHealthController {
   constructor(private readonly status: HostStatus) {}
 
-  @Get(backendHealthRoute.path)
+  @Endpoint(backendHealthRoute)
   @Header('cache-control', 'no-store')
   health(): BackendHealthResponse {
     return this.status.report();

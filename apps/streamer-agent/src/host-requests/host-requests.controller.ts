@@ -1,15 +1,12 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, UseGuards } from '@nestjs/common';
 import {
   closeEntryForReason,
-  type StreamerDrainRequest,
-  streamerDrainRequestSchema,
-  type StreamerDrainResponse,
+  type EndpointBody,
+  type EndpointOutput,
   streamerDrainRoute,
-  type StreamerEndRequest,
-  streamerEndRequestSchema,
   streamerEndRoute,
 } from '@webstream/contracts';
-import { ZodValidationPipe } from '@webstream/service-kit';
+import { Endpoint } from '@webstream/service-kit';
 import { PolicyClock } from '../policy/policy-clock';
 import { SessionEnd } from '../session/session-end';
 import { StreamerSecretGuard } from '../session/streamer-secret';
@@ -24,18 +21,14 @@ export class HostRequestsController {
   ) {}
 
   /** The host is draining: the user is warned now and the session ends at the deadline. */
-  @Post(streamerDrainRoute.path)
-  @HttpCode(200)
-  drain(
-    @Body(new ZodValidationPipe(streamerDrainRequestSchema)) body: StreamerDrainRequest,
-  ): StreamerDrainResponse {
+  @Endpoint(streamerDrainRoute)
+  drain(@Body() body: EndpointBody<typeof streamerDrainRoute>): EndpointOutput<typeof streamerDrainRoute> {
     return { endsAt: this.clock.drain(body.secondsLeft).toISOString() };
   }
 
   /** The gateway ended the session (released, disconnected by an admin): the clients learn why, then it ends. */
-  @Post(streamerEndRoute.path)
-  @HttpCode(200)
-  end(@Body(new ZodValidationPipe(streamerEndRequestSchema)) body: StreamerEndRequest): { ended: true } {
+  @Endpoint(streamerEndRoute)
+  end(@Body() body: EndpointBody<typeof streamerEndRoute>): EndpointOutput<typeof streamerEndRoute> {
     const entry = closeEntryForReason(body.reason);
     this.sessionEnd.end(entry, entry.message);
     return { ended: true };

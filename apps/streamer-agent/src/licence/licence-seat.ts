@@ -15,8 +15,14 @@ import {
   streamerCheckoutRoute,
   type StreamerLaunch,
 } from '@webstream/contracts';
-import { BACKEND_TOKEN, createHttpClient, InjectConfig, requiredSetting } from '@webstream/service-kit';
-import { type AxiosInstance } from 'axios';
+import {
+  BACKEND_TOKEN,
+  createHttpClient,
+  EndpointClient,
+  InjectConfig,
+  requiredSetting,
+  transportProblem,
+} from '@webstream/service-kit';
 import { Inject } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { SessionEnd } from '../session/session-end';
@@ -36,7 +42,7 @@ export const CHECKIN_INTERVAL_MS = Symbol('CHECKIN_INTERVAL_MS');
  */
 @Injectable()
 export class LicenceSeat implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly http: AxiosInstance;
+  private readonly gateway: EndpointClient;
   private timer?: NodeJS.Timeout;
   private unconfirmed = 0;
 
@@ -48,7 +54,7 @@ export class LicenceSeat implements OnModuleInit, OnApplicationBootstrap, OnAppl
     private readonly sessionEnd: SessionEnd,
     private readonly logger: PinoLogger,
   ) {
-    this.http = createHttpClient({
+    const http = createHttpClient({
       baseURL: requiredSetting(
         config.gateway.backend.gatewayUrl,
         'gateway.backend.gatewayUrl',
@@ -56,8 +62,8 @@ export class LicenceSeat implements OnModuleInit, OnApplicationBootstrap, OnAppl
       ),
       timeout: REQUEST_TIMEOUT_MS,
       headers: { [BACKEND_TOKEN_HEADER]: backendToken },
-      validateStatus: () => true,
     });
+    this.gateway = new EndpointClient(http);
   }
 
   /** Before the port opens: a session the licence does not cover never starts streaming. */
@@ -74,13 +80,13 @@ export class LicenceSeat implements OnModuleInit, OnApplicationBootstrap, OnAppl
     clearInterval(this.timer);
     await this.reportEnded();
     try {
-      const answer = await this.http.post(streamerCheckoutRoute.path, {
-        streamerGuid: this.launch.streamerGuid,
+      const answer = await this.gateway.answer(streamerCheckoutRoute, {
+        body: { streamerGuid: this.launch.streamerGuid },
       });
-      if (answer.status !== 200) this.logger.warn({ status: answer.status }, 'licence check-out refused');
+      if (!answer.ok) this.logger.warn({ status: answer.status }, 'licence check-out refused');
     } catch (error) {
       this.logger.warn(
-        { err: error },
+        { problem: transportProblem(error) },
         'licence check-out failed: the gateway frees the seat when it expires',
       );
     }
@@ -90,15 +96,15 @@ export class LicenceSeat implements OnModuleInit, OnApplicationBootstrap, OnAppl
   private async reportEnded(): Promise<void> {
     const { sessionId, streamerGuid } = this.launch;
     try {
-      const answer = await this.http.post(sessionEndedRoute.path, {
-        sessionId,
-        streamerGuid,
-        reason: this.sessionEnd.reason().entry.reason,
+      const answer = await this.gateway.answer(sessionEndedRoute, {
+        body: { sessionId, streamerGuid, reason: this.sessionEnd.reason().entry.reason },
       });
-      if (answer.status !== 200)
-        this.logger.warn({ status: answer.status }, 'the gateway refused the session end');
+      if (!answer.ok) this.logger.warn({ status: answer.status }, 'the gateway refused the session end');
     } catch (error) {
-      this.logger.warn({ err: error }, 'the session end could not be reported to the gateway');
+      this.logger.warn(
+        { problem: transportProblem(error) },
+        'the session end could not be reported to the gateway',
+      );
     }
   }
 
@@ -106,10 +112,11 @@ export class LicenceSeat implements OnModuleInit, OnApplicationBootstrap, OnAppl
     if (this.sessionEnd.ended) return;
     let status: number | undefined;
     try {
-      status = (await this.http.post(streamerCheckinRoute.path, { streamerGuid: this.launch.streamerGuid }))
-        .status;
+      status = (
+        await this.gateway.answer(streamerCheckinRoute, { body: { streamerGuid: this.launch.streamerGuid } })
+      ).status;
     } catch (error) {
-      this.logger.warn({ err: error }, 'licence check-in could not reach the gateway');
+      this.logger.warn({ problem: transportProblem(error) }, 'licence check-in could not reach the gateway');
     }
     const outcome = status === undefined ? undefined : checkinOutcomeForStatus(status);
     switch (outcome) {

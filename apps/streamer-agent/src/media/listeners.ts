@@ -13,6 +13,16 @@ export class Listeners<T> {
     this.listeners.push(listener);
   }
 
+  /** Takes one listener out (the first added, when it was added twice). */
+  remove(listener: (value: T) => void): void {
+    const index = this.listeners.indexOf(listener);
+    if (index !== -1) this.listeners.splice(index, 1);
+  }
+
+  get size(): number {
+    return this.listeners.length;
+  }
+
   emit(value: T): void {
     for (const listener of this.listeners) {
       try {

@@ -1,5 +1,7 @@
 import {
+  type AudioCodec,
   type AudioFormatMessage,
+  type VideoCodec,
   type SessionSandbox,
   type KeyMessage,
   type PointerMessage,
@@ -10,7 +12,10 @@ import {
 export type CaptureKind = 'x11' | 'synthetic';
 
 export interface EncodedFrame {
-  codec: 'jpeg';
+  codec: VideoCodec;
+  /** A JPEG is always whole; an H.264 access unit only when it is an IDR (with its SPS and PPS). */
+  keyframe: boolean;
+  /** JPEG bytes, or one H.264 access unit in Annex-B (start codes). */
   data: Buffer;
   width: number;
   height: number;
@@ -37,6 +42,10 @@ export interface MediaOptions {
   appArgs: string[];
   /** Drawn with the current time into every frame when set (the policy's watermark: user name, text). */
   watermark?: string;
+  /** OpenGL (GLX) on the display (streamer.glx). */
+  glx: boolean;
+  /** The policy's H.264 bitrate cap. */
+  maxBitrateKbps: number;
   /** Whether to capture the session's sound (the policy's audio flag). */
   audio: boolean;
   /** A folder of this session's own (X authority, PulseAudio runtime); removed by stop(). */
@@ -62,6 +71,22 @@ export interface CaptureSource {
   setWatched(watched: boolean): void;
 }
 
+/**
+ * The session's picture as H.264: one encoder for every viewer. Deltas depend on what came before, so a viewer
+ * that joins, falls behind or fails to decode waits for the next keyframe, which it asks for.
+ */
+export interface H264Source {
+  onFrame(listener: (frame: EncodedFrame) => void): void;
+  /** A keyframe within about half a second (requests close together share one). */
+  requestKeyframe(): void;
+  /** The cap in kbit/s now in use. */
+  readonly bitrateKbps: number;
+  /** Moves the cap (adaptive quality), never above the policy's; takes effect with the next keyframe. */
+  setBitrate(kbps: number): void;
+  /** As CaptureSource.setWatched: an unwatched encoder stops. */
+  setWatched(watched: boolean): void;
+}
+
 export interface InputSink {
   key(message: KeyMessage): void;
   pointer(message: PointerMessage): void;
@@ -74,16 +99,32 @@ export interface InputSink {
   resize(width: number, height: number): Promise<boolean>;
 }
 
+export type AudioFormat = Omit<AudioFormatMessage, 'type'>;
+
+/** One listener's sound; stop() when it leaves. */
+export interface AudioListening {
+  readonly format: AudioFormat;
+  stop(): void;
+}
+
+/**
+ * The session's sound. Nothing is captured while nobody listens: the first listener of a codec starts its
+ * encoder, the last one to stop ends it.
+ */
 export interface AudioSource {
-  readonly format: Omit<AudioFormatMessage, 'type'>;
-  /** Raw chunks of `format`, about every 20 ms while the session makes sound (silence included). */
-  onChunk(listener: (chunk: Buffer) => void): void;
+  /** The codecs this source sends, best first. */
+  readonly codecs: readonly AudioCodec[];
+  /** Chunks of `codec` (an Opus packet or 20 ms of PCM), about every 20 ms, until stop(). */
+  listen(codec: AudioCodec, listener: (chunk: Buffer) => void): AudioListening;
 }
 
 /** One session's display, application, capture, input and sound; stop() leaves no process behind. */
 export interface MediaSession {
   readonly kind: CaptureKind;
+  /** JPEG frames, which every browser decodes. */
   readonly capture: CaptureSource;
+  /** Absent where this kind of session has no H.264 encoder (the synthetic picture). */
+  readonly h264: H264Source | undefined;
   readonly input: InputSink;
   /** Absent when the policy turns sound off or the machine has no way to capture it. */
   readonly audio: AudioSource | undefined;

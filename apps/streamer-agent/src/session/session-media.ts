@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
-import { closeCodes, type StreamerLaunch } from '@webstream/contracts';
+import { closeCodes, defaultVideoPolicy, type StreamerLaunch } from '@webstream/contracts';
 import { InjectConfig, ServiceStartupError } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import { parse as parseShellWords } from 'shell-quote';
@@ -58,6 +58,8 @@ export class SessionMedia implements OnModuleInit, OnApplicationShutdown {
       height: streamer.height,
       frameRate: streamer.frameRate,
       jpegQuality: streamer.jpegQuality,
+      glx: streamer.glx,
+      maxBitrateKbps: (contract.policy.video ?? defaultVideoPolicy).maxBitrateKbps,
       appExe: contract.appExe,
       appArgs: splitAppArgs(contract.appArgs),
       watermark: watermarkText(this.launch),

@@ -1,8 +1,12 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { type IncomingMessage } from 'node:http';
+import { Injectable } from '@nestjs/common';
 import {
+  AUDIO_CODECS_QUERY_PARAM,
   type AudioFormatMessage,
+  chooseAudioCodec,
   closeCodes,
   encodeAudioChunkMessage,
+  parseAudioCodecs,
   type StreamerLaunch,
 } from '@webstream/contracts';
 import { type WebSocket } from 'ws';
@@ -15,9 +19,13 @@ import { ClientHub, sendError } from './client-hub';
 /** Sound is small but steady: a client this far behind loses chunks rather than hearing them late. */
 const MAX_BUFFERED_AUDIO_BYTES = 256 * 1024;
 
-/** /audio: the format first, then the session's sound in chunks, to every client that keeps up. */
+/**
+ * /audio: the format first, then the session's sound in chunks, to every client that keeps up — Opus when the
+ * client names it (`?codecs=opus,pcm-s16le`), PCM otherwise. Sound is captured only while a client listens, and
+ * the web client opens /audio only while its user has sound on.
+ */
 @Injectable()
-export class AudioChannel implements OnApplicationBootstrap {
+export class AudioChannel {
   private seq = 0;
 
   constructor(
@@ -28,11 +36,7 @@ export class AudioChannel implements OnApplicationBootstrap {
     private readonly telemetry: StreamerTelemetry,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.media.media.audio?.onChunk((chunk) => this.broadcast(chunk));
-  }
-
-  accept(socket: WebSocket): void {
+  accept(socket: WebSocket, req: IncomingMessage): void {
     if (!this.launch.contract.policy.audio) {
       this.refusals.refuse('audio', 'Sound is turned off for this workspace.');
       sendError(socket, closeCodes.POLICY_REFUSAL, 'sound is turned off for this workspace');
@@ -46,19 +50,19 @@ export class AudioChannel implements OnApplicationBootstrap {
       return;
     }
     this.hub.add('audio', socket);
-    const format: AudioFormatMessage = { type: 'audio-format', ...audio.format };
+    const query = new URL(req.url ?? '/', 'http://streamer').searchParams;
+    const codec = chooseAudioCodec(parseAudioCodecs(query.get(AUDIO_CODECS_QUERY_PARAM)), audio.codecs);
+    const listening = audio.listen(codec, (chunk) => this.send(socket, chunk));
+    socket.once('close', () => listening.stop());
+    const format: AudioFormatMessage = { type: 'audio-format', ...listening.format };
     socket.send(JSON.stringify(format));
   }
 
-  private broadcast(chunk: Buffer): void {
-    const clients = this.hub.of('audio');
-    if (clients.size === 0) return;
+  private send(socket: WebSocket, chunk: Buffer): void {
+    if (socket.readyState !== socket.OPEN || socket.bufferedAmount > MAX_BUFFERED_AUDIO_BYTES) return;
     this.seq += 1;
     const message = encodeAudioChunkMessage({ seq: this.seq, timestamp: Date.now() }, chunk);
-    for (const socket of clients) {
-      if (socket.readyState !== socket.OPEN || socket.bufferedAmount > MAX_BUFFERED_AUDIO_BYTES) continue;
-      socket.send(message, { binary: true });
-      this.telemetry.audioSent(message.length);
-    }
+    socket.send(message, { binary: true });
+    this.telemetry.audioSent(message.length);
   }
 }

@@ -38,3 +38,40 @@ export class QualityGovernor {
     return this.current;
   }
 }
+
+/** Bitrate steps: a congested second cuts the cap by this factor, five clean ones raise it by the next. */
+const BITRATE_CUT = 0.7;
+const BITRATE_RAISE = 1.15;
+const MIN_BITRATE_KBPS = 200;
+
+/** A frame acknowledged later than this after it was sent means the path or the decoder is falling behind. */
+export const LATE_ACK_MS = 250;
+
+/**
+ * Adaptive H.264 bitrate: fed each second's frames sent and dropped (a viewer's socket still full) and the
+ * slowest frame acknowledgement, answers the cap to use in kbit/s — never above the policy's, which is where a
+ * session starts. Late acknowledgements see congestion before the socket's buffers fill.
+ */
+export class BitrateGovernor {
+  private cleanSeconds = 0;
+  private current: number;
+
+  constructor(private readonly max: number) {
+    this.current = max;
+  }
+
+  second(sent: number, dropped: number, slowestAckMs = 0): number {
+    const total = sent + dropped;
+    if ((total > 0 && dropped / total >= CONGESTED_DROP_SHARE) || slowestAckMs > LATE_ACK_MS) {
+      this.cleanSeconds = 0;
+      this.current = Math.max(MIN_BITRATE_KBPS, Math.round(this.current * BITRATE_CUT));
+    } else if (total > 0) {
+      this.cleanSeconds += 1;
+      if (this.cleanSeconds >= CLEAN_SECONDS_TO_IMPROVE && this.current < this.max) {
+        this.current = Math.min(this.max, Math.round(this.current * BITRATE_RAISE));
+        this.cleanSeconds = 0;
+      }
+    }
+    return this.current;
+  }
+}

@@ -107,14 +107,16 @@ export class SocketServer
     server.handleUpgrade(req, socket, head, (ws) => {
       this.logger.info({ path, clients: this.hub.count('capture') }, 'client connected');
       ws.on('error', (error) => this.logger.warn({ err: error, path }, 'client socket failed'));
-      accept(ws);
+      accept(ws, req);
     });
   }
 
-  private channelFor(path: string | undefined): ((socket: WebSocket) => void) | undefined {
-    if (path === CAPTURE_PATH) return (socket) => this.capture.accept(socket);
+  private channelFor(
+    path: string | undefined,
+  ): ((socket: WebSocket, req: IncomingMessage) => void) | undefined {
+    if (path === CAPTURE_PATH) return (socket, req) => this.capture.accept(socket, req);
     if (path === CONTROL_PATH) return (socket) => this.controlChannel.accept(socket);
-    if (path === AUDIO_PATH) return (socket) => this.audio.accept(socket);
+    if (path === AUDIO_PATH) return (socket, req) => this.audio.accept(socket, req);
     return undefined;
   }
 }

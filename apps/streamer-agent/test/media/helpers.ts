@@ -34,6 +34,8 @@ export function testOptions(overrides: Partial<MediaOptions> = {}): MediaOptions
     height: 600,
     frameRate: 10,
     jpegQuality: 5,
+    maxBitrateKbps: 2000,
+    glx: false,
     appExe: '/usr/bin/xterm',
     appArgs: ['-geometry', '80x24+0+0'],
     audio: false,
@@ -42,21 +44,6 @@ export function testOptions(overrides: Partial<MediaOptions> = {}): MediaOptions
     logger: recordingLogger(),
     ...overrides,
   };
-}
-
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 10_000,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }
 
 /** Collects every frame a capture emits from now on. */

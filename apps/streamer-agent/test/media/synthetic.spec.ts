@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { until } from '@webstream/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMedia, type MediaSession } from '../../src/media';
 import { CHUNK_BYTES } from '../../src/media/pcm-format';
@@ -10,15 +11,7 @@ import {
   POINTER_PRESSED,
   TEXT_SCALE,
 } from '../../src/media/synthetic/scene';
-import {
-  collectFrames,
-  decodeFrame,
-  meanColor,
-  settlesWithin,
-  testOptions,
-  typing,
-  waitFor,
-} from './helpers';
+import { collectFrames, decodeFrame, meanColor, settlesWithin, testOptions, typing } from './helpers';
 
 /** JPEG is lossy: colours are compared with a tolerance. */
 function near(actual: readonly number[], expected: readonly number[], tolerance = 30): boolean {
@@ -38,12 +31,12 @@ describe('synthetic media', () => {
     session = await startMedia('synthetic', options);
     expect(session.kind).toBe('synthetic');
     const frames = collectFrames(session.capture);
-    const first = await waitFor('a first frame', () => session?.capture.latest());
+    const first = await until('a first frame', () => session?.capture.latest());
     expect(first.width).toBe(320);
     expect(decodeFrame(first).width).toBe(320);
 
     session.input.pointer({ type: 'pointer', action: 'move', x: 100, y: 180, button: 0, buttons: 0 });
-    const moved = decodeFrame(await waitFor('a frame with the pointer moved', () => frames.at(-1)));
+    const moved = decodeFrame(await until('a frame with the pointer moved', () => frames.at(-1)));
     expect(near(meanColor(moved, 97, 177, 7, 7), POINTER_IDLE)).toBe(true);
     // The centre, where the pointer started, shows the background again.
     const centre = meanColor(moved, 158, 118, 4, 4);
@@ -51,14 +44,14 @@ describe('synthetic media', () => {
 
     frames.length = 0;
     session.input.pointer({ type: 'pointer', action: 'down', x: 100, y: 180, button: 0, buttons: 1 });
-    const pressed = decodeFrame(await waitFor('a frame with the button down', () => frames.at(-1)));
+    const pressed = decodeFrame(await until('a frame with the button down', () => frames.at(-1)));
     expect(near(meanColor(pressed, 97, 177, 7, 7), POINTER_PRESSED)).toBe(true);
   });
 
   it('shows typed text, with Backspace and Enter', async () => {
     session = await startMedia('synthetic', testOptions({ width: 320, height: 240, frameRate: 30 }));
     const frames = collectFrames(session.capture);
-    await waitFor('a first frame', () => session?.capture.latest());
+    await until('a first frame', () => session?.capture.latest());
     const cell = { x: MARGIN, y: MARGIN, w: 6 * TEXT_SCALE * 3, h: 8 * TEXT_SCALE };
     const before = decodeFrame(session.capture.latest()!);
     const blank = meanColor(before, cell.x, cell.y, cell.w, cell.h);
@@ -79,10 +72,10 @@ describe('synthetic media', () => {
       modifiers: mods({ ctrl: true }),
     });
     for (const message of typing('\nok')) session.input.key(message);
-    await waitFor('a frame after typing', () => frames.length > 0);
+    await until('a frame after typing', () => frames.length > 0);
     const synthetic = session as MediaSession & { scene: { text: string } };
     expect(synthetic.scene.text).toBe('hi\nok');
-    const after = decodeFrame(await waitFor('the last frame', () => frames.at(-1)));
+    const after = decodeFrame(await until('the last frame', () => frames.at(-1)));
     const typed = meanColor(after, cell.x, cell.y, cell.w, cell.h);
     // Light glyph strokes raise the mean brightness of the text cells over the dark background.
     expect(typed[0]).toBeGreaterThan(blank[0] + 15);
@@ -92,7 +85,7 @@ describe('synthetic media', () => {
 
   it('draws the watermark bottom-right and skips unchanged frames', async () => {
     const plain = await startMedia('synthetic', testOptions({ width: 320, height: 240, frameRate: 30 }));
-    const plainFrame = decodeFrame(await waitFor('a plain frame', () => plain.capture.latest()));
+    const plainFrame = decodeFrame(await until('a plain frame', () => plain.capture.latest()));
     const plainFrames = collectFrames(plain.capture);
     await new Promise((resolve) => setTimeout(resolve, 300));
     // Nothing changed and no clock is drawn: no new frame was encoded.
@@ -100,7 +93,7 @@ describe('synthetic media', () => {
     await plain.stop();
 
     session = await startMedia('synthetic', testOptions({ width: 320, height: 240, watermark: 'ALICE' }));
-    const marked = decodeFrame(await waitFor('a watermarked frame', () => session?.capture.latest()));
+    const marked = decodeFrame(await until('a watermarked frame', () => session?.capture.latest()));
     const area = { x: 320 - MARGIN - 120, y: 240 - MARGIN - 16, w: 120, h: 16 };
     const withMark = meanColor(marked, area.x, area.y, area.w, area.h);
     const without = meanColor(plainFrame, area.x, area.y, area.w, area.h);
@@ -109,11 +102,12 @@ describe('synthetic media', () => {
 
   it('produces a 440 Hz tone in 20 ms chunks of the announced format', async () => {
     session = await startMedia('synthetic', testOptions({ audio: true }));
-    expect(session.audio?.format).toEqual({ codec: 'pcm-s16le', sampleRate: 48_000, channels: 2 });
     const chunks: Buffer[] = [];
-    session.audio?.onChunk((chunk) => chunks.push(chunk));
+    const listening = session.audio!.listen('opus', (chunk) => chunks.push(chunk));
+    // The tone is PCM only, whatever was asked.
+    expect(listening.format).toEqual({ codec: 'pcm-s16le', sampleRate: 48_000, channels: 2 });
     const started = Date.now();
-    await waitFor('ten chunks', () => chunks.length >= 10);
+    await until('ten chunks', () => chunks.length >= 10);
     // Paced by the clock, not sent in a burst.
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
     for (const chunk of chunks) expect(chunk.length).toBe(CHUNK_BYTES);
@@ -122,6 +116,11 @@ describe('synthetic media', () => {
     expect(Math.max(...samples)).toBeGreaterThan(5000);
     // Stereo: left and right are the same tone.
     expect(samples[10]).toBe(samples[11]);
+    // Nobody listens: no more chunks are made.
+    listening.stop();
+    const made = chunks.length;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(chunks).toHaveLength(made);
   });
 
   it('resizes, keeps the clipboard and removes its work folder', async () => {
@@ -131,7 +130,7 @@ describe('synthetic media', () => {
     const frames = collectFrames(session.capture);
     expect(await session.input.resize(400, 300)).toBe(true);
     expect(await session.input.resize(0, 300)).toBe(false);
-    const resized = await waitFor('a resized frame', () => frames.find((f) => f.width === 400));
+    const resized = await until('a resized frame', () => frames.find((f) => f.width === 400));
     expect(decodeFrame(resized).height).toBe(300);
     await session.input.setClipboard('copied');
     const synthetic = session as MediaSession & { input: { clipboard: string } };

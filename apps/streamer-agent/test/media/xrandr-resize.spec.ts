@@ -29,7 +29,7 @@ class FakeRuns {
   }
 }
 
-const env = { DISPLAY: ':99' };
+const spawnAs = { env: { DISPLAY: ':99' } };
 
 describe('ScreenResizer', () => {
   beforeEach(() => {
@@ -42,23 +42,23 @@ describe('ScreenResizer', () => {
 
   it('runs a lone request at once and resolves with its outcome', async () => {
     const runs = new FakeRuns();
-    const resizer = new ScreenResizer(env, runs.run);
+    const resizer = new ScreenResizer(spawnAs, runs.run);
     const result = resizer.resize(800, 600);
     expect(runs.calls).toEqual([{ width: 800, height: 600 }]);
     await runs.finish();
     await expect(result).resolves.toEqual({ width: 800, height: 600 });
   });
 
-  it('passes its environment to the run', async () => {
+  it('passes how to start xrandr (environment, uid) to the run', async () => {
     const run = vi.fn((width: number, height: number) => Promise.resolve({ width, height }));
-    const resizer = new ScreenResizer(env, run, 0);
+    const resizer = new ScreenResizer(spawnAs, run, 0);
     await resizer.resize(640, 480);
-    expect(run).toHaveBeenCalledWith(640, 480, env);
+    expect(run).toHaveBeenCalledWith(640, 480, spawnAs);
   });
 
   it('coalesces 100 requests made during a run into one more run, of the last size', async () => {
     const runs = new FakeRuns();
-    const resizer = new ScreenResizer(env, runs.run);
+    const resizer = new ScreenResizer(spawnAs, runs.run);
     const first = resizer.resize(1000, 700);
     const later: Promise<ScreenSize | undefined>[] = [];
     for (let i = 0; i < 100; i += 1) later.push(resizer.resize(400 + i, 300 + i));
@@ -84,7 +84,7 @@ describe('ScreenResizer', () => {
 
   it('never runs two at once, however requests and runs interleave', async () => {
     const runs = new FakeRuns();
-    const resizer = new ScreenResizer(env, runs.run);
+    const resizer = new ScreenResizer(spawnAs, runs.run);
     const results: Promise<ScreenSize | undefined>[] = [];
     for (let round = 0; round < 5; round += 1) {
       for (let i = 0; i < 10; i += 1) results.push(resizer.resize(320 + round, 200 + i));
@@ -106,7 +106,7 @@ describe('ScreenResizer', () => {
 
   it('starts a request made after the gap at once', async () => {
     const runs = new FakeRuns();
-    const resizer = new ScreenResizer(env, runs.run);
+    const resizer = new ScreenResizer(spawnAs, runs.run);
     const first = resizer.resize(800, 600);
     await runs.finish();
     await first;
@@ -122,7 +122,7 @@ describe('ScreenResizer', () => {
     const run = vi.fn((width: number, height: number) =>
       fail ? Promise.reject(new Error('xrandr broke')) : Promise.resolve({ width, height }),
     );
-    const resizer = new ScreenResizer(env, run, 0);
+    const resizer = new ScreenResizer(spawnAs, run, 0);
     await expect(resizer.resize(800, 600)).rejects.toThrow('xrandr broke');
     fail = false;
     await expect(resizer.resize(640, 480)).resolves.toEqual({ width: 640, height: 480 });

@@ -1,5 +1,5 @@
 import { crudController } from '../common/crud.controller';
-import { apiKeysResource } from '../common/iam-resources';
+import { apiKeyRoutes } from '@webstream/contracts';
 import { ApiKeysService } from './api-keys.service';
 
-export class ApiKeysController extends crudController(apiKeysResource, ApiKeysService) {}
+export class ApiKeysController extends crudController(apiKeyRoutes, ApiKeysService) {}

@@ -1,5 +1,5 @@
 import { crudController } from '../common/crud.controller';
-import { applicationsResource } from '../common/iam-resources';
+import { applicationRoutes } from '@webstream/contracts';
 import { ApplicationsService } from './applications.service';
 
-export class ApplicationsController extends crudController(applicationsResource, ApplicationsService) {}
+export class ApplicationsController extends crudController(applicationRoutes, ApplicationsService) {}

@@ -5,9 +5,10 @@ import {
   Inject,
   Injectable,
   Module,
+  type Provider,
   UnauthorizedException,
 } from '@nestjs/common';
-import { userRoleSchema } from '@webstream/contracts';
+import { type TokenSubject, userRoleSchema } from '@webstream/contracts';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
 import { sign } from 'jsonwebtoken';
@@ -34,8 +35,38 @@ export const accessClaimsSchema = z.object({
   username: z.string().min(1),
   org: z.string().min(1),
   role: userRoleSchema,
+  /** The user's token generation when the token was issued (TokenSubject.tokenGeneration). */
+  gen: z.int().min(0),
 });
 export type AccessClaims = z.infer<typeof accessClaimsSchema>;
+
+/** How far a token's `iat` may lie ahead of this clock: other instances' clocks drift a little. */
+const CLOCK_SKEW_SECONDS = 30;
+
+/**
+ * What IAM knows now of the users tokens name: a token is honoured only while its user exists, is enabled, has
+ * the role and organization it claims and the generation it was issued under. IAM answers from its database
+ * (cached until a change is notified); a gateway without that database asks IAM.
+ */
+export abstract class TokenSubjects {
+  /** The user's state, or null when there is no such user. */
+  abstract current(userId: string): Promise<TokenSubject | null>;
+}
+
+/** Why a token's user no longer stands behind it, or undefined while they do. */
+export function subjectProblem(
+  actor: Actor,
+  generation: number,
+  subject: TokenSubject | null,
+): string | undefined {
+  if (subject === null) return 'its user no longer exists';
+  if (subject.disabled) return 'its user is disabled';
+  if (subject.role !== actor.role || subject.orgId !== actor.orgId) {
+    return "its user's role or organization has changed; sign in again";
+  }
+  if (subject.tokenGeneration !== generation) return 'it was revoked (signed out, or the password changed)';
+  return undefined;
+}
 
 /**
  * The key as a KeyObject, not a string: jsonwebtoken first tries to parse a string as a PEM private or
@@ -84,11 +115,25 @@ function expiryOf(payload: unknown): number | undefined {
   return typeof exp === 'number' ? exp * 1000 : undefined;
 }
 
-function actorOf(payload: unknown): Actor | false {
+interface VerifiedToken {
+  actor: Actor;
+  generation: number;
+}
+
+/**
+ * The token's claims, or why they are not acceptable: an expiry and an issue time are required, the lifetime
+ * may not exceed accessTokenTtl, and the token may not be issued in the future.
+ */
+function verifiedClaims(payload: unknown, ttlSeconds: number): VerifiedToken | string {
+  const { exp, iat } = (payload ?? {}) as { exp?: unknown; iat?: unknown };
+  if (typeof exp !== 'number') return 'it has no expiry (exp)';
+  if (typeof iat !== 'number') return 'it has no issue time (iat)';
+  if (exp - iat > ttlSeconds) return `its lifetime exceeds ${ttlSeconds} s (accessManagement.accessTokenTtl)`;
+  if (iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) return 'it is issued in the future (iat)';
   const claims = accessClaimsSchema.safeParse(payload);
-  if (!claims.success) return false;
-  const { sub, username, org, role } = claims.data;
-  return { kind: 'user', id: sub, name: username, orgId: org, role };
+  if (!claims.success) return 'its claims are not those of a WebStream access token';
+  const { sub, username, org, role, gen } = claims.data;
+  return { actor: { kind: 'user', id: sub, name: username, orgId: org, role }, generation: gen };
 }
 
 /**
@@ -101,11 +146,15 @@ export class AccessTokenGuard implements CanActivate {
   private readonly strategy: JwtStrategy;
   private readonly outcomes = new WeakMap<IncomingMessage, Promise<{ actor: Actor } | { problem: string }>>();
   // A client sends the same token with every request of its 15 minutes: its signature and claims are checked
-  // once, and the answer is kept until the token expires (at most VERIFIED_TOKEN_TTL_MS).
-  private readonly verified = new LRUCache<string, { actor: Actor }>({ max: VERIFIED_TOKENS });
+  // once, and the answer is kept until the token expires (at most VERIFIED_TOKEN_TTL_MS). Whether its user
+  // still stands behind it is asked every time (TokenSubjects answers from a cache of its own).
+  private readonly verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS });
   private readonly bearerOf = ExtractJwt.fromAuthHeaderAsBearerToken();
 
-  constructor(@Inject(ACCESS_TOKEN_OPTIONS) options: AccessTokenOptions) {
+  constructor(
+    @Inject(ACCESS_TOKEN_OPTIONS) options: AccessTokenOptions,
+    private readonly subjects: TokenSubjects,
+  ) {
     this.strategy = new JwtStrategy(
       {
         jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -117,7 +166,11 @@ export class AccessTokenGuard implements CanActivate {
         ignoreExpiration: false,
       },
       // The token's expiry goes along as passport's `info`, to bound how long its verification is remembered.
-      (payload: unknown, done: VerifiedCallback) => done(null, actorOf(payload), expiryOf(payload)),
+      (payload: unknown, done: VerifiedCallback) => {
+        const verified = verifiedClaims(payload, options.ttl);
+        if (typeof verified === 'string') done(null, false, verified);
+        else done(null, verified, expiryOf(payload));
+      },
     );
   }
 
@@ -147,21 +200,35 @@ export class AccessTokenGuard implements CanActivate {
     return outcome;
   }
 
-  private verify(req: IncomingMessage): Promise<{ actor: Actor } | { problem: string }> {
+  private async verify(req: IncomingMessage): Promise<{ actor: Actor } | { problem: string }> {
     const token = this.bearerOf(req);
-    const known = token === null ? undefined : this.verified.get(token);
-    if (known !== undefined) return Promise.resolve(known);
+    const verified =
+      (token === null ? undefined : this.verified.get(token)) ?? (await this.check(req, token));
+    if ('problem' in verified) return verified;
+    const problem = subjectProblem(
+      verified.actor,
+      verified.generation,
+      await this.subjects.current(verified.actor.id),
+    );
+    return problem === undefined ? { actor: verified.actor } : { problem };
+  }
+
+  /** Signature, issuer, audience, expiry and claims, by passport-jwt; remembered until the token expires. */
+  private check(req: IncomingMessage, token: string | null): Promise<VerifiedToken | { problem: string }> {
     return new Promise((resolve, reject) => {
       // Passport's own way of running a strategy: a per-request object carrying the outcome callbacks.
       const attempt = Object.create(this.strategy) as JwtStrategy & StrategyOutcome;
-      attempt.success = (actor: Actor, expiresAt?: unknown) => {
+      attempt.success = (verified: VerifiedToken, expiresAt?: unknown) => {
         const ttl =
           typeof expiresAt === 'number' ? Math.min(expiresAt - Date.now(), VERIFIED_TOKEN_TTL_MS) : 0;
-        if (token !== null && ttl > 0) this.verified.set(token, { actor }, { ttl });
-        resolve({ actor });
+        if (token !== null && ttl > 0) this.verified.set(token, verified, { ttl });
+        resolve(verified);
       };
       attempt.fail = (challenge?: unknown) =>
-        resolve({ problem: challenge instanceof Error ? challenge.message : '' });
+        resolve({
+          problem:
+            challenge instanceof Error ? challenge.message : typeof challenge === 'string' ? challenge : '',
+        });
       attempt.error = (error: Error) => reject(error);
       attempt.authenticate(req as never, {});
     });
@@ -169,23 +236,38 @@ export class AccessTokenGuard implements CanActivate {
 }
 
 interface StrategyOutcome {
-  success(actor: Actor, info?: unknown): void;
+  success(verified: VerifiedToken, info?: unknown): void;
   fail(challenge?: unknown): void;
   error(error: Error): void;
 }
 
+/** Issuing and verifying access tokens, for a module that also provides TokenSubjects. */
+export function accessTokenProviders(options: AccessTokenOptions): Provider[] {
+  return [{ provide: ACCESS_TOKEN_OPTIONS, useValue: options }, AccessTokenIssuer, AccessTokenGuard];
+}
+
 /**
- * Issuing and verifying access tokens, without IAM's database: the gateway mounts it on its own when IAM runs
- * elsewhere, and IAM mounts it under its own routes.
+ * What a module that uses AccessTokenGuard needs exported to it: a guard named in @UseGuards is built in the
+ * using module, which needs its options and TokenSubjects.
+ */
+export const ACCESS_TOKEN_EXPORTS = [
+  AccessTokenIssuer,
+  AccessTokenGuard,
+  ACCESS_TOKEN_OPTIONS,
+  TokenSubjects,
+];
+
+/**
+ * Issuing and verifying access tokens without IAM's database: the gateway mounts it when IAM runs elsewhere,
+ * with `subjects` asking that IAM (IAM itself provides the database's answer in IamModule).
  */
 @Module({})
 export class AccessTokenModule {
-  static forRoot(options: AccessTokenOptions): DynamicModule {
+  static forRoot(options: AccessTokenOptions, subjects: Provider<TokenSubjects>): DynamicModule {
     return {
       module: AccessTokenModule,
-      providers: [{ provide: ACCESS_TOKEN_OPTIONS, useValue: options }, AccessTokenIssuer, AccessTokenGuard],
-      // The options too: a guard named in @UseGuards is built in the using module, which needs them.
-      exports: [AccessTokenIssuer, AccessTokenGuard, ACCESS_TOKEN_OPTIONS],
+      providers: [...accessTokenProviders(options), subjects],
+      exports: ACCESS_TOKEN_EXPORTS,
     };
   }
 }

@@ -1,18 +1,15 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Req, Res } from '@nestjs/common';
 import {
   type LoginRequest,
-  loginRequestSchema,
   loginRoute,
   type LogoutRequest,
-  logoutRequestSchema,
   type LogoutResponse,
   logoutRoute,
   type RefreshRequest,
-  refreshRequestSchema,
   refreshRoute,
   type TokenResponse,
 } from '@webstream/contracts';
-import { ZodValidationPipe } from '@webstream/service-kit';
+import { Endpoint } from '@webstream/service-kit';
 import type { Request, Response } from 'express';
 import { AuthService } from './auth.service';
 import { LoginThrottledException } from './login-throttle';
@@ -21,10 +18,9 @@ import { LoginThrottledException } from './login-throttle';
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
-  @Post(loginRoute.path)
-  @HttpCode(200)
+  @Endpoint(loginRoute)
   async login(
-    @Body(new ZodValidationPipe(loginRequestSchema)) body: LoginRequest,
+    @Body() body: LoginRequest,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TokenResponse> {
@@ -38,21 +34,14 @@ export class AuthController {
     }
   }
 
-  @Post(refreshRoute.path)
-  @HttpCode(200)
-  refresh(
-    @Body(new ZodValidationPipe(refreshRequestSchema)) body: RefreshRequest,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<TokenResponse> {
+  @Endpoint(refreshRoute)
+  refresh(@Body() body: RefreshRequest, @Res({ passthrough: true }) res: Response): Promise<TokenResponse> {
     res.setHeader('Cache-Control', 'no-store');
     return this.auth.refresh(body.refreshToken);
   }
 
-  @Post(logoutRoute.path)
-  @HttpCode(200)
-  async logout(
-    @Body(new ZodValidationPipe(logoutRequestSchema)) body: LogoutRequest,
-  ): Promise<LogoutResponse> {
+  @Endpoint(logoutRoute)
+  async logout(@Body() body: LogoutRequest): Promise<LogoutResponse> {
     await this.auth.logout(body.refreshToken);
     return { success: true };
   }

@@ -7,6 +7,7 @@ import { type User as UserRow } from '../generated/prisma/client';
 import { type IamSettings, InjectIamSettings } from '../settings/iam-settings';
 import { apiRole, toAuthUser } from '../users/user-mapper';
 import { AccessTokenIssuer } from './access-token';
+import { AccessTokenRevocation } from './database-token-subjects';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokens } from './refresh-tokens';
@@ -22,6 +23,7 @@ export class AuthService {
     private readonly throttle: LoginThrottle,
     private readonly accessTokens: AccessTokenIssuer,
     private readonly refreshTokens: RefreshTokens,
+    private readonly revocation: AccessTokenRevocation,
     private readonly audit: AuditTrail,
     private readonly metrics: IamMetrics,
   ) {}
@@ -74,6 +76,8 @@ export class AuthService {
         throw new UnauthorizedException('the refresh token is not valid; sign in again');
       case 'reused': {
         this.metrics.refreshTokenReuse.inc();
+        // Whoever replayed it may hold an access token of the family too.
+        await this.revocation.revokeAllOf(rotation.userId);
         const user = await this.db.user.findUnique({ where: { id: rotation.userId } });
         this.audit.activity({
           type: 'logout',
@@ -97,7 +101,9 @@ export class AuthService {
 
   async logout(refreshToken: string): Promise<void> {
     const revoked = await this.refreshTokens.revoke(refreshToken);
-    if (revoked !== null) this.audit.activity({ type: 'logout', userId: revoked.userId });
+    if (revoked === null) return;
+    await this.revocation.revokeAllOf(revoked.userId);
+    this.audit.activity({ type: 'logout', userId: revoked.userId });
   }
 
   private async findUser(request: LoginRequest): Promise<UserRow | null> {
@@ -121,6 +127,7 @@ export class AuthService {
       username: user.username,
       org: user.orgId,
       role: apiRole(user.role),
+      gen: user.tokenGeneration,
     });
     return {
       accessToken,

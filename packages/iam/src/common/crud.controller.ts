@@ -1,19 +1,6 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Patch,
-  Post,
-  Query,
-  type Type,
-  UseGuards,
-} from '@nestjs/common';
-import { type CrudRoutes, type IamIdParam, iamIdParamSchema, type Page } from '@webstream/contracts';
-import { ZodValidationPipe } from '@webstream/service-kit';
+import { Body, Controller, Inject, Param, Query, type Type, UseGuards } from '@nestjs/common';
+import { type EndpointDefinition, type IamIdParam, type Page } from '@webstream/contracts';
+import { Endpoint } from '@webstream/service-kit';
 import { type z } from 'zod';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { IamAuthGuard } from '../auth/iam-auth.guard';
@@ -27,16 +14,19 @@ export interface CrudService<Item, Create, Update, ListQuery, Created = Item> {
   remove(actor: Actor, id: string): Promise<void>;
 }
 
-export interface CrudSpec<ListQuery extends z.ZodType, Create extends z.ZodType, Update extends z.ZodType> {
-  routes: CrudRoutes;
-  listQuery: ListQuery;
-  create: Create;
-  update: Update;
+/** A collection's five endpoints (crudEndpoints in the contracts), as the controller reads them. */
+export interface CrudRoutes<ListQuery extends z.ZodType, Create extends z.ZodType, Update extends z.ZodType> {
+  list: EndpointDefinition & { query: ListQuery };
+  create: EndpointDefinition & { body: Create };
+  get: EndpointDefinition;
+  update: EndpointDefinition & { body: Update };
+  remove: EndpointDefinition;
 }
 
 /**
- * The five routes of an IAM collection, each a thin call into its service: the contract's route constants
- * and zod schemas, behind IamAuthGuard. A collection's controller is `class X extends crudController(...) {}`.
+ * The five routes of an IAM collection, each a thin call into its service, served from the collection's
+ * endpoint definitions (validation included), behind IamAuthGuard. A collection's controller is
+ * `class X extends crudController(...) {}`.
  */
 export function crudController<
   ListQuery extends z.ZodType,
@@ -45,7 +35,7 @@ export function crudController<
   Item,
   Created,
 >(
-  spec: CrudSpec<ListQuery, Create, Update>,
+  routes: CrudRoutes<ListQuery, Create, Update>,
   service: Type<CrudService<Item, z.output<Create>, z.output<Update>, z.output<ListQuery>, Created>>,
 ) {
   @Controller()
@@ -56,45 +46,32 @@ export function crudController<
       readonly service: CrudService<Item, z.output<Create>, z.output<Update>, z.output<ListQuery>, Created>,
     ) {}
 
-    @Get(spec.routes.list.path)
-    list(
-      @CurrentActor() actor: Actor,
-      @Query(new ZodValidationPipe(spec.listQuery)) query: z.output<ListQuery>,
-    ): Promise<Page<Item>> {
+    @Endpoint(routes.list)
+    list(@CurrentActor() actor: Actor, @Query() query: z.output<ListQuery>): Promise<Page<Item>> {
       return this.service.list(actor, query);
     }
 
-    @Post(spec.routes.create.path)
-    create(
-      @CurrentActor() actor: Actor,
-      @Body(new ZodValidationPipe(spec.create)) body: z.output<Create>,
-    ): Promise<Created> {
+    @Endpoint(routes.create)
+    create(@CurrentActor() actor: Actor, @Body() body: z.output<Create>): Promise<Created> {
       return this.service.create(actor, body);
     }
 
-    @Get(spec.routes.get.path)
-    get(
-      @CurrentActor() actor: Actor,
-      @Param(new ZodValidationPipe(iamIdParamSchema)) { id }: IamIdParam,
-    ): Promise<Item> {
+    @Endpoint(routes.get)
+    get(@CurrentActor() actor: Actor, @Param() { id }: IamIdParam): Promise<Item> {
       return this.service.get(actor, id);
     }
 
-    @Patch(spec.routes.update.path)
+    @Endpoint(routes.update)
     update(
       @CurrentActor() actor: Actor,
-      @Param(new ZodValidationPipe(iamIdParamSchema)) { id }: IamIdParam,
-      @Body(new ZodValidationPipe(spec.update)) body: z.output<Update>,
+      @Param() { id }: IamIdParam,
+      @Body() body: z.output<Update>,
     ): Promise<Item> {
       return this.service.update(actor, id, body);
     }
 
-    @Delete(spec.routes.remove.path)
-    @HttpCode(204)
-    remove(
-      @CurrentActor() actor: Actor,
-      @Param(new ZodValidationPipe(iamIdParamSchema)) { id }: IamIdParam,
-    ): Promise<void> {
+    @Endpoint(routes.remove)
+    remove(@CurrentActor() actor: Actor, @Param() { id }: IamIdParam): Promise<void> {
       return this.service.remove(actor, id);
     }
   }

@@ -1,11 +1,10 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Controller, Query, UseGuards } from '@nestjs/common';
 import {
   type EntitlementResolution,
   type ResolveEntitlementQuery,
-  resolveEntitlementQuerySchema,
   resolveEntitlementRoute,
 } from '@webstream/contracts';
-import { RequestValidationException, ZodValidationPipe } from '@webstream/service-kit';
+import { Endpoint, RequestValidationException } from '@webstream/service-kit';
 import { type Actor, assertAdmin, CurrentActor } from '../auth/actor';
 import { IamAuthGuard } from '../auth/iam-auth.guard';
 import { IamDatabase } from '../database/iam-database';
@@ -21,10 +20,10 @@ export class EntitlementResolutionController {
   ) {}
 
   /** A user asks for themselves (the gateway does so with the user's token); an admin for a user of theirs. */
-  @Get(resolveEntitlementRoute.path)
+  @Endpoint(resolveEntitlementRoute)
   async resolve(
     @CurrentActor() actor: Actor,
-    @Query(new ZodValidationPipe(resolveEntitlementQuerySchema)) query: ResolveEntitlementQuery,
+    @Query() query: ResolveEntitlementQuery,
   ): Promise<EntitlementResolution> {
     const self = actor.kind === 'user' && (query.userId === undefined || query.userId === actor.id);
     if (!self) {

@@ -1,5 +1,5 @@
 import { crudController } from '../common/crud.controller';
-import { entitlementsResource } from '../common/iam-resources';
+import { entitlementRoutes } from '@webstream/contracts';
 import { EntitlementsService } from './entitlements.service';
 
-export class EntitlementsController extends crudController(entitlementsResource, EntitlementsService) {}
+export class EntitlementsController extends crudController(entitlementRoutes, EntitlementsService) {}

@@ -1,5 +1,5 @@
 import { crudController } from '../common/crud.controller';
-import { groupsResource } from '../common/iam-resources';
+import { groupRoutes } from '@webstream/contracts';
 import { GroupsService } from './groups.service';
 
-export class GroupsController extends crudController(groupsResource, GroupsService) {}
+export class GroupsController extends crudController(groupRoutes, GroupsService) {}

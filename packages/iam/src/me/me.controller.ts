@@ -1,4 +1,5 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, UseGuards } from '@nestjs/common';
+import { Endpoint } from '@webstream/service-kit';
 import { type MeResponse, meRoute, myWorkspacesRoute, type MyWorkspacesResponse } from '@webstream/contracts';
 import { type Actor, CurrentActor } from '../auth/actor';
 import { IamAuthGuard } from '../auth/iam-auth.guard';
@@ -9,12 +10,12 @@ import { MeService } from './me.service';
 export class MeController {
   constructor(private readonly me: MeService) {}
 
-  @Get(meRoute.path)
+  @Endpoint(meRoute)
   get(@CurrentActor() actor: Actor): Promise<MeResponse> {
     return this.me.me(actor);
   }
 
-  @Get(myWorkspacesRoute.path)
+  @Endpoint(myWorkspacesRoute)
   workspaces(@CurrentActor() actor: Actor): Promise<MyWorkspacesResponse> {
     return this.me.workspaces(actor);
   }

@@ -1,16 +1,16 @@
-import { Controller, Get } from '@nestjs/common';
-import { iamOpenApiRoute } from '@webstream/contracts';
-import { buildIamOpenApiDocument } from './iam-openapi';
+import { Controller } from '@nestjs/common';
+import { type EndpointOutput, iamOpenApiRoute } from '@webstream/contracts';
+import { Endpoint } from '@webstream/service-kit';
+import { iamOpenApiDocument } from './iam-openapi';
 
-const API_VERSION = '1.0.0';
-
+/** IAM's API alone, for the gateway's aggregated document and for tools pointed at IAM. */
 @Controller()
 export class OpenApiController {
-  private document?: ReturnType<typeof buildIamOpenApiDocument>;
+  private document?: EndpointOutput<typeof iamOpenApiRoute>;
 
-  @Get(iamOpenApiRoute.path)
-  get(): ReturnType<typeof buildIamOpenApiDocument> {
-    this.document ??= buildIamOpenApiDocument(API_VERSION);
+  @Endpoint(iamOpenApiRoute)
+  get(): EndpointOutput<typeof iamOpenApiRoute> {
+    this.document ??= iamOpenApiDocument() as unknown as EndpointOutput<typeof iamOpenApiRoute>;
     return this.document;
   }
 }

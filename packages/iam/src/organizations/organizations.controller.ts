@@ -1,5 +1,5 @@
 import { crudController } from '../common/crud.controller';
-import { organizationsResource } from '../common/iam-resources';
+import { organizationRoutes } from '@webstream/contracts';
 import { OrganizationsService } from './organizations.service';
 
-export class OrganizationsController extends crudController(organizationsResource, OrganizationsService) {}
+export class OrganizationsController extends crudController(organizationRoutes, OrganizationsService) {}

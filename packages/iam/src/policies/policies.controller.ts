@@ -1,5 +1,5 @@
 import { crudController } from '../common/crud.controller';
-import { policiesResource } from '../common/iam-resources';
+import { policyRoutes } from '@webstream/contracts';
 import { PoliciesService } from './policies.service';
 
-export class PoliciesController extends crudController(policiesResource, PoliciesService) {}
+export class PoliciesController extends crudController(policyRoutes, PoliciesService) {}

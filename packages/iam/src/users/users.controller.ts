@@ -1,5 +1,5 @@
 import { crudController } from '../common/crud.controller';
-import { usersResource } from '../common/iam-resources';
+import { userRoutes } from '@webstream/contracts';
 import { UsersService } from './users.service';
 
-export class UsersController extends crudController(usersResource, UsersService) {}
+export class UsersController extends crudController(userRoutes, UsersService) {}

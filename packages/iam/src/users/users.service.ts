@@ -9,6 +9,7 @@ import {
 import { RequestValidationException } from '@webstream/service-kit';
 import { AuditTrail } from '../audit/audit-trail';
 import { type Actor, assertAdmin, isPlatformAdmin } from '../auth/actor';
+import { AccessTokenRevocation } from '../auth/database-token-subjects';
 import { PasswordHasher } from '../auth/password-hasher';
 import { passwordProblems } from '../auth/password-policy';
 import { RefreshTokens } from '../auth/refresh-tokens';
@@ -27,6 +28,7 @@ export class UsersService {
     private readonly db: IamDatabase,
     private readonly passwords: PasswordHasher,
     private readonly refreshTokens: RefreshTokens,
+    private readonly revocation: AccessTokenRevocation,
     private readonly audit: AuditTrail,
     private readonly changes: IamChanges,
   ) {}
@@ -128,9 +130,14 @@ export class UsersService {
         passwordHash: body.password === undefined ? undefined : await this.passwords.hash(body.password),
       },
     });
-    // A new password or a disabled account ends every session the user had; role changes reach tokens on refresh.
-    if (body.password !== undefined || body.disabled === true) await this.refreshTokens.revokeAllOf(id);
-    if (body.disabled !== undefined || body.role !== undefined) await this.changes.changed();
+    // A new password or a disabled account ends every sign-in the user had: refresh and access tokens alike. A
+    // new role makes their access tokens fail too (they claim the old one); a refresh gets one with the new.
+    if (body.password !== undefined || body.disabled === true) {
+      await this.refreshTokens.revokeAllOf(id);
+      await this.revocation.revokeAllOf(id);
+    } else if (body.disabled !== undefined || body.role !== undefined) {
+      await this.changes.changed();
+    }
     const after = toUser(row);
     this.audit.change(actor, {
       action: 'user.update',

@@ -1,5 +1,5 @@
 import { crudController } from '../common/crud.controller';
-import { workspacesResource } from '../common/iam-resources';
+import { workspaceRoutes } from '@webstream/contracts';
 import { WorkspacesService } from './workspaces.service';
 
-export class WorkspacesController extends crudController(workspacesResource, WorkspacesService) {}
+export class WorkspacesController extends crudController(workspaceRoutes, WorkspacesService) {}

@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   type CanActivate,
   type ExecutionContext,
@@ -8,29 +7,15 @@ import {
 } from '@nestjs/common';
 import { BACKEND_TOKEN_HEADER } from '@webstream/contracts';
 import type { Request } from 'express';
+import { HeaderSecret } from './header-secret';
 
 export const BACKEND_TOKEN = Symbol('BACKEND_TOKEN');
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-/**
- * gateway.backend.token, compared in constant time (both sides hashed, so lengths never differ): what the
- * internal endpoints of the gateway, session hosts and streamers require.
- */
+/** gateway.backend.token: what the internal endpoints of the gateway and session hosts require. */
 @Injectable()
-export class BackendToken {
-  private readonly expected: Buffer;
-
+export class BackendToken extends HeaderSecret {
   constructor(@Inject(BACKEND_TOKEN) token: string) {
-    this.expected = digest(token);
-  }
-
-  /** For code outside Nest's guards (a WebSocket upgrade): whether the headers carry the token. */
-  presentIn(headers: Record<string, string | string[] | undefined>): boolean {
-    const presented = headers[BACKEND_TOKEN_HEADER];
-    return typeof presented === 'string' && timingSafeEqual(digest(presented), this.expected);
+    super(BACKEND_TOKEN_HEADER, token);
   }
 }
 

@@ -73,12 +73,7 @@ export function classifyError(exception: unknown): Classified {
     return { status: 400, message: 'the request is invalid', fields: zodIssuesToFields(exception) };
   }
   if (exception instanceof HttpException) {
-    const message = messageOf(exception);
-    // Nest turns the body parser's SyntaxError into a bare 400 carrying only the parser's message.
-    if (exception.getStatus() === 400 && /JSON|Unexpected (token|end)/.test(message)) {
-      return { status: 400, message: `the body is not valid JSON: ${message}` };
-    }
-    return { status: exception.getStatus(), message };
+    return { status: exception.getStatus(), message: messageOf(exception) };
   }
   if (isPrismaKnownError(exception)) {
     switch (exception.code) {

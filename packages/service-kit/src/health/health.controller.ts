@@ -1,4 +1,6 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Res, ServiceUnavailableException } from '@nestjs/common';
+import { serviceProbeRoutes } from '@webstream/contracts';
+import { Endpoint } from '../endpoint/endpoint.decorator';
 import {
   HealthCheck,
   type HealthCheckResult,
@@ -19,7 +21,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-@Controller('health')
+@Controller()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
@@ -27,7 +29,7 @@ export class HealthController {
     private readonly registry: HealthRegistry,
   ) {}
 
-  @Get('live')
+  @Endpoint(serviceProbeRoutes.live)
   @HealthCheck()
   live(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     return this.answer(res, [
@@ -35,7 +37,7 @@ export class HealthController {
     ]);
   }
 
-  @Get('startup')
+  @Endpoint(serviceProbeRoutes.startup)
   @HealthCheck()
   startup(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     return this.answer(res, [
@@ -46,7 +48,7 @@ export class HealthController {
     ]);
   }
 
-  @Get('ready')
+  @Endpoint(serviceProbeRoutes.ready)
   @HealthCheck()
   ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     const checks: HealthIndicatorFunction[] = [

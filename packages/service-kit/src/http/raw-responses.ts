@@ -1,4 +1,4 @@
-import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { type ErrorCode, type ErrorEnvelope, errorCodeForStatus } from '@webstream/contracts';
 import { currentCorrelationId } from '../logging/correlation';
@@ -18,6 +18,30 @@ export function envelope(
 ): ErrorEnvelope {
   const correlationId = correlationIdOf(req);
   return { error: { status, code, message, ...(correlationId === undefined ? {} : { correlationId }) } };
+}
+
+/**
+ * What a server answers bytes that are not HTTP (Node's parser gave up on them) in place of Node's bare 400:
+ * the error envelope, then the connection closes.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify({
+    error: {
+      status,
+      code: errorCodeForStatus(status),
+      message: `the request is not valid HTTP (${error.code ?? error.message})`,
+    },
+  } satisfies ErrorEnvelope);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** An error answer on a raw response: the data plane's hot path, middleware, proxy callbacks. */

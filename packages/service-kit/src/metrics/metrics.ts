@@ -1,6 +1,22 @@
-import { Controller, Get, Global, Header, Inject, Module, type DynamicModule } from '@nestjs/common';
+import {
+  Controller,
+  Global,
+  Header,
+  Headers,
+  Inject,
+  Module,
+  NotFoundException,
+  UnauthorizedException,
+  type DynamicModule,
+} from '@nestjs/common';
+import { type WebstreamConfig } from '@webstream/config';
+import { serviceProbeRoutes } from '@webstream/contracts';
+import { type IncomingHttpHeaders } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { HeaderSecret } from '../backend-auth/header-secret';
+import { InjectConfig } from '../config/config.module';
+import { Endpoint } from '../endpoint/endpoint.decorator';
 
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 
@@ -44,13 +60,33 @@ export function httpMetricsMiddleware(registry: Registry) {
   };
 }
 
+/**
+ * /metrics names backends, sessions and licence figures: it answers only Prometheus, which presents
+ * metrics.bearerToken, and without one configured it answers nobody.
+ */
 @Controller()
 class MetricsController {
-  constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}
+  private readonly bearer: HeaderSecret | undefined;
 
-  @Get('metrics')
+  constructor(
+    @Inject(METRICS_REGISTRY) private readonly registry: Registry,
+    @InjectConfig() config: WebstreamConfig,
+  ) {
+    const token = config.metrics.bearerToken;
+    this.bearer = token === undefined ? undefined : new HeaderSecret('authorization', `Bearer ${token}`);
+  }
+
+  @Endpoint(serviceProbeRoutes.metrics)
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  metrics(): Promise<string> {
+  metrics(@Headers() headers: IncomingHttpHeaders): Promise<string> {
+    if (this.bearer === undefined) {
+      throw new NotFoundException(
+        '/metrics is served to nobody here: set metrics.bearerToken (Prometheus’s bearer token) to serve it',
+      );
+    }
+    if (!this.bearer.presentIn(headers)) {
+      throw new UnauthorizedException('/metrics needs Authorization: Bearer <metrics.bearerToken>');
+    }
     return this.registry.metrics();
   }
 }

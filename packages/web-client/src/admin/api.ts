@@ -1,15 +1,27 @@
-import { type Page } from '@webstream/contracts';
+import { type EndpointDefinition, type Page } from '@webstream/contracts';
 import { ApiError, session } from '../api/http';
 import { toQueryString, type Query } from './query';
 
-/** A route path with its `:name` parts filled in (encoded). */
-export function fillPath(path: string, params: Record<string, string>): string {
-  return path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? `:${name}`));
+/** A query without the parameters left out (undefined) or left empty (''), as a form gives it. */
+export function compactQuery(query: Query): Record<string, string | number> {
+  const compact: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== '') compact[key] = value;
+  return compact;
 }
 
-/** One page of an IAM collection. */
-export function listPage<Item>(path: string, query: Query, signal?: AbortSignal): Promise<Page<Item>> {
-  return session.call<Page<Item>>('GET', path, { query, ...(signal ? { signal } : {}) });
+/**
+ * One page of an IAM collection (or of a group's members): the generic admin kit reads every collection the
+ * same way, so the input is assembled here and the endpoint's own schemas check it and parse the page.
+ */
+export async function listPage<Item>(
+  endpoint: EndpointDefinition,
+  query: Query,
+  signal?: AbortSignal,
+  params?: Record<string, string>,
+): Promise<Page<Item>> {
+  const input = { query: compactQuery(query), ...(params ? { params } : {}) };
+  return (await session.call(endpoint, input, signal ? { signal } : {})) as Page<Item>;
 }
 
 /** What to tell the administrator about a failed call. */

@@ -1,5 +1,13 @@
 import {
+  applicationRoutes,
+  entitlementRoutes,
+  groupRoutes,
+  organizationRoutes,
+  policyRoutes,
+  userRoutes,
+  workspaceRoutes,
   defaultPolicy,
+  defaultVideoPolicy,
   type Application,
   type CreateApplication,
   type CreateEntitlement,
@@ -65,7 +73,7 @@ export const organizationsSpec: ResourceSpec<Organization, CreateOrganization, U
   section: 'organizations',
   title: 'Organizations',
   singular: 'organization',
-  apiPath: '/iam/organizations',
+  routes: organizationRoutes,
   searchable: true,
   refs: [],
   columns: [
@@ -114,7 +122,7 @@ export const usersSpec: ResourceSpec<User, CreateUser, UpdateUser> = {
   section: 'users',
   title: 'Users',
   singular: 'user',
-  apiPath: '/iam/users',
+  routes: userRoutes,
   searchable: true,
   refs: ['organizations'],
   columns: [
@@ -195,7 +203,7 @@ export const groupsSpec: ResourceSpec<Group, CreateGroup, UpdateGroup> = {
   section: 'groups',
   title: 'Groups',
   singular: 'group',
-  apiPath: '/iam/groups',
+  routes: groupRoutes,
   searchable: true,
   refs: ['organizations'],
   columns: [
@@ -225,7 +233,7 @@ export const applicationsSpec: ResourceSpec<Application, CreateApplication, Upda
   section: 'applications',
   title: 'Applications',
   singular: 'application',
-  apiPath: '/iam/applications',
+  routes: applicationRoutes,
   searchable: true,
   refs: ['organizations'],
   columns: [
@@ -304,7 +312,29 @@ export function rulesFromValues(values: FormValues): WorkspacePolicy {
       ...(watermarkText === undefined ? {} : { text: watermarkText }),
     },
     audio: boolOf(values, 'rules.audio'),
+    video: {
+      // JPEG stays as the fallback for browsers without WebCodecs.
+      codecs: boolOf(values, 'rules.video.h264') ? ['h264', 'jpeg'] : ['jpeg'],
+      maxBitrateKbps: numberOf(values, 'rules.video.maxBitrateKbps'),
+    },
+    ...sandboxOf(values),
   };
+}
+
+/**
+ * The sandbox settings as JSON (empty: the session host's defaults). What is not JSON goes to the API as it is,
+ * whose 400 then lands on the field.
+ */
+function sandboxOf(values: FormValues): Pick<WorkspacePolicy, 'sandbox'> {
+  const text = textOf(values, 'rules.sandbox');
+  if (text === '') return {};
+  let sandbox: unknown = text;
+  try {
+    sandbox = JSON.parse(text);
+  } catch {
+    // left as text: the API names the field
+  }
+  return { sandbox: sandbox as WorkspacePolicy['sandbox'] };
 }
 
 export function valuesFromRules(rules: WorkspacePolicy): FormValues {
@@ -322,6 +352,9 @@ export function valuesFromRules(rules: WorkspacePolicy): FormValues {
     'rules.watermark.enabled': rules.watermark.enabled,
     'rules.watermark.text': rules.watermark.text ?? '',
     'rules.audio': rules.audio,
+    'rules.video.h264': (rules.video ?? defaultVideoPolicy).codecs.includes('h264'),
+    'rules.video.maxBitrateKbps': String((rules.video ?? defaultVideoPolicy).maxBitrateKbps),
+    'rules.sandbox': rules.sandbox === undefined ? '' : JSON.stringify(rules.sandbox, null, 2),
   };
 }
 
@@ -331,7 +364,7 @@ export const policiesSpec: ResourceSpec<Policy, CreatePolicy, UpdatePolicy> = {
   section: 'policies',
   title: 'Policies',
   singular: 'policy',
-  apiPath: '/iam/policies',
+  routes: policyRoutes,
   searchable: true,
   refs: ['organizations'],
   columns: [
@@ -414,6 +447,27 @@ export const policiesSpec: ResourceSpec<Policy, CreatePolicy, UpdatePolicy> = {
       section: 'Time limits',
       hint: 'How long before a limit the user is warned.',
     },
+    {
+      name: 'rules.video.h264',
+      label: 'H.264',
+      kind: 'checkbox',
+      section: 'Picture',
+      hint: 'Off: JPEG only (several times the bandwidth).',
+    },
+    {
+      name: 'rules.video.maxBitrateKbps',
+      label: 'H.264 bitrate cap (kbit/s)',
+      kind: 'number',
+      min: 200,
+      section: 'Picture',
+    },
+    {
+      name: 'rules.sandbox',
+      label: 'Sandbox (JSON)',
+      kind: 'textarea',
+      section: 'Sandbox',
+      hint: 'limits (memoryMb, cpus, processes, openFiles, homeDiskMb), network (host | none), home (persistent | ephemeral). Empty: the session host’s settings.',
+    },
     { name: 'rules.watermark.enabled', label: 'Watermark', kind: 'checkbox', section: 'Watermark' },
     {
       name: 'rules.watermark.text',
@@ -445,7 +499,7 @@ export const workspacesSpec: ResourceSpec<Workspace, CreateWorkspace, UpdateWork
   section: 'workspaces',
   title: 'Workspaces',
   singular: 'workspace',
-  apiPath: '/iam/workspaces',
+  routes: workspaceRoutes,
   searchable: true,
   refs: ['organizations', 'applications', 'policies'],
   columns: [
@@ -548,7 +602,7 @@ export const entitlementsSpec: ResourceSpec<Entitlement, CreateEntitlement, Upda
   section: 'entitlements',
   title: 'Entitlements',
   singular: 'entitlement',
-  apiPath: '/iam/entitlements',
+  routes: entitlementRoutes,
   searchable: false,
   refs: ['organizations', 'workspaces', 'users', 'groups'],
   columns: [

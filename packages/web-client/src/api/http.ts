@@ -1,8 +1,14 @@
 import {
+  ContractViolation,
+  type EndpointDefinition,
+  type EndpointInput,
+  type EndpointOutput,
+  endpointRequest,
   errorEnvelopeSchema,
   type ErrorField,
   loginRoute,
   logoutRoute,
+  parseEndpointResponse,
   refreshRoute,
   type TokenResponse,
 } from '@webstream/contracts';
@@ -53,10 +59,9 @@ export class Session {
   }
 
   async login(username: string, password: string, organization?: string): Promise<void> {
-    const tokens = await request<TokenResponse>(loginRoute.method, loginRoute.path, {
-      body: { username, password, ...(organization ? { organization } : {}) },
-    });
-    this.accept(tokens);
+    this.accept(
+      await send(loginRoute, { body: { username, password, ...(organization ? { organization } : {}) } }),
+    );
   }
 
   /** Signs in again from the tab's refresh token, if there is one; false when there is none or it is refused. */
@@ -69,17 +74,25 @@ export class Session {
     const refreshToken = sessionStorage.getItem(REFRESH_KEY);
     this.clear();
     if (refreshToken !== null) {
-      await request(logoutRoute.method, logoutRoute.path, { body: { refreshToken } }).catch(() => undefined);
+      await send(logoutRoute, { body: { refreshToken } }).catch(() => undefined);
     }
   }
 
-  /** A call to the gateway as the signed-in user; one refresh and retry when the access token has expired. */
-  async call<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  /**
+   * Calls an endpoint by its definition as the signed-in user (one refresh and retry when the access token has
+   * expired): the input is checked before anything is sent, as the server would (ApiError 400 naming the
+   * fields), and the answer is parsed with the endpoint's response schema.
+   */
+  async call<Endpoint extends EndpointDefinition>(
+    endpoint: Endpoint,
+    input: EndpointInput<Endpoint>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<EndpointOutput<Endpoint>> {
     try {
-      return await request<T>(method, path, { ...options, token: this.accessToken });
+      return await send(endpoint, input, { ...options, token: this.accessToken });
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 401 || !(await this.resume())) throw error;
-      return request<T>(method, path, { ...options, token: this.accessToken });
+      return send(endpoint, input, { ...options, token: this.accessToken });
     }
   }
 
@@ -87,9 +100,7 @@ export class Session {
     const refreshToken = sessionStorage.getItem(REFRESH_KEY);
     if (refreshToken === null) return false;
     try {
-      this.accept(
-        await request<TokenResponse>(refreshRoute.method, refreshRoute.path, { body: { refreshToken } }),
-      );
+      this.accept(await send(refreshRoute, { body: { refreshToken } }));
       return true;
     } catch {
       this.clear();
@@ -112,11 +123,41 @@ export class Session {
   }
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
-  query?: Record<string, string | number | undefined>;
+  query?: Record<string, string>;
   signal?: AbortSignal;
+}
+
+/** One call by an endpoint's definition: what it sends is checked first, what it answers is parsed. */
+async function send<Endpoint extends EndpointDefinition>(
+  endpoint: Endpoint,
+  input: EndpointInput<Endpoint>,
+  options: { signal?: AbortSignal; token?: string | undefined } = {},
+): Promise<EndpointOutput<Endpoint>> {
+  let call;
+  try {
+    call = endpointRequest(endpoint, input);
+  } catch (error) {
+    if (!(error instanceof ContractViolation)) throw error;
+    const [first] = error.fields;
+    throw new ApiError(
+      400,
+      error.fields.length === 1 && first
+        ? `${first.path}: ${first.message}`
+        : `${error.fields.length} fields are invalid: ${error.fields.map((field) => field.path).join(', ')}`,
+      error.fields,
+    );
+  }
+  const answer = await request<unknown>(call.method, call.path, {
+    query: call.query,
+    headers: call.headers,
+    ...(call.body === undefined ? {} : { body: call.body }),
+    ...(options.signal ? { signal: options.signal } : {}),
+    token: options.token,
+  });
+  return parseEndpointResponse(endpoint, answer);
 }
 
 async function request<T>(
@@ -126,7 +167,7 @@ async function request<T>(
 ): Promise<T> {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(options.query ?? {})) {
-    if (value !== undefined && value !== '') query.set(key, String(value));
+    if (value !== '') query.set(key, value);
   }
   const url = query.size > 0 ? `${path}?${query.toString()}` : path;
   const response = await fetch(url, {

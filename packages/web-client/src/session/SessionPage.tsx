@@ -1,18 +1,19 @@
 import {
+  type AudioCodec,
   type AudioFormatMessage,
-  myWorkspacesResponseSchema,
   myWorkspacesRoute,
   SESSION_ID_HEADER,
   sessionReleaseRoute,
   sessionStatusRoute,
-  type SessionStatusResponse,
+  type VideoCodec,
   type WorkspacePolicy,
 } from '@webstream/contracts';
 import { type FormEvent, type KeyboardEvent as ReactKeyboardEvent, useEffect, useRef, useState } from 'react';
 import { session } from '../api/http';
 import { navigate } from '../shell/router';
-import { AudioPlayer } from './audio-player';
+import { AudioPlayer, canDecodeOpus } from './audio-player';
 import { FrameRenderer } from './frame-renderer';
+import { canDecodeH264 } from './h264-decoder';
 import { resizeRequestSize, type Size } from './geometry';
 import { InputController } from './input';
 import { forgetLaunch, type LaunchRecord, launchRecordFor, loadLaunch, saveLaunch } from './launch';
@@ -34,6 +35,9 @@ interface Stats {
   fps: number;
   rttMs: number | undefined;
   frameAgeMs: number | undefined;
+  codec: string | undefined;
+  kbps: number;
+  decodeMs: number | undefined;
 }
 
 /**
@@ -56,11 +60,19 @@ export function SessionPage(props: { sessionId: string }) {
 
   const [launch, setLaunch] = useState<LaunchRecord | undefined>(() => loadLaunch(sessionStorage, sessionId));
   const [view, setView] = useState<ConnectionView>({ phase: 'connecting' });
-  const [stats, setStats] = useState<Stats>({ fps: 0, rttMs: undefined, frameAgeMs: undefined });
+  const [stats, setStats] = useState<Stats>({
+    fps: 0,
+    rttMs: undefined,
+    frameAgeMs: undefined,
+    codec: undefined,
+    kbps: 0,
+    decodeMs: undefined,
+  });
   const [now, setNow] = useState(() => Date.now());
   const [notices, setNotices] = useState<Notice[]>([]);
   const [viewOnly, setViewOnly] = useState(launch?.policy.inputAllowed === false);
   const [soundOn, setSoundOn] = useState(false);
+  const soundOnRef = useRef(false);
   const [soundNote, setSoundNote] = useState<string | undefined>();
   const [statusVisible, setStatusVisible] = useState(true);
   const [clipboardText, setClipboardText] = useState<string | undefined>();
@@ -104,7 +116,12 @@ export function SessionPage(props: { sessionId: string }) {
     let rtt: number | undefined;
     let resizeTimer: ReturnType<typeof setTimeout> | undefined;
 
-    const renderer = new FrameRenderer(canvas);
+    let codecs: readonly VideoCodec[] = ['jpeg'];
+    let audioCodecs: readonly AudioCodec[] = ['pcm-s16le'];
+    const renderer = new FrameRenderer(canvas, {
+      requestKeyframe: () => connection.sendCapture({ type: 'keyframe-request' }),
+      acknowledge: (seq) => connection.sendCapture({ type: 'frame-ack', seq }),
+    });
 
     const requestResize = (): void => {
       if (resizeRefused) return;
@@ -187,7 +204,9 @@ export function SessionPage(props: { sessionId: string }) {
           audioFormatRef.current = format;
           playerRef.current?.setFormat(format);
           setSoundNote(
-            format.codec === 'pcm-s16le' ? undefined : `This browser cannot play ${format.codec} sound.`,
+            playerRef.current?.playable === false
+              ? `This browser cannot play ${format.codec} sound.`
+              : undefined,
           );
         },
         audioChunk: (payload) => playerRef.current?.push(payload),
@@ -195,7 +214,11 @@ export function SessionPage(props: { sessionId: string }) {
           setSoundNote(outcome.detail ? `${outcome.message} (${outcome.detail})` : outcome.message);
         },
       },
-      { audio: () => launchRef.current?.policy.audio !== false },
+      {
+        audio: () => soundOnRef.current && launchRef.current?.policy.audio !== false,
+        codecs: () => codecs,
+        audioCodecs: () => audioCodecs,
+      },
     );
 
     const receiveClipboard = (text: string): void => {
@@ -231,12 +254,25 @@ export function SessionPage(props: { sessionId: string }) {
 
     connectionRef.current = connection;
     inputRef.current = input;
-    connection.start();
+    let disposed = false;
+    // WebCodecs answers asynchronously; the capture socket says what this browser decodes when it opens.
+    void Promise.all([canDecodeH264(), canDecodeOpus()]).then(([h264, opus]) => {
+      codecs = h264 ? ['h264', 'jpeg'] : ['jpeg'];
+      audioCodecs = opus ? ['opus', 'pcm-s16le'] : ['pcm-s16le'];
+      if (!disposed) connection.start();
+    });
     canvas.focus({ preventScroll: true });
 
     const tick = setInterval(() => {
       const rendered = renderer.stats();
-      setStats({ fps: rendered.fps, rttMs: rtt, frameAgeMs: rendered.frameAgeMs });
+      setStats({
+        fps: rendered.fps,
+        rttMs: rtt,
+        frameAgeMs: rendered.frameAgeMs,
+        codec: rendered.codec,
+        kbps: rendered.kbps,
+        decodeMs: rendered.decodeMs,
+      });
       setNow(Date.now());
       if (renderer.framesDrawn > 0) setHasFrame(true);
     }, 1000);
@@ -248,6 +284,7 @@ export function SessionPage(props: { sessionId: string }) {
     observer.observe(stage);
 
     return () => {
+      disposed = true;
       clearInterval(tick);
       clearTimeout(resizeTimer);
       observer.disconnect();
@@ -277,6 +314,8 @@ export function SessionPage(props: { sessionId: string }) {
     if (soundOn) {
       playerRef.current?.close();
       playerRef.current = undefined;
+      soundOnRef.current = false;
+      connectionRef.current?.setAudio(false);
       setSoundOn(false);
       return;
     }
@@ -284,6 +323,8 @@ export function SessionPage(props: { sessionId: string }) {
       const player = new AudioPlayer();
       if (audioFormatRef.current !== undefined) player.setFormat(audioFormatRef.current);
       playerRef.current = player;
+      soundOnRef.current = true;
+      connectionRef.current?.setAudio(true);
       setSoundOn(true);
     } catch (error) {
       setSoundNote(error instanceof Error ? error.message : 'Sound cannot be played here.');
@@ -294,7 +335,7 @@ export function SessionPage(props: { sessionId: string }) {
     setEnding(true);
     connectionRef.current?.dispose();
     try {
-      await session.call(sessionReleaseRoute.method, sessionReleaseRoute.path, {
+      await session.call(sessionReleaseRoute, {
         body: { sessionId },
         headers: { [SESSION_ID_HEADER]: sessionId },
       });
@@ -522,20 +563,14 @@ function nextNoticeId(): number {
 /** The launch record of a session this tab did not start: its workspace and application from the IAM. */
 async function findLaunch(sessionId: string, signal: AbortSignal): Promise<LaunchRecord | undefined> {
   try {
-    const status = await session.call<SessionStatusResponse>(
-      sessionStatusRoute.method,
-      sessionStatusRoute.path,
-      {
-        headers: { [SESSION_ID_HEADER]: sessionId },
-        signal,
-      },
+    const status = await session.call(
+      sessionStatusRoute,
+      { headers: { [SESSION_ID_HEADER]: sessionId } },
+      { signal },
     );
     if (status.workspaceId === undefined || status.appId === undefined) return undefined;
-    const answer = await session.call<unknown>(myWorkspacesRoute.method, myWorkspacesRoute.path, { signal });
-    const parsed = myWorkspacesResponseSchema.safeParse(answer);
-    const workspace = parsed.success
-      ? parsed.data.items.find((item) => item.id === status.workspaceId)
-      : undefined;
+    const answer = await session.call(myWorkspacesRoute, {}, { signal });
+    const workspace = answer.items.find((item) => item.id === status.workspaceId);
     return workspace === undefined ? undefined : launchRecordFor(workspace, status.appId);
   } catch {
     return undefined;

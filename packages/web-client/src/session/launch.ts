@@ -84,10 +84,7 @@ export function selectSession(
   sessionId: string,
   request: SessionSelectRequest,
 ): Promise<SessionSelectResponse> {
-  return session.call<SessionSelectResponse>(sessionSelectRoute.method, sessionSelectRoute.path, {
-    body: request,
-    headers: { [SESSION_ID_HEADER]: sessionId },
-  });
+  return session.call(sessionSelectRoute, { body: request, headers: { [SESSION_ID_HEADER]: sessionId } });
 }
 
 /** What to tell the user when a launch (session select) failed. */

@@ -53,9 +53,19 @@ export function statusText(stats: {
   fps: number;
   rttMs: number | undefined;
   frameAgeMs: number | undefined;
+  codec?: string | undefined;
+  kbps?: number;
+  decodeMs?: number | undefined;
   state: string;
 }): string {
   const rtt = stats.rttMs === undefined ? '–' : String(Math.round(stats.rttMs));
+  const codec = stats.codec === undefined ? '' : `${stats.codec.toUpperCase()} · `;
+  const rate = stats.kbps === undefined ? '' : ` · ${formatKbps(stats.kbps)}`;
+  const decode = stats.decodeMs === undefined ? '' : ` · decode ${stats.decodeMs.toFixed(1)} ms`;
   const age = stats.frameAgeMs === undefined ? '' : ` · frame age ${Math.round(stats.frameAgeMs)} ms`;
-  return `${stats.fps} fps · ${rtt} ms${age} · ${stats.state}`;
+  return `${codec}${stats.fps} fps${rate}${decode} · ${rtt} ms${age} · ${stats.state}`;
+}
+
+function formatKbps(kbps: number): string {
+  return kbps >= 1000 ? `${(kbps / 1000).toFixed(1)} Mbit/s` : `${kbps} kbit/s`;
 }

@@ -1,6 +1,9 @@
 import {
+  AUDIO_CODECS_QUERY_PARAM,
+  type AudioCodec,
   audioServerMessageSchema,
   type AudioFormatMessage,
+  CAPTURE_CODECS_QUERY_PARAM,
   captureServerMessageSchema,
   type CaptureClientMessage,
   type CaptureServerMessage,
@@ -15,6 +18,7 @@ import {
   SESSION_ID_HEADER,
   sessionStatusRoute,
   type SessionStatusResponse,
+  type VideoCodec,
   WS_TICKET_QUERY_PARAM,
   type WsErrorMessage,
 } from '@webstream/contracts';
@@ -78,7 +82,14 @@ export class StreamConnection {
     private readonly sessionId: string,
     private readonly launch: () => LaunchRecord | undefined,
     private readonly events: StreamEvents,
-    private readonly options: { audio: () => boolean },
+    private readonly options: {
+      /** Whether the user has sound on: /audio is open only then. */
+      audio: () => boolean;
+      /** What this browser decodes, best first; the streamer picks the first the workspace allows. */
+      codecs: () => readonly VideoCodec[];
+      /** The sound codecs this browser plays, best first. */
+      audioCodecs: () => readonly AudioCodec[];
+    },
   ) {}
 
   start(): void {
@@ -91,6 +102,36 @@ export class StreamConnection {
     this.attempt = 0;
     this.setView({ phase: 'reconnecting', message: 'Reconnecting…' });
     void this.preflight(++this.generation);
+  }
+
+  /**
+   * Sound on opens /audio (with a fresh ticket), sound off closes it: nothing is captured or sent for a page that
+   * does not play it.
+   */
+  setAudio(on: boolean): void {
+    const socket = this.sockets.audio;
+    if (!on) {
+      if (socket === undefined) return;
+      socket.onopen = null;
+      socket.onmessage = null;
+      socket.onclose = null;
+      socket.close(1000);
+      delete this.sockets.audio;
+      return;
+    }
+    if (socket !== undefined || this.phase !== 'connected') return;
+    const generation = this.generation;
+    session.call(getConnectionRoute, { headers: this.headers() }).then(
+      (connection) => {
+        if (generation !== this.generation || this.disposed || !this.options.audio()) return;
+        if (this.sockets.audio === undefined)
+          this.openSocket(generation, connection, 'audio', () => undefined);
+      },
+      (error: unknown) => {
+        if (generation === this.generation)
+          this.events.audioClosed({ ...describeClose(1006), message: connectionErrorMessage(error) });
+      },
+    );
   }
 
   sendControl(message: ControlClientMessage): boolean {
@@ -126,7 +167,7 @@ export class StreamConnection {
     if (!this.disposed) this.events.view(view);
   }
 
-  private headers(): Record<string, string> {
+  private headers(): { [SESSION_ID_HEADER]: string } {
     return { [SESSION_ID_HEADER]: this.sessionId };
   }
 
@@ -135,13 +176,7 @@ export class StreamConnection {
     if (this.phase !== 'reconnecting') this.setView({ phase: 'connecting' });
     let connection: GetConnectionResponse;
     try {
-      connection = await session.call<GetConnectionResponse>(
-        getConnectionRoute.method,
-        getConnectionRoute.path,
-        {
-          headers: this.headers(),
-        },
-      );
+      connection = await session.call(getConnectionRoute, { headers: this.headers() });
     } catch (error) {
       if (generation !== this.generation || this.disposed) return;
       if (error instanceof ApiError && error.status === 404) {
@@ -170,23 +205,40 @@ export class StreamConnection {
       : ['capture', 'control'];
     let pendingOpen = 2;
     for (const channel of channels) {
-      const socket = new WebSocket(
-        socketUrl(connection.paths[channel], connection.tickets[channel], this.sessionId),
-      );
-      socket.binaryType = 'arraybuffer';
-      this.sockets[channel] = socket;
-      socket.onopen = () => {
-        if (generation !== this.generation || channel === 'audio') return;
+      this.openSocket(generation, connection, channel, () => {
+        if (channel === 'audio') return;
         pendingOpen -= 1;
         if (pendingOpen === 0) this.opened(generation);
-      };
-      socket.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
-        if (generation === this.generation) this.message(channel, event.data);
-      };
-      socket.onclose = (event) => {
-        if (generation === this.generation) this.closed(channel, event.code);
-      };
+      });
     }
+  }
+
+  private openSocket(
+    generation: number,
+    connection: GetConnectionResponse,
+    channel: Channel,
+    onOpen: () => void,
+  ): void {
+    const query: Record<string, string> =
+      channel === 'capture'
+        ? { [CAPTURE_CODECS_QUERY_PARAM]: this.options.codecs().join(',') }
+        : channel === 'audio'
+          ? { [AUDIO_CODECS_QUERY_PARAM]: this.options.audioCodecs().join(',') }
+          : {};
+    const socket = new WebSocket(
+      socketUrl(connection.paths[channel], connection.tickets[channel], this.sessionId, query),
+    );
+    socket.binaryType = 'arraybuffer';
+    this.sockets[channel] = socket;
+    socket.onopen = () => {
+      if (generation === this.generation) onOpen();
+    };
+    socket.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
+      if (generation === this.generation) this.message(channel, event.data);
+    };
+    socket.onclose = (event) => {
+      if (generation === this.generation) this.closed(channel, event.code);
+    };
   }
 
   private opened(generation: number): void {
@@ -308,9 +360,7 @@ export class StreamConnection {
   private async preflight(generation: number): Promise<void> {
     let status: SessionStatusResponse;
     try {
-      status = await session.call<SessionStatusResponse>(sessionStatusRoute.method, sessionStatusRoute.path, {
-        headers: this.headers(),
-      });
+      status = await session.call(sessionStatusRoute, { headers: this.headers() });
     } catch (error) {
       if (generation !== this.generation || this.disposed) return;
       if (error instanceof ApiError && error.status === 401) {
@@ -366,9 +416,14 @@ export class StreamConnection {
   }
 }
 
-function socketUrl(path: string, ticket: string, sessionId: string): string {
+function socketUrl(
+  path: string,
+  ticket: string,
+  sessionId: string,
+  extra: Record<string, string> = {},
+): string {
   const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
-  const query = new URLSearchParams({ [WS_TICKET_QUERY_PARAM]: ticket, sessionId });
+  const query = new URLSearchParams({ [WS_TICKET_QUERY_PARAM]: ticket, sessionId, ...extra });
   return `${scheme}://${window.location.host}${path}?${query.toString()}`;
 }
 

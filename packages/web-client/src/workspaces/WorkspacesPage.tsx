@@ -1,9 +1,4 @@
-import {
-  type LaunchableApplication,
-  type MyWorkspace,
-  myWorkspacesResponseSchema,
-  myWorkspacesRoute,
-} from '@webstream/contracts';
+import { type LaunchableApplication, type MyWorkspace, myWorkspacesRoute } from '@webstream/contracts';
 import { useCallback, useEffect, useState } from 'react';
 import { session } from '../api/http';
 import { navigate } from '../shell/router';
@@ -28,15 +23,8 @@ export function WorkspacesPage() {
   const fetchWorkspaces = useCallback((signal?: AbortSignal) => {
     setLoad({ state: 'loading' });
     session
-      .call<unknown>(myWorkspacesRoute.method, myWorkspacesRoute.path, signal ? { signal } : {})
-      .then((answer) => {
-        const parsed = myWorkspacesResponseSchema.safeParse(answer);
-        setLoad(
-          parsed.success
-            ? { state: 'ready', workspaces: parsed.data.items }
-            : { state: 'error', message: 'The list of workspaces could not be read.' },
-        );
-      })
+      .call(myWorkspacesRoute, {}, signal ? { signal } : {})
+      .then((answer) => setLoad({ state: 'ready', workspaces: answer.items }))
       .catch((error: unknown) => {
         if (signal?.aborted) return;
         setLoad({

@@ -137,8 +137,23 @@ describe('policies', () => {
       ...defaultPolicy,
       clipboard: { inbound: false, outbound: true, maxBytes: 2048 },
       watermark: { enabled: true, text: 'CONFIDENTIAL' },
+      video: { codecs: ['jpeg' as const], maxBitrateKbps: 800 },
+      // No fields for these in the console: they are kept as they were.
+      sandbox: { network: 'none' as const, limits: { memoryMb: 512 } },
     };
     expect(rulesFromValues(valuesFromRules(rules))).toEqual(rules);
+    // What is not JSON goes to the API as typed, which names the field in its 400.
+    expect(rulesFromValues({ ...valuesFromRules(rules), 'rules.sandbox': '{network: none' }).sandbox).toBe(
+      '{network: none',
+    );
+    expect(rulesFromValues({ ...valuesFromRules(rules), 'rules.sandbox': ' ' })).not.toHaveProperty(
+      'sandbox',
+    );
+    // A policy from before the picture's settings gets the defaults in the form, and keeps them when saved.
+    expect(rulesFromValues(valuesFromRules(defaultPolicy)).video).toEqual({
+      codecs: ['h264', 'jpeg'],
+      maxBitrateKbps: 2000,
+    });
   });
 
   it('reads numbers from the inputs and leaves out an empty watermark text', () => {

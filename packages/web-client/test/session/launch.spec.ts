@@ -64,5 +64,16 @@ describe('notices and the status line', () => {
     expect(statusText({ fps: 0, rttMs: undefined, frameAgeMs: 40, state: 'Connecting…' })).toBe(
       '0 fps · – ms · frame age 40 ms · Connecting…',
     );
+    expect(
+      statusText({
+        fps: 30,
+        rttMs: 3,
+        frameAgeMs: 21,
+        codec: 'h264',
+        kbps: 1840,
+        decodeMs: 1.26,
+        state: 'Connected',
+      }),
+    ).toBe('H264 · 30 fps · 1.8 Mbit/s · decode 1.3 ms · 3 ms · frame age 21 ms · Connected');
   });
 });

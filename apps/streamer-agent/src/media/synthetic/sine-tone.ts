@@ -1,5 +1,6 @@
-import { Listeners } from '../listeners';
-import { type AudioSource, type MediaLogger } from '../media';
+import { type AudioCodec } from '@webstream/contracts';
+import { ListenedStream } from '../listened-stream';
+import { type AudioListening, type AudioSource, type MediaLogger } from '../media';
 import { CHUNK_FRAMES, CHUNK_MS, PCM_FORMAT } from '../pcm-format';
 
 export const TONE_HZ = 440;
@@ -19,30 +20,37 @@ export function toneChunk(start: number): Buffer {
 }
 
 /**
- * A 440 Hz tone in 20 ms chunks. Timers drift and stall (a JPEG encode blocks the loop for up to ~140 ms), so each
+ * A 440 Hz tone in 20 ms PCM chunks, generated only while somebody listens. Timers drift and stall (a JPEG encode blocks the loop for up to ~140 ms), so each
  * tick emits as many chunks as the wall clock says are due since start, and schedules itself against that clock.
  */
 export class SineTone implements AudioSource {
-  readonly format = PCM_FORMAT;
-  private readonly listeners: Listeners<Buffer>;
+  readonly codecs: readonly AudioCodec[] = ['pcm-s16le'];
+  private readonly listeners: ListenedStream<Buffer>;
   private startedAt = 0;
   private sent = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(logger: MediaLogger) {
-    this.listeners = new Listeners(logger, 'audio');
+    this.listeners = new ListenedStream(
+      'audio',
+      logger,
+      () => this.start(),
+      () => this.stop(),
+    );
   }
 
-  onChunk(listener: (chunk: Buffer) => void): void {
-    this.listeners.add(listener);
+  /** Only PCM: a listener asking for another codec gets PCM, as the format says. */
+  listen(_codec: AudioCodec, listener: (chunk: Buffer) => void): AudioListening {
+    return { format: PCM_FORMAT, stop: this.listeners.add(listener) };
   }
 
-  start(): void {
+  private start(): void {
     this.startedAt = Date.now();
     this.sent = 0;
     this.schedule();
   }
 
+  /** Ends the tone (the session stops); listeners still attached hear nothing more. */
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;

@@ -79,6 +79,7 @@ export class SyntheticCapture implements CaptureSource {
       );
       const frame: EncodedFrame = {
         codec: 'jpeg',
+        keyframe: true,
         data: jpeg.data,
         width: raster.width,
         height: raster.height,

@@ -13,6 +13,7 @@ export class SyntheticMediaSession implements MediaSession {
   readonly kind = 'synthetic' as const;
   readonly scene: SyntheticScene;
   readonly capture: SyntheticCapture;
+  readonly h264 = undefined;
   readonly input: SyntheticInput;
   readonly audio: SineTone | undefined;
   readonly ended: Promise<string> = new Promise<string>(() => undefined);
@@ -27,7 +28,6 @@ export class SyntheticMediaSession implements MediaSession {
 
   start(): void {
     this.capture.start();
-    this.audio?.start();
     this.options.logger.info(
       { width: this.options.width, height: this.options.height, audio: this.audio !== undefined },
       'synthetic media session started',

@@ -1,6 +1,7 @@
 import { type MediaLogger } from '../media';
 import { JpegSplitter, type SplitJpeg } from './jpeg-splitter';
-import { describeExit, ManagedChild, type ChildExit } from './managed-child';
+import { EncoderProcess } from './encoder-relay';
+import { type HelperSpawn } from './session-sandbox';
 
 export interface GrabSettings {
   display: string;
@@ -12,8 +13,8 @@ export interface GrabSettings {
   filter: string | undefined;
 }
 
-/** The ffmpeg command line for one capture run: x11grab → MJPEG frames on stdout. */
-export function grabArgs(settings: GrabSettings): string[] {
+/** What every capture starts with: ffmpeg grabbing the display at the frame rate, the watermark drawn in. */
+export function x11grabInput(settings: Omit<GrabSettings, 'quality'>): string[] {
   return [
     '-hide_banner',
     '-loglevel',
@@ -30,6 +31,17 @@ export function grabArgs(settings: GrabSettings): string[] {
     '-i',
     settings.display,
     ...(settings.filter === undefined ? [] : ['-vf', settings.filter]),
+    // A paused grab resumes with a gap in its timestamps: kept (not filled with copies of old frames), and a
+    // repeated timestamp from x11grab's catch-up is dropped rather than failing the encoder.
+    '-fps_mode',
+    'vfr',
+  ];
+}
+
+/** The ffmpeg command line for one capture run: x11grab → MJPEG frames on stdout. */
+export function grabArgs(settings: GrabSettings): string[] {
+  return [
+    ...x11grabInput(settings),
     // One encoder thread: with more, frames wait in the thread queue (the notes measured 84 vs 30 ms p50).
     '-threads',
     '1',
@@ -46,42 +58,19 @@ export function grabArgs(settings: GrabSettings): string[] {
 }
 
 /** One ffmpeg capture process and the JPEG frames it writes. */
-export class FfmpegGrab {
-  private readonly child: ManagedChild;
+export class FfmpegGrab extends EncoderProcess {
   private readonly splitter = new JpegSplitter();
 
   constructor(
     readonly settings: GrabSettings,
-    env: NodeJS.ProcessEnv,
+    spawnAs: HelperSpawn,
     logger: MediaLogger,
-    onFrame: (frame: SplitJpeg, grab: FfmpegGrab) => void,
+    private readonly onFrame: (frame: SplitJpeg, grab: FfmpegGrab) => void,
   ) {
-    this.child = new ManagedChild({
-      name: 'ffmpeg',
-      command: 'ffmpeg',
-      args: grabArgs(settings),
-      env,
-      stdout: 'pipe',
-      logger,
-    });
-    this.child.process.stdout?.on('data', (chunk: Buffer) => {
-      for (const frame of this.splitter.push(chunk)) onFrame(frame, this);
-    });
+    super('ffmpeg', grabArgs(settings), spawnAs, logger);
   }
 
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
-  get exited(): Promise<ChildExit> {
-    return this.child.exited;
-  }
-
-  describe(exit: ChildExit): string {
-    return `${describeExit('ffmpeg', exit)}: ${this.child.stderr.text()}`;
-  }
-
-  stop(): Promise<void> {
-    return this.child.terminate();
+  protected output(chunk: Buffer): void {
+    for (const frame of this.splitter.push(chunk)) this.onFrame(frame, this);
   }
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { type Writable } from 'node:stream';
 import { type MediaLogger } from '../media';
+import { enterSessionCgroups } from './session-sandbox';
 import { StderrTail } from './stderr-tail';
 
 export interface ChildExit {
@@ -16,6 +17,11 @@ export interface ManagedChildOptions {
   command: string;
   args: readonly string[];
   env: NodeJS.ProcessEnv;
+  /** Who it runs as (a helper of a sandboxed session: the session's uid); the streamer's own by default. */
+  uid?: number;
+  gid?: number;
+  /** The session's cgroups, which a helper joins as soon as it runs. */
+  cgroupProcs?: readonly string[];
   cwd?: string;
   /** stdin, stdout and any extra descriptors; stderr is always piped into the tail. */
   stdin?: 'ignore' | 'pipe';
@@ -49,10 +55,13 @@ export class ManagedChild {
     for (const fd of options.fds ?? []) stdio.push(typeof fd === 'number' ? fd : 'pipe');
     this.process = spawn(options.command, options.args, {
       env: options.env,
+      uid: options.uid,
+      gid: options.gid,
       cwd: options.cwd,
       stdio,
       detached: false,
     });
+    enterSessionCgroups(options, this.process.pid);
     for (const [i, fd] of (options.fds ?? []).entries()) {
       if (typeof fd === 'number') continue;
       const pipe = this.process.stdio[first + i] as Writable | null | undefined;
@@ -94,6 +103,15 @@ export class ManagedChild {
     return this.exit !== undefined;
   }
 
+  /** Holds the child where it is (SIGSTOP): a paused capture costs nothing until resume(). */
+  pause(): void {
+    if (this.exit === undefined && this.process.pid !== undefined) this.process.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    if (this.exit === undefined && this.process.pid !== undefined) this.process.kill('SIGCONT');
+  }
+
   /** SIGTERM, then SIGKILL for the stubborn; resolves when the child is gone. Idempotent. */
   terminate(): Promise<void> {
     this.terminating ??= this.doTerminate();
@@ -103,6 +121,8 @@ export class ManagedChild {
   private async doTerminate(): Promise<void> {
     if (this.exit !== undefined || this.process.pid === undefined) return;
     this.process.kill('SIGTERM');
+    // A paused child would hold the SIGTERM until continued.
+    this.process.kill('SIGCONT');
     if (await settlesWithin(this.exited, KILL_GRACE_MS)) return;
     this.options.logger.warn(
       { child: this.options.name, pid: this.process.pid },

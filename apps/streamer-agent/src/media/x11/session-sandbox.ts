@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, openSync } from 'node:fs';
+import { existsSync, lstatSync, openSync, writeFileSync } from 'node:fs';
 import { chown, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type SessionSandbox } from '@webstream/contracts';
@@ -43,6 +43,38 @@ export interface SessionCommand {
   fds: (number | Buffer)[];
 }
 
+/**
+ * How the streamer starts a helper (capture, input, clipboard, sound, resize): its environment and, in a
+ * sandbox, the session's uid and gid and cgroups. Each one reads what the session's programs put on the display
+ * or in the clipboard, so none of them holds more than the session does, and what they use is the session's.
+ */
+export interface HelperSpawn {
+  env: NodeJS.ProcessEnv;
+  uid?: number;
+  gid?: number;
+  cgroupProcs?: readonly string[];
+}
+
+/** What child_process takes of a HelperSpawn. */
+export function spawnOptions(spawnAs: HelperSpawn): Pick<HelperSpawn, 'env' | 'uid' | 'gid'> {
+  return { env: spawnAs.env, uid: spawnAs.uid, gid: spawnAs.gid };
+}
+
+/**
+ * Moves a helper just started into the session's cgroups (it ran outside them for the moment it took to get
+ * here). A helper that is gone already needs nothing.
+ */
+export function enterSessionCgroups(spawnAs: HelperSpawn, pid: number | undefined): void {
+  if (pid === undefined) return;
+  for (const procs of spawnAs.cgroupProcs ?? []) {
+    try {
+      writeFileSync(procs, String(pid));
+    } catch {
+      // Exited already, or the group is being removed with the session.
+    }
+  }
+}
+
 /** Where the application finds its display and sound inside the sandbox (or on the host, unsandboxed). */
 export interface SessionPaths {
   runtimeDir: string;
@@ -61,9 +93,17 @@ export class SessionSandboxRunner {
     private readonly streamerEnv: NodeJS.ProcessEnv,
   ) {}
 
-  /** The environment of the streamer's own helpers (capture, input, clipboard): no secret reaches them either. */
+  /** The environment of the session's daemons and the streamer's helpers: no secret reaches them either. */
   helperEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     return { ...this.locale(), PATH: this.streamerEnv.PATH ?? PATH, ...extra };
+  }
+
+  /** A helper of the streamer: the allow-listed environment, as the session's uid when sandboxed. */
+  helper(extra: Record<string, string>): HelperSpawn {
+    const env = this.helperEnv(extra);
+    if (this.sandbox === null) return { env };
+    const { uid, gid, cgroupProcs } = this.sandbox;
+    return { env, uid, gid, cgroupProcs };
   }
 
   /** A folder of the runtime folder, owned by the session's uid (PulseAudio's runtime and home). */
@@ -147,7 +187,7 @@ export class SessionSandboxRunner {
       runtime,
       ...(sandbox.home === null
         ? ['--size', String(sandbox.limits.homeDiskMb * 1024 * 1024), '--tmpfs', home]
-        : // By descriptor: the uid needs no way through the folders above the home.
+        : // By descriptor: the folder the streamer opened is the one bound, whatever its path becomes.
           ['--bind-fd', fd(openSync(sandbox.home, 'r')), home]),
       '--chdir',
       home,

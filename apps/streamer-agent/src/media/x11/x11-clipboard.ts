@@ -2,6 +2,7 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { Listeners } from '../listeners';
 import { type MediaLogger } from '../media';
 import { ManagedChild } from './managed-child';
+import { enterSessionCgroups, type HelperSpawn, spawnOptions } from './session-sandbox';
 
 const POLL_INTERVAL_MS = 1_000;
 const READ_TIMEOUT_MS = 2_000;
@@ -21,7 +22,7 @@ export class X11Clipboard {
   private stopped = false;
 
   constructor(
-    private readonly env: NodeJS.ProcessEnv,
+    private readonly spawnAs: HelperSpawn,
     private readonly logger: MediaLogger,
   ) {
     this.listeners = new Listeners(logger, 'clipboard');
@@ -51,7 +52,7 @@ export class X11Clipboard {
       name: 'xclip',
       command: 'xclip',
       args: ['-selection', 'clipboard', '-in', '-quiet'],
-      env: this.env,
+      ...this.spawnAs,
       stdin: 'pipe',
       logger: this.logger,
     });
@@ -88,12 +89,18 @@ export class X11Clipboard {
       this.reader = execFile(
         'xclip',
         ['-selection', 'clipboard', '-out'],
-        { env: this.env, timeout: READ_TIMEOUT_MS, maxBuffer: MAX_CLIPBOARD_BYTES, encoding: 'utf8' },
+        {
+          ...spawnOptions(this.spawnAs),
+          timeout: READ_TIMEOUT_MS,
+          maxBuffer: MAX_CLIPBOARD_BYTES,
+          encoding: 'utf8',
+        },
         (error, stdout) => {
           this.reader = undefined;
           resolve(error ? undefined : stdout);
         },
       );
+      enterSessionCgroups(this.spawnAs, this.reader.pid);
     });
   }
 }

@@ -5,6 +5,8 @@ import { type MediaOptions, type MediaSession } from '../media';
 import { clampQuality } from '../quality';
 import { watermarkFilter } from './drawtext';
 import { FfmpegCapture } from './ffmpeg-capture';
+import { H264Capture } from './h264/h264-capture';
+import { ClockTicks, ScreenDamage, type ScreenActivity } from './screen-damage';
 import { describeExit, ManagedChild } from './managed-child';
 import { PulseAudioSource } from './pulse-audio';
 import { findWatermarkFont } from './watermark-font';
@@ -13,7 +15,7 @@ import { X11Input } from './x11-input';
 import { writeXauthority } from './xauthority';
 import { startXvfb, type RunningXvfb } from './xvfb';
 import { XdotoolProcess } from './xdotool-process';
-import { SessionSandboxRunner } from './session-sandbox';
+import { type HelperSpawn, SessionSandboxRunner } from './session-sandbox';
 import { ScreenResizer } from './xrandr-resize';
 
 /** How long an application's exit waits for a dying Xvfb's, so the display is named as the cause. */
@@ -40,11 +42,13 @@ export class X11MediaSession implements MediaSession {
     private readonly xdotool: XdotoolProcess,
     private readonly clipboard: X11Clipboard,
     readonly capture: FfmpegCapture,
+    readonly h264: H264Capture,
+    private readonly activity: ScreenActivity,
     readonly audio: PulseAudioSource | undefined,
-    private readonly env: NodeJS.ProcessEnv,
+    private readonly helpers: HelperSpawn,
   ) {
     this.size = { width: options.width, height: options.height };
-    this.resizer = new ScreenResizer(env);
+    this.resizer = new ScreenResizer(helpers);
     this.ended = new Promise((resolve) => {
       this.endWith = resolve;
     });
@@ -66,6 +70,8 @@ export class X11MediaSession implements MediaSession {
     });
     void xvfb.child.exited.then((exit) => {
       void this.capture.halt();
+      void this.h264.halt();
+      this.activity.close();
       this.childEnded(describeExit('the display server (Xvfb)', exit), xvfb.child);
     });
   }
@@ -84,14 +90,15 @@ export class X11MediaSession implements MediaSession {
       this.app.pid,
       this.xdotool.pid,
       ...this.capture.pids,
+      ...this.h264.pids,
       ...this.clipboard.pids,
       ...(this.audio?.pids ?? []),
     ].filter((pid): pid is number => pid !== undefined);
   }
 
-  /** The environment the streamer's helpers get (DISPLAY, XAUTHORITY, PULSE_SERVER, locale). */
-  get childEnv(): NodeJS.ProcessEnv {
-    return { ...this.env };
+  /** How the streamer's helpers are started: their environment (DISPLAY, XAUTHORITY, PULSE_SERVER, locale), uid. */
+  get helperSpawn(): HelperSpawn {
+    return { ...this.helpers, env: { ...this.helpers.env } };
   }
 
   static async start(options: MediaOptions): Promise<X11MediaSession> {
@@ -101,14 +108,22 @@ export class X11MediaSession implements MediaSession {
     const cleanups: (() => Promise<void>)[] = [];
     try {
       const authFile = join(workDir, 'Xauthority');
-      await writeXauthority(authFile);
+      const cookie = await writeXauthority(authFile);
       // Xvfb runs as the session's uid and reads it; so may the application, and nobody else.
       await runner.own(authFile);
       const baseEnv = runner.helperEnv({});
       // PulseAudio does not need X: it starts while Xvfb does.
       const [xvfbResult, audioResult] = await Promise.allSettled([
-        startXvfb({ width: options.width, height: options.height, authFile, env: baseEnv, runner, logger }),
-        options.audio ? PulseAudioSource.start(workDir, baseEnv, runner, logger) : Promise.resolve(undefined),
+        startXvfb({
+          width: options.width,
+          height: options.height,
+          authFile,
+          glx: options.glx,
+          env: baseEnv,
+          runner,
+          logger,
+        }),
+        options.audio ? PulseAudioSource.start(workDir, runner, logger) : Promise.resolve(undefined),
       ]);
       const audio = audioResult.status === 'fulfilled' ? audioResult.value : undefined;
       if (audio) cleanups.push(() => audio.stop());
@@ -116,13 +131,13 @@ export class X11MediaSession implements MediaSession {
       const xvfb = xvfbResult.value;
       cleanups.push(() => xvfb.child.terminate());
 
-      const env = runner.helperEnv({
+      const helpers = runner.helper({
         DISPLAY: xvfb.display,
         XAUTHORITY: authFile,
         ...(audio ? { PULSE_SERVER: audio.server } : {}),
       });
 
-      const xdotool = new XdotoolProcess(env, logger);
+      const xdotool = new XdotoolProcess(helpers, logger);
       cleanups.push(() => xdotool.stop());
       await xdotool.start();
       // No window manager: focus follows the pointer, so start it where a full-screen application will be.
@@ -142,36 +157,60 @@ export class X11MediaSession implements MediaSession {
         for (const fd of launch.fds) if (typeof fd === 'number') closeSync(fd);
       }
 
+      const damage = await ScreenDamage.watch(xvfb.display, cookie, logger);
+      const activity: ScreenActivity =
+        options.watermark === undefined ? damage : new ClockTicks(damage, 1_000, logger);
+      cleanups.push(() => Promise.resolve(activity.close()));
+      const picture = {
+        display: xvfb.display,
+        width: options.width,
+        height: options.height,
+        frameRate: options.frameRate,
+        filter:
+          options.watermark === undefined
+            ? undefined
+            : watermarkFilter({
+                text: options.watermark,
+                fontFile: findWatermarkFont(logger),
+                height: options.height,
+              }),
+      };
       const capture = new FfmpegCapture(
-        {
-          display: xvfb.display,
-          width: options.width,
-          height: options.height,
-          frameRate: options.frameRate,
-          quality: clampQuality(options.jpegQuality),
-          filter:
-            options.watermark === undefined
-              ? undefined
-              : watermarkFilter({
-                  text: options.watermark,
-                  fontFile: findWatermarkFont(logger),
-                  height: options.height,
-                }),
-        },
-        env,
+        { ...picture, quality: clampQuality(options.jpegQuality) },
+        activity,
+        helpers,
         logger,
       );
       cleanups.push(() => capture.halt());
       capture.start();
+      // Started by its first viewer: most sessions have one codec's viewers only.
+      const h264 = new H264Capture(
+        { ...picture, bitrateKbps: options.maxBitrateKbps },
+        damage,
+        helpers,
+        logger,
+      );
+      cleanups.push(() => h264.halt());
 
-      const clipboard = new X11Clipboard(env, logger);
+      const clipboard = new X11Clipboard(helpers, logger);
       clipboard.start();
 
       logger.info(
         { display: xvfb.display, app: options.appExe, audio: audio !== undefined, pid: app.pid },
         'x11 media session started',
       );
-      return new X11MediaSession(options, xvfb, app, xdotool, clipboard, capture, audio, env);
+      return new X11MediaSession(
+        options,
+        xvfb,
+        app,
+        xdotool,
+        clipboard,
+        capture,
+        h264,
+        damage,
+        audio,
+        helpers,
+      );
     } catch (error: unknown) {
       await Promise.all(cleanups.map((cleanup) => cleanup()));
       await rm(options.workDir, { recursive: true, force: true });
@@ -185,8 +224,10 @@ export class X11MediaSession implements MediaSession {
   }
 
   private async doStop(): Promise<void> {
+    this.activity.close();
     await Promise.all([
       this.capture.halt(),
+      this.h264.halt(),
       this.clipboard.stop(),
       this.xdotool.stop(),
       this.audio?.stop(),
@@ -211,6 +252,7 @@ export class X11MediaSession implements MediaSession {
       // Whatever happened, capture must follow the real screen: x11grab fails on an area outside it.
       this.size = actual;
       this.capture.setSize(actual.width, actual.height);
+      this.h264.setSize(actual.width, actual.height);
     }
     const resized = actual?.width === width && actual.height === height;
     options.logger.info({ width, height, resized }, 'display resize requested');

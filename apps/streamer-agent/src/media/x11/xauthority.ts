@@ -6,8 +6,10 @@ const FAMILY_WILD = 0xffff;
 /**
  * Writes an Xauthority file with one MIT-MAGIC-COOKIE-1 for any host and display number, so it can be written
  * before Xvfb picks its display (-displayfd) and no other local user can connect to the session's display.
+ * Returns the cookie, for the streamer's own connection (screen damage).
  */
-export async function writeXauthority(path: string): Promise<void> {
+export async function writeXauthority(path: string): Promise<Buffer> {
+  const cookie = randomBytes(16);
   const family = Buffer.alloc(2);
   family.writeUInt16BE(FAMILY_WILD);
   const entry = Buffer.concat([
@@ -15,9 +17,10 @@ export async function writeXauthority(path: string): Promise<void> {
     counted(Buffer.alloc(0)), // address: any
     counted(Buffer.alloc(0)), // display number: any
     counted(Buffer.from('MIT-MAGIC-COOKIE-1')),
-    counted(randomBytes(16)),
+    counted(cookie),
   ]);
   await writeFile(path, entry, { mode: 0o600 });
+  return cookie;
 }
 
 function counted(data: Buffer): Buffer {

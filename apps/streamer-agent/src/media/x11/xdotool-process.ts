@@ -1,6 +1,7 @@
 import { debugLog } from '../debug-log';
 import { type MediaLogger } from '../media';
 import { describeExit, ManagedChild } from './managed-child';
+import { type HelperSpawn } from './session-sandbox';
 
 const RESPAWN_INTERVAL_MS = 1_000;
 /** Beyond this much unread script, pointer moves are dropped: they are superseded by the next move anyway. */
@@ -16,7 +17,7 @@ export class XdotoolProcess {
   private stopped = false;
 
   constructor(
-    private readonly env: NodeJS.ProcessEnv,
+    private readonly spawnAs: HelperSpawn,
     private readonly logger: MediaLogger,
   ) {}
 
@@ -59,7 +60,7 @@ export class XdotoolProcess {
       name: 'xdotool',
       command: 'xdotool',
       args: ['-'],
-      env: this.env,
+      ...this.spawnAs,
       stdin: 'pipe',
       logger: this.logger,
     });

@@ -1,20 +1,25 @@
 import { execFile } from 'node:child_process';
+import { enterSessionCgroups, type HelperSpawn, spawnOptions } from './session-sandbox';
 
 const XRANDR_TIMEOUT_MS = 3_000;
 
-function xrandr(args: string[], env: NodeJS.ProcessEnv): Promise<{ ok: boolean; stdout: string }> {
+function xrandr(args: string[], spawnAs: HelperSpawn): Promise<{ ok: boolean; stdout: string }> {
   return new Promise((resolve) => {
-    execFile('xrandr', args, { env, timeout: XRANDR_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout) =>
-      resolve({ ok: !error, stdout }),
+    const child = execFile(
+      'xrandr',
+      args,
+      { ...spawnOptions(spawnAs), timeout: XRANDR_TIMEOUT_MS, encoding: 'utf8' },
+      (error, stdout) => resolve({ ok: !error, stdout }),
     );
+    enterSessionCgroups(spawnAs, child.pid);
   });
 }
 
 /** The X screen's size now, or undefined when xrandr cannot tell. */
 export async function screenSize(
-  env: NodeJS.ProcessEnv,
+  spawnAs: HelperSpawn,
 ): Promise<{ width: number; height: number } | undefined> {
-  const query = await xrandr(['--current'], env);
+  const query = await xrandr(['--current'], spawnAs);
   const match = /current (\d+) x (\d+)/.exec(query.stdout);
   return match ? { width: Number(match[1]), height: Number(match[2]) } : undefined;
 }
@@ -28,10 +33,10 @@ export async function screenSize(
 export async function resizeScreen(
   width: number,
   height: number,
-  env: NodeJS.ProcessEnv,
+  spawnAs: HelperSpawn,
 ): Promise<{ width: number; height: number } | undefined> {
-  await xrandr(['--fb', `${width}x${height}`], env);
-  return screenSize(env);
+  await xrandr(['--fb', `${width}x${height}`], spawnAs);
+  return screenSize(spawnAs);
 }
 
 export interface ScreenSize {
@@ -43,7 +48,7 @@ export interface ScreenSize {
 export type ResizeRun = (
   width: number,
   height: number,
-  env: NodeJS.ProcessEnv,
+  spawnAs: HelperSpawn,
 ) => Promise<ScreenSize | undefined>;
 
 /** After a run, how long further requests wait before the next one starts: bounds xrandr to a few runs a second. */
@@ -65,7 +70,7 @@ export class ScreenResizer {
   private busy = false;
 
   constructor(
-    private readonly env: NodeJS.ProcessEnv,
+    private readonly spawnAs: HelperSpawn,
     private readonly run: ResizeRun = resizeScreen,
     private readonly minGapMs: number = RESIZE_MIN_GAP_MS,
   ) {}
@@ -90,7 +95,7 @@ export class ScreenResizer {
         const { width, height, waiters } = this.next;
         this.next = undefined;
         try {
-          const size = await this.run(width, height, this.env);
+          const size = await this.run(width, height, this.spawnAs);
           for (const waiter of waiters) waiter.resolve(size);
         } catch (error: unknown) {
           for (const waiter of waiters) waiter.reject(error);

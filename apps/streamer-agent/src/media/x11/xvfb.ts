@@ -7,6 +7,8 @@ export interface XvfbOptions {
   width: number;
   height: number;
   authFile: string;
+  /** OpenGL (GLX); without it Xvfb leaves Mesa unloaded and holds about 55 MB less. */
+  glx: boolean;
   env: NodeJS.ProcessEnv;
   runner: SessionSandboxRunner;
   logger: MediaLogger;
@@ -43,6 +45,7 @@ export async function startXvfb(options: XvfbOptions): Promise<RunningXvfb> {
       'local',
       '-auth',
       options.authFile,
+      ...(options.glx ? [] : ['-extension', 'GLX']),
     ],
     options.env,
   );

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode, t
 import { ApiError, session } from '../../api/http';
 import { Link } from '../../shell/Link';
 import { matchPath, navigate } from '../../shell/router';
-import { errorText, fillPath, listPage } from '../api';
+import { errorText, listPage } from '../api';
 import { pageCount } from '../query';
 import { useAnnounce } from './announce';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -80,7 +80,7 @@ function ResourceList<Item extends Identified, Create, Update>(props: {
     q: spec.searchable ? q || undefined : undefined,
     orgId: orgId || undefined,
   };
-  const list = useLoad((signal) => listPage<Item>(spec.apiPath, query, signal), JSON.stringify(query));
+  const list = useLoad((signal) => listPage<Item>(spec.routes.list, query, signal), JSON.stringify(query));
   const data: Page<Item> | undefined = list.data;
   const pages = data ? pageCount(data.total, data.pageSize) : 1;
 
@@ -94,7 +94,7 @@ function ResourceList<Item extends Identified, Create, Update>(props: {
     setBusy(true);
     setActionError(undefined);
     try {
-      await session.call('DELETE', `${spec.apiPath}/${encodeURIComponent(item.id)}`);
+      await session.call(spec.routes.remove, { params: { id: item.id } });
       announce(`${capitalise(spec.singular)} ${spec.describe(item, lookups.nameOf)} deleted.`);
       setDeleting(undefined);
       if (data && data.items.length === 1 && page > 1) setPage(page - 1);
@@ -300,7 +300,7 @@ function ResourceForm<Item extends Identified, Create, Update>(props: {
     (signal) =>
       id === undefined
         ? Promise.resolve(undefined)
-        : session.call<Item>('GET', fillPath(`${spec.apiPath}/:id`, { id }), { signal }),
+        : (session.call(spec.routes.get, { params: { id } }, { signal }) as Promise<Item>),
     id ?? 'new',
   );
   const item = loaded.data;
@@ -364,9 +364,9 @@ function ResourceForm<Item extends Identified, Create, Update>(props: {
     setSaving(true);
     try {
       if (id === undefined) {
-        const created = await session.call<Item>('POST', spec.apiPath, {
+        const created = (await session.call(spec.routes.create, {
           body: spec.toCreate(values, context),
-        });
+        })) as Item;
         announce(`${capitalise(spec.singular)} ${spec.describe(created, lookups.nameOf)} created.`);
         lookups.reload();
         navigate(listPath);
@@ -376,9 +376,10 @@ function ResourceForm<Item extends Identified, Create, Update>(props: {
           announce('Nothing changed.');
           return;
         }
-        const saved = await session.call<Item>('PATCH', fillPath(`${spec.apiPath}/:id`, { id }), {
+        const saved = (await session.call(spec.routes.update, {
+          params: { id },
           body: patch,
-        });
+        })) as Item;
         announce(`${capitalise(spec.singular)} ${spec.describe(saved, lookups.nameOf)} saved.`);
         navigate(listPath);
       }
@@ -393,7 +394,7 @@ function ResourceForm<Item extends Identified, Create, Update>(props: {
     if (id === undefined || item === undefined) return;
     setSaving(true);
     try {
-      await session.call('DELETE', fillPath(`${spec.apiPath}/:id`, { id }));
+      await session.call(spec.routes.remove, { params: { id } });
       setConfirming(false);
       announce(`${capitalise(spec.singular)} ${spec.describe(item, lookups.nameOf)} deleted.`);
       navigate(listPath);

@@ -1,3 +1,12 @@
+import {
+  applicationRoutes,
+  type EndpointDefinition,
+  groupRoutes,
+  organizationRoutes,
+  policyRoutes,
+  userRoutes,
+  workspaceRoutes,
+} from '@webstream/contracts';
 import { type Option, type RefSource } from './resource-spec';
 
 /** The IAM's largest page: selects offer at most this many records of one collection. */
@@ -15,15 +24,15 @@ function option(item: Record<string, unknown>, label: string): Option {
 
 export const lookupSources: Record<
   RefSource,
-  { path: string; option: (item: Record<string, unknown>) => Option }
+  { list: EndpointDefinition; option: (item: Record<string, unknown>) => Option }
 > = {
-  organizations: { path: '/iam/organizations', option: (item) => option(item, text(item, 'name')) },
-  applications: { path: '/iam/applications', option: (item) => option(item, text(item, 'name')) },
-  policies: { path: '/iam/policies', option: (item) => option(item, text(item, 'name')) },
-  workspaces: { path: '/iam/workspaces', option: (item) => option(item, text(item, 'name')) },
-  groups: { path: '/iam/groups', option: (item) => option(item, text(item, 'name')) },
+  organizations: { list: organizationRoutes.list, option: (item) => option(item, text(item, 'name')) },
+  applications: { list: applicationRoutes.list, option: (item) => option(item, text(item, 'name')) },
+  policies: { list: policyRoutes.list, option: (item) => option(item, text(item, 'name')) },
+  workspaces: { list: workspaceRoutes.list, option: (item) => option(item, text(item, 'name')) },
+  groups: { list: groupRoutes.list, option: (item) => option(item, text(item, 'name')) },
   users: {
-    path: '/iam/users',
+    list: userRoutes.list,
     option: (item) => {
       const username = text(item, 'username');
       const displayName = text(item, 'displayName');

@@ -21,7 +21,7 @@ export function useLookups(sources: readonly RefSource[]): Lookups {
       sources.map(async (source) => {
         const spec = lookupSources[source];
         const page: Page<Record<string, unknown>> = await listPage<Record<string, unknown>>(
-          spec.path,
+          spec.list,
           { pageSize: MAX_OPTIONS },
           signal,
         ).catch(() => ({ items: [], page: 1, pageSize: MAX_OPTIONS, total: 0 }));

@@ -1,3 +1,4 @@
+import { type CrudEndpoints } from '@webstream/contracts';
 import { type FormValues } from './form-values';
 
 /** Collections whose records other forms pick from (selects) or tables name (ids shown as names). */
@@ -55,8 +56,8 @@ export interface ResourceSpec<Item extends { id: string }, Create, Update> {
   title: string;
   /** Singular, lower case: "user" → "New user", "User alice saved." */
   singular: string;
-  /** The collection's API path, e.g. /iam/users. */
-  apiPath: string;
+  /** The collection's five endpoints, e.g. userRoutes. */
+  routes: CrudEndpoints;
   /** Whether the list takes `q`. */
   searchable: boolean;
   /** Collections to load names from, for the table and the form's selects. */

@@ -1,7 +1,7 @@
-import { type AuditEntry, type AuditSearchResponse } from '@webstream/contracts';
+import { adminEngineRoutes, type AuditEntry } from '@webstream/contracts';
 import { useState, type FormEvent } from 'react';
 import { session } from '../../api/http';
-import { downloadCsv, errorText } from '../api';
+import { compactQuery, downloadCsv, errorText } from '../api';
 import { useLoad } from '../kit/hooks';
 import { useFocusOnMount } from '../kit/ResourcePages';
 import {
@@ -15,7 +15,6 @@ import {
   type CursorTrail,
 } from '../query';
 
-export const AUDIT_PATH = '/gateway/admin/audit';
 const PAGE_SIZE = 50;
 
 const FIELDS: {
@@ -40,7 +39,7 @@ export function AuditPage(props: { platformAdmin: boolean }) {
 
   const query = auditQuery(filter, { cursor: currentCursor(trail), limit: PAGE_SIZE });
   const loaded = useLoad(
-    (signal) => session.call<AuditSearchResponse>('GET', AUDIT_PATH, { query, signal }),
+    (signal) => session.call(adminEngineRoutes.audit, { query: compactQuery(query) }, { signal }),
     JSON.stringify(query),
   );
 
@@ -54,7 +53,7 @@ export function AuditPage(props: { platformAdmin: boolean }) {
     setDownloading(true);
     setDownloadError(undefined);
     try {
-      await downloadCsv(AUDIT_PATH, auditQuery(filter, { limit: 500 }), 'audit-log.csv');
+      await downloadCsv(adminEngineRoutes.audit.path, auditQuery(filter, { limit: 500 }), 'audit-log.csv');
     } catch (error) {
       setDownloadError(`Could not download: ${errorText(error)}`);
     } finally {

@@ -1,7 +1,7 @@
 import { groupMemberRoutes, type Group, type User } from '@webstream/contracts';
 import { useState } from 'react';
 import { session } from '../../api/http';
-import { errorText, fillPath, listPage } from '../api';
+import { errorText, listPage } from '../api';
 import { useAnnounce } from '../kit/announce';
 import { ConfirmDialog } from '../kit/ConfirmDialog';
 import { useLoad } from '../kit/hooks';
@@ -16,12 +16,7 @@ export function GroupMembers(props: { group: Group }) {
   const announce = useAnnounce();
   const lookups = useLookups(USERS);
   const members = useLoad(
-    (signal) =>
-      listPage<User>(
-        fillPath(groupMemberRoutes.list.path, { id: group.id }),
-        { pageSize: MAX_OPTIONS },
-        signal,
-      ),
+    (signal) => listPage<User>(groupMemberRoutes.list, { pageSize: MAX_OPTIONS }, signal, { id: group.id }),
     group.id,
   );
   const [userId, setUserId] = useState('');
@@ -42,7 +37,7 @@ export function GroupMembers(props: { group: Group }) {
     setBusy(true);
     setError(undefined);
     try {
-      await session.call('PUT', fillPath(groupMemberRoutes.add.path, { id: group.id, userId }));
+      await session.call(groupMemberRoutes.add, { params: { id: group.id, userId } });
       announce(`${lookups.nameOf('users', userId)} added to ${group.name}.`);
       setUserId('');
       members.reload();
@@ -57,10 +52,7 @@ export function GroupMembers(props: { group: Group }) {
     setBusy(true);
     setError(undefined);
     try {
-      await session.call(
-        'DELETE',
-        fillPath(groupMemberRoutes.remove.path, { id: group.id, userId: user.id }),
-      );
+      await session.call(groupMemberRoutes.remove, { params: { id: group.id, userId: user.id } });
       announce(`${user.username} removed from ${group.name}.`);
       members.reload();
     } catch (caught) {

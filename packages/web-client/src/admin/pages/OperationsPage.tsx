@@ -10,10 +10,11 @@ import {
   type AdminWebSocketsResponse,
   type OperationsNodesResponse,
   type OperationsSessionsResponse,
+  adminEngineRoutes,
 } from '@webstream/contracts';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { session } from '../../api/http';
-import { errorText, fillPath } from '../api';
+import { errorText } from '../api';
 import { useAnnounce } from '../kit/announce';
 import { ConfirmDialog } from '../kit/ConfirmDialog';
 import { useInterval } from '../kit/hooks';
@@ -29,8 +30,6 @@ import {
   type SessionRow,
 } from '../operations-data';
 
-export const OPERATIONS_NODES_PATH = '/gateway/admin/operations/nodes';
-export const OPERATIONS_SESSIONS_PATH = '/gateway/admin/operations/sessions';
 const REFRESH_MS = 5000;
 
 /** One part of the page: its last good answer and the error of the last attempt, if it failed. */
@@ -79,16 +78,15 @@ export function OperationsPage(props: { platformAdmin: boolean }) {
   const refresh = useCallback(async (): Promise<void> => {
     if (inFlight.current) return;
     inFlight.current = true;
-    const get = <T,>(path: string): Promise<T> => session.call<T>('GET', path);
     const calls: [Key, Promise<unknown>][] = [
-      ['backends', get(adminBackendsRoute.path)],
-      ['sessions', get(adminSessionsRoute.path)],
-      ['licence', get(adminLicenceRoute.path)],
-      ['websockets', get(adminWebSocketsRoute.path)],
+      ['backends', session.call(adminBackendsRoute, {})],
+      ['sessions', session.call(adminSessionsRoute, {})],
+      ['licence', session.call(adminLicenceRoute, {})],
+      ['websockets', session.call(adminWebSocketsRoute, {})],
       ...(platformAdmin
         ? ([
-            ['live', get(OPERATIONS_SESSIONS_PATH)],
-            ['nodes', get(OPERATIONS_NODES_PATH)],
+            ['live', session.call(adminEngineRoutes.sessions, {})],
+            ['nodes', session.call(adminEngineRoutes.nodes, {})],
           ] as [Key, Promise<unknown>][])
         : []),
     ];
@@ -124,7 +122,7 @@ export function OperationsPage(props: { platformAdmin: boolean }) {
     setBusy(true);
     setActionError(undefined);
     try {
-      await session.call('DELETE', fillPath(adminDisconnectRoute.path, { sessionId: row.sessionId }));
+      await session.call(adminDisconnectRoute, { params: { sessionId: row.sessionId } });
       announce(`Session of ${row.username} on ${row.workspaceName} disconnected.`);
       void refresh();
     } catch (error) {

@@ -4,10 +4,12 @@ import {
   type TopReportRow,
   type UsagePeriod,
   type UsageReportRow,
+  adminEngineRoutes,
+  type EndpointDefinition,
 } from '@webstream/contracts';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { session } from '../../api/http';
-import { downloadCsv, errorText } from '../api';
+import { compactQuery, downloadCsv, errorText } from '../api';
 import { BarChart, SeriesChart } from '../kit/Charts';
 import { useLoad } from '../kit/hooks';
 import { useLookups } from '../kit/lookups';
@@ -15,12 +17,6 @@ import { useFocusOnMount } from '../kit/ResourcePages';
 import { lastDays, reportQueries, type Query, type ReportFilter } from '../query';
 import { concurrencySeries, csvFileName, usageSeries } from '../reports-data';
 import { type RefSource } from '../kit/resource-spec';
-
-export const REPORT_PATHS = {
-  usage: '/gateway/admin/reports/usage',
-  top: '/gateway/admin/reports/top',
-  concurrency: '/gateway/admin/reports/concurrency',
-} as const;
 
 const PERIOD_LABELS: Record<UsagePeriod, string> = { hour: 'Hour', day: 'Day', week: 'Week', month: 'Month' };
 const NAMES: readonly RefSource[] = ['applications', 'users'];
@@ -102,7 +98,7 @@ export function ReportsPage() {
           <Report<UsageReportRow>
             id="usage"
             title="Usage over time"
-            path={REPORT_PATHS.usage}
+            endpoint={adminEngineRoutes.usage}
             query={built.queries.usage}
             fileName={csvFileName('usage', filter.fromDay, filter.toDay)}
             render={(rows) => (
@@ -119,7 +115,7 @@ export function ReportsPage() {
             <Report<TopReportRow>
               id="top-apps"
               title="Top applications"
-              path={REPORT_PATHS.top}
+              endpoint={adminEngineRoutes.top}
               query={built.queries.topApps}
               fileName={csvFileName('top-applications', filter.fromDay, filter.toDay)}
               render={(rows) => (
@@ -137,7 +133,7 @@ export function ReportsPage() {
             <Report<TopReportRow>
               id="top-users"
               title="Top users"
-              path={REPORT_PATHS.top}
+              endpoint={adminEngineRoutes.top}
               query={built.queries.topUsers}
               fileName={csvFileName('top-users', filter.fromDay, filter.toDay)}
               render={(rows) => (
@@ -153,7 +149,7 @@ export function ReportsPage() {
           <Report<ConcurrencyReportRow>
             id="concurrency"
             title="Concurrency peaks"
-            path={REPORT_PATHS.concurrency}
+            endpoint={adminEngineRoutes.concurrency}
             query={built.queries.concurrency}
             fileName={csvFileName('concurrency', filter.fromDay, filter.toDay)}
             render={(rows) => {
@@ -179,14 +175,17 @@ export function ReportsPage() {
 function Report<Row>(props: {
   id: string;
   title: string;
-  path: string;
+  endpoint: EndpointDefinition;
   query: Query;
   fileName: string;
   render: (rows: Row[]) => ReactNode;
 }) {
-  const key = `${props.path}${JSON.stringify(props.query)}`;
+  const key = `${props.endpoint.path}${JSON.stringify(props.query)}`;
   const loaded = useLoad(
-    (signal) => session.call<Rows<Row>>('GET', props.path, { query: props.query, signal }),
+    async (signal) =>
+      (await session.call(props.endpoint, { query: compactQuery(props.query) } as never, {
+        signal,
+      })) as Rows<Row>,
     key,
   );
   const [downloading, setDownloading] = useState(false);
@@ -196,7 +195,7 @@ function Report<Row>(props: {
     setDownloading(true);
     setDownloadError(undefined);
     try {
-      await downloadCsv(props.path, props.query, props.fileName);
+      await downloadCsv(props.endpoint.path, props.query, props.fileName);
     } catch (error) {
       setDownloadError(`Could not download: ${errorText(error)}`);
     } finally {

@@ -1,0 +1,5 @@
+export * from './openapi-checks';
+export * from './stand-in-answers';
+export * from './pacts';
+export * from './helpers';
+export * from './stand-in';

@@ -1,0 +1,16 @@
+import { type BackendHealthResponse, backendHealthResponseSchema } from '@webstream/contracts';
+
+/**
+ * What a session host answers on /health, for stand-in hosts: parsed with the contract, so a stand-in can never
+ * answer a shape the gateway's health monitor would refuse from a real host.
+ */
+export function backendHealthAnswer(overrides: Partial<BackendHealthResponse> = {}): BackendHealthResponse {
+  return backendHealthResponseSchema.parse({
+    status: 'healthy',
+    activeSessions: 0,
+    maxSessions: 10,
+    captureTools: { xvfb: true, ffmpeg: true, xdotool: true },
+    problems: [],
+    ...overrides,
+  });
+}

@@ -1,0 +1,3 @@
+import { webstreamVitest } from '../../vitest.shared.mts';
+
+export default webstreamVitest();
