@@ -133,8 +133,7 @@ describe('the H.264 stream', () => {
       const whileStill = frames.length;
       const cpuWhileStill = await cpuTicks(pid);
       await sleep(1_000);
-      const stayed =
-        s.h264.paused && frames.length === whileStill && (await cpuTicks(pid)) === cpuWhileStill;
+      const stayed = s.h264.paused && frames.length === whileStill && (await cpuTicks(pid)) === cpuWhileStill;
       return stayed ? { pid, whileStill } : undefined;
     });
     const { pid, whileStill } = still;
