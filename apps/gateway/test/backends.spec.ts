@@ -9,7 +9,7 @@ import {
 import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { Redis } from 'ioredis';
-import { sleep, TEST_REDIS_URL, until } from '@webstream/testing';
+import { sleep, StandInSessionHost, type StandInHealthMode, TEST_REDIS_URL, until } from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendDirectory, type BackendView } from '../src/backends/backend-directory';
 import { BackendStore } from '../src/backends/backend-store';
@@ -18,7 +18,6 @@ import { TelemetryModule } from '../src/telemetry/telemetry.module';
 import { MemoryBackendStore } from '../src/backends/memory-backend-store';
 import { RedisBackendStore } from '../src/backends/redis-backend-store';
 import { GatewayStateModule } from '../src/state/gateway-state.module';
-import { FakeBackend } from './fake-backend';
 
 const TOKEN = 'backend-token-'.padEnd(40, 'x');
 
@@ -125,10 +124,10 @@ const unused = () => `http://127.0.0.1:9/${randomBytes(4).toString('hex')}`;
 describe('backend registry', () => {
   let gateway: TestService;
   let directory: BackendDirectory;
-  const fakes: FakeBackend[] = [];
+  const fakes: StandInSessionHost[] = [];
 
-  async function fake(mode: FakeBackend['mode'] = 'ok'): Promise<FakeBackend> {
-    const backend = await FakeBackend.start(mode);
+  async function fake(mode: StandInHealthMode = 'healthy'): Promise<StandInSessionHost> {
+    const backend = await new StandInSessionHost({ backendToken: TOKEN, mode }).start();
     fakes.push(backend);
     return backend;
   }
@@ -140,7 +139,7 @@ describe('backend registry', () => {
 
   afterAll(async () => {
     await gateway?.close();
-    await Promise.all(fakes.map((backend) => backend.close()));
+    await Promise.all(fakes.map((backend) => backend.stop()));
   });
 
   it('keeps its records in memory without redis.url', () => {
@@ -304,7 +303,7 @@ describe('backend registry', () => {
     const backend = await fake('malformed');
     await call(gateway, '/gateway/register', registration(backend.url));
     await until('unreachable', () => directory.health(backend.url) === 'unreachable', 60_000, 10);
-    backend.mode = 'ok';
+    backend.mode = 'healthy';
     await until(
       'healthy once it answers as a host',
       () => directory.health(backend.url) === 'healthy',
@@ -392,7 +391,7 @@ describe('backend registry', () => {
 describe('backend registry with short timeouts', () => {
   let gateway: TestService;
   let directory: BackendDirectory;
-  const fakes: FakeBackend[] = [];
+  const fakes: StandInSessionHost[] = [];
 
   beforeAll(async () => {
     gateway = await startGateway(
@@ -405,11 +404,11 @@ describe('backend registry with short timeouts', () => {
 
   afterAll(async () => {
     await gateway?.close();
-    await Promise.all(fakes.map((backend) => backend.close()));
+    await Promise.all(fakes.map((backend) => backend.stop()));
   });
 
   it('drops a backend whose heartbeats stop for longer than heartbeatTimeout', async () => {
-    const backend = await FakeBackend.start('ok');
+    const backend = await new StandInSessionHost({ backendToken: TOKEN, mode: 'healthy' }).start();
     fakes.push(backend);
     const registered = await call(gateway, '/gateway/register', registration(backend.url));
     expect(registered.body).toMatchObject({ heartbeatInterval: 1 });
@@ -443,7 +442,7 @@ describe('backend registry with short timeouts', () => {
   });
 
   it('counts a probe that outlives healthCheck.timeout as a failure', async () => {
-    const backend = await FakeBackend.start('hang');
+    const backend = await new StandInSessionHost({ backendToken: TOKEN, mode: 'hang' }).start();
     fakes.push(backend);
     const started = Date.now();
     await call(gateway, '/gateway/register', registration(backend.url));
@@ -469,7 +468,7 @@ describe('backend registry shared through Redis', () => {
   let one: TestService;
   let two: TestService;
   let redis: Redis;
-  const fakes: FakeBackend[] = [];
+  const fakes: StandInSessionHost[] = [];
 
   beforeAll(async () => {
     redis = new Redis(TEST_REDIS_URL);
@@ -480,7 +479,7 @@ describe('backend registry shared through Redis', () => {
   afterAll(async () => {
     await one?.close();
     await two?.close();
-    await Promise.all(fakes.map((backend) => backend.close()));
+    await Promise.all(fakes.map((backend) => backend.stop()));
     const keys = await redis.keys(`${keyPrefix}*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
@@ -488,7 +487,7 @@ describe('backend registry shared through Redis', () => {
 
   it('shares registrations, heartbeats, pending counts and unregistration between two gateways', async () => {
     expect(one.app.get(BackendStore)).toBeInstanceOf(RedisBackendStore);
-    const backend = await FakeBackend.start('ok');
+    const backend = await new StandInSessionHost({ backendToken: TOKEN, mode: 'healthy' }).start();
     fakes.push(backend);
     const dirOne = one.app.get(BackendDirectory);
     const dirTwo = two.app.get(BackendDirectory);

@@ -1,73 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webstreamConfigSchema } from '@webstream/config';
 import { type GetConnectionResponse, type TokenResponse } from '@webstream/contracts';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { GatewayModule } from '../src/gateway.module';
-import { backendHealthAnswer } from '@webstream/testing';
+import { StandInSessionHost, StandInStreamer } from '@webstream/testing';
 
 const ADMIN_PASSWORD = 'a long enough passphrase';
 const BACKEND_TOKEN = randomBytes(24).toString('hex');
-const STREAMER_SECRET = randomBytes(32).toString('base64url');
-
-async function listen(server: Server | WebSocketServer): Promise<number> {
-  if (server instanceof WebSocketServer) return (server.address() as AddressInfo).port;
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return (server.address() as AddressInfo).port;
-}
-
-/** A session host and its streamer, recording what the gateway sent them. */
-class FakeHost {
-  readonly received: IncomingHttpHeaders[] = [];
-  readonly upgrades: IncomingHttpHeaders[] = [];
-  readonly streamerGuid = randomUUID();
-  server!: Server;
-  streamer!: WebSocketServer;
-  url = '';
-  streamerPort = 0;
-
-  async start(): Promise<void> {
-    this.streamer = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await new Promise((done) => this.streamer.once('listening', done));
-    this.streamerPort = (this.streamer.address() as AddressInfo).port;
-    this.streamer.on('connection', (socket, req) => {
-      this.upgrades.push(req.headers);
-      socket.on('message', (data, binary) => socket.send(data, { binary }));
-    });
-    this.server = createServer((req, res) => {
-      if (req.url === '/health') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(backendHealthAnswer()));
-        return;
-      }
-      this.received.push(req.headers);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          sessionId: req.headers['x-session-id'],
-          streamerGuid: this.streamerGuid,
-          host: '127.0.0.1',
-          port: this.streamerPort,
-          streamerSecret: STREAMER_SECRET,
-          paths: { capture: '/capture', control: '/control', audio: '/audio' },
-        }),
-      );
-    });
-    this.url = `http://127.0.0.1:${await listen(this.server)}`;
-  }
-
-  async stop(): Promise<void> {
-    for (const client of this.streamer.clients) client.terminate();
-    await new Promise((done) => this.streamer.close(done)).catch(() => undefined);
-    this.server.closeAllConnections();
-    await new Promise((done) => this.server.close(done));
-  }
-}
 
 function open(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -91,7 +37,8 @@ describe('the data plane', () => {
   let database: TestDatabase;
   let dir: string;
   let gateway: TestService;
-  let host: FakeHost;
+  let host: StandInSessionHost;
+  let streamer: StandInStreamer;
   let ws: string;
   let una: TokenResponse;
   let sam: TokenResponse;
@@ -140,8 +87,9 @@ describe('the data plane', () => {
   beforeAll(async () => {
     database = await createTestDatabase('ws_gateway_data_plane');
     dir = await mkdtemp(join(tmpdir(), 'ws-data-plane-'));
-    host = new FakeHost();
-    await host.start();
+    host = await new StandInSessionHost({ backendToken: BACKEND_TOKEN }).start();
+    streamer = await new StandInStreamer().start();
+    host.streamerFor = (sessionId) => streamer.connection(sessionId);
     const config = webstreamConfigSchema.parse({
       logging: { level: 'silent' },
       gateway: {
@@ -217,9 +165,15 @@ describe('the data plane', () => {
     launch = { workspaceId: workspace.id, workspaceType: 'app', appId: app.id, appExe: 'gedit', appArgs: '' };
   });
 
+  // Every upgrade and /getConnection the gateway made kept to the contract (the stand-ins parse them with it).
+  afterEach(() => {
+    expect(streamer.violations).toEqual([]);
+    expect(host.violations).toEqual([]);
+  });
+
   afterAll(async () => {
     await gateway?.close();
-    await Promise.race([host?.stop(), new Promise((done) => setTimeout(done, 2_000))]);
+    await Promise.all([host?.stop(), streamer?.stop()]);
     await database?.drop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -243,10 +197,10 @@ describe('the data plane', () => {
       },
     });
     expect(connection.status).toBe(200);
-    expect(connection.body).toMatchObject({ sessionId: 'una-dp-0001', streamerGuid: host.streamerGuid });
+    expect(connection.body).toMatchObject({ sessionId: 'una-dp-0001', streamerGuid: streamer.streamerGuid });
     expect(new Set(Object.values(connection.body.tickets)).size).toBe(3);
     expect(connection.body).not.toHaveProperty('host');
-    const sent = host.received.at(-1)!;
+    const sent = host.connections.at(-1)!;
     expect(sent['x-user-id']).toBe(una.user.id);
     expect(sent['x-username']).toBe('una');
     expect(sent['x-app-exe']).toBe('gedit');
@@ -263,13 +217,13 @@ describe('the data plane', () => {
       headers: { 'x-session-id': 'una-dp-0011', 'x-correlation-id': 'trace-0011' },
     });
     expect(sent.headers.get('x-correlation-id')).toBe('trace-0011');
-    expect(host.received.at(-1)!['x-correlation-id']).toBe('trace-0011');
+    expect(host.connections.at(-1)!['x-correlation-id']).toBe('trace-0011');
     const fresh = await call('GET', '/getConnection', una.accessToken, {
       headers: { 'x-session-id': 'una-dp-0011' },
     });
     const generated = fresh.headers.get('x-correlation-id');
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
-    expect(host.received.at(-1)!['x-correlation-id']).toBe(generated);
+    expect(host.connections.at(-1)!['x-correlation-id']).toBe(generated);
     const refused = await call<{ error: { correlationId?: string } }>(
       'GET',
       '/getConnection',
@@ -309,12 +263,12 @@ describe('the data plane', () => {
     const echoed = new Promise((done) => socket.once('message', (data) => done((data as Buffer).toString())));
     socket.send('hello');
     expect(await echoed).toBe('hello');
-    expect(host.upgrades.at(-1)!['x-user-id']).toBe(una.user.id);
-    expect(host.upgrades.at(-1)!['x-session-id']).toBe('una-dp-0002');
+    expect(streamer.upgrades.at(-1)!.headers['x-user-id']).toBe(una.user.id);
+    expect(streamer.upgrades.at(-1)!.headers['x-session-id']).toBe('una-dp-0002');
     // The streamer is opened with the session's secret the host gave, which the browser never saw.
-    expect(host.upgrades.at(-1)!['x-streamer-secret']).toBe(STREAMER_SECRET);
-    expect(host.upgrades.at(-1)!['x-backend-token']).toBeUndefined();
-    expect(JSON.stringify(connection)).not.toContain(STREAMER_SECRET);
+    expect(streamer.upgrades.at(-1)!.headers['x-streamer-secret']).toBe(streamer.streamerSecret);
+    expect(streamer.upgrades.at(-1)!.headers['x-backend-token']).toBeUndefined();
+    expect(JSON.stringify(connection)).not.toContain(streamer.streamerSecret);
     await expect(open(`${ws}/capture?ticket=${connection.tickets.capture}`)).rejects.toThrow('status 401');
     const status = await call<{ state: string }>('GET', '/gateway/session/status', una.accessToken, {
       headers: { 'x-session-id': 'una-dp-0002' },
@@ -402,7 +356,7 @@ describe('the data plane', () => {
 
   it('holds nothing much for a browser that stops reading: the pipe pushes back on the streamer', async () => {
     const connection = await session(una, 'una-dp-0010');
-    const upstream = new Promise<WebSocket>((done) => host.streamer.once('connection', done));
+    const upstream = new Promise<WebSocket>((done) => streamer.sockets.once('connection', done));
     const socket = await open(`${ws}/capture?ticket=${connection.tickets.capture}`);
     socket.pause();
     const streamerSide = await upstream;
@@ -429,25 +383,21 @@ describe('the data plane', () => {
   it('a reconnect records where the streamer is now, so its sockets follow a streamer that moved', async () => {
     const first = await session(una, 'una-dp-0009');
     const firstSocket = await open(`${ws}/control?ticket=${first.tickets.control}`);
-    const moved = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    await new Promise((done) => moved.once('listening', done));
-    const reached: string[] = [];
-    moved.on('connection', (_socket, req) => reached.push(req.url ?? ''));
-    const before = host.streamerPort;
-    host.streamerPort = (moved.address() as AddressInfo).port;
+    const moved = await new StandInStreamer().start();
+    host.streamerFor = (sessionId) => moved.connection(sessionId);
     try {
       const again = await call<GetConnectionResponse>('GET', '/getConnection', una.accessToken, {
         headers: { 'x-session-id': 'una-dp-0009' },
       });
       expect(again.status).toBe(200);
       const socket = await open(`${ws}/capture?ticket=${again.body.tickets.capture}`);
-      expect(reached).toEqual(['/capture']);
+      expect(moved.upgrades.map((upgrade) => upgrade.path)).toEqual(['/capture']);
       socket.close();
     } finally {
-      host.streamerPort = before;
+      host.streamerFor = (sessionId) => streamer.connection(sessionId);
       firstSocket.close();
-      for (const client of moved.clients) client.terminate();
-      await new Promise((done) => moved.close(done));
+      expect(moved.violations).toEqual([]);
+      await moved.stop();
       const release = await call('POST', '/gateway/session/release', una.accessToken, {
         body: { sessionId: 'una-dp-0009' },
       });
@@ -480,7 +430,7 @@ describe('the data plane', () => {
 
   it('closes the browser with 1009 for a message over its path’s limit, before any of it reaches the streamer', async () => {
     const connection = await session(sam, 'sam-dp-0101');
-    const upstream = new Promise<WebSocket>((done) => host.streamer.once('connection', done));
+    const upstream = new Promise<WebSocket>((done) => streamer.sockets.once('connection', done));
     const socket = await open(`${ws}/capture?ticket=${connection.tickets.capture}`);
     const streamerSide = await upstream;
     const reached: number[] = [];
@@ -497,7 +447,7 @@ describe('the data plane', () => {
 
   it('keeps no half connection: a browser that never answers the close is dropped and leaves the list', async () => {
     const connection = await session(sam, 'sam-dp-0102');
-    const upstream = new Promise<WebSocket>((done) => host.streamer.once('connection', done));
+    const upstream = new Promise<WebSocket>((done) => streamer.sockets.once('connection', done));
     // A client that reads the close and never closes its side (allowHalfOpen), as a hostile or wedged one may.
     const raw = connect({ port: Number(new URL(gateway.url).port), host: '127.0.0.1', allowHalfOpen: true });
     await new Promise((done) => raw.once('connect', done));
@@ -535,10 +485,10 @@ describe('the data plane', () => {
     const connection = await session(una, 'una-dp-0005');
     const socket = await open(`${ws}/capture?ticket=${connection.tickets.capture}`);
     const ending = closed(socket);
-    for (const client of host.streamer.clients) client.terminate();
+    for (const client of streamer.clients) client.terminate();
     expect(await ending).toEqual({ code: 4013, reason: 'host-lost' });
 
-    await new Promise((done) => host.streamer.close(done));
+    await streamer.stop();
     const unreachable = await open(`${ws}/audio?ticket=${connection.tickets.audio}`);
     expect(await closed(unreachable)).toEqual({ code: 1014, reason: 'upstream-unreachable' });
   });

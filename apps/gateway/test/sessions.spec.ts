@@ -1,59 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webstreamConfigSchema } from '@webstream/config';
-import {
-  type ErrorEnvelope,
-  type SessionSelectRequest,
-  type TelemetryBatch,
-  type TelemetryEvent,
-  type TokenResponse,
-} from '@webstream/contracts';
+import { type ErrorEnvelope, type SessionSelectRequest, type TokenResponse } from '@webstream/contracts';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { Redis } from 'ioredis';
-import { call, TEST_REDIS_URL, until } from '@webstream/testing';
+import { call, StandInMetricsEngine, StandInSessionHost, TEST_REDIS_URL, until } from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayModule } from '../src/gateway.module';
-import { FakeBackend } from './fake-backend';
 
 const ADMIN_PASSWORD = 'a long enough passphrase';
 const BACKEND_TOKEN = randomBytes(24).toString('hex');
 
-/** The metrics engine's ingest endpoint, keeping every event the gateway reports. */
-class StandInIngest {
-  readonly events: TelemetryEvent[] = [];
-  private readonly server: Server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    req.on('end', () => {
-      const batch = JSON.parse(text) as TelemetryBatch;
-      this.events.push(...batch.events);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ stored: true, events: batch.events.length }));
-    });
-  });
-
-  async start(): Promise<string> {
-    await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    return new Promise((done) => this.server.close(() => done()));
-  }
-}
-
 describe('session brokering', () => {
-  const ingest = new StandInIngest();
+  const ingest = new StandInMetricsEngine();
   let ingestUrl: string;
   let database: TestDatabase;
   let dir: string;
   let signingKey: string;
-  const backends: FakeBackend[] = [];
+  const backends: StandInSessionHost[] = [];
   const gateways: TestService[] = [];
   const redisPrefix = `test:${randomBytes(6).toString('hex')}:`;
 
@@ -80,7 +47,11 @@ describe('session brokering', () => {
     });
   }
 
-  async function register(gateway: TestService, backend: FakeBackend, tags: string[] = []): Promise<void> {
+  async function register(
+    gateway: TestService,
+    backend: StandInSessionHost,
+    tags: string[] = [],
+  ): Promise<void> {
     const answer = await call(gateway.url, 'POST', '/gateway/register', {
       headers: { 'x-backend-token': BACKEND_TOKEN },
       body: {
@@ -181,14 +152,17 @@ describe('session brokering', () => {
     database = await createTestDatabase('ws_gateway_sessions');
     dir = await mkdtemp(join(tmpdir(), 'ws-gateway-sessions-'));
     signingKey = randomBytes(32).toString('hex');
-    ingestUrl = await ingest.start();
-    backends.push(await FakeBackend.start(), await FakeBackend.start());
+    ingestUrl = (await ingest.start()).url;
+    backends.push(
+      await new StandInSessionHost({ backendToken: BACKEND_TOKEN }).start(),
+      await new StandInSessionHost({ backendToken: BACKEND_TOKEN }).start(),
+    );
   });
 
   afterAll(async () => {
     for (const gateway of gateways) await gateway.close().catch(() => undefined);
-    for (const backend of backends) await backend.close();
-    await ingest.close();
+    for (const backend of backends) await backend.stop();
+    await ingest.stop();
     const redis = new Redis(TEST_REDIS_URL);
     const keys = await redis.keys(`${redisPrefix}*`);
     if (keys.length > 0) await redis.del(...keys);

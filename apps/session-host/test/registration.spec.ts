@@ -4,8 +4,8 @@ import { heartbeatRequestSchema, registerRequestSchema } from '@webstream/contra
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SessionHostModule } from '../src/session-host.module';
-import { freePort, sleep, until } from '@webstream/testing';
-import { hostConfig, StandInGateway, StandInStreamers } from './stand-ins';
+import { freePort, sleep, StandInGateway, until } from '@webstream/testing';
+import { hostConfig, StandInStreamers, TOKEN } from './stand-ins';
 
 const RETRY_MS = 200;
 
@@ -30,8 +30,8 @@ describe('registration with the gateway', () => {
   }
 
   async function startGateway(port = 0): Promise<StandInGateway> {
-    const gateway = await new StandInGateway().start(port);
-    cleanups.push(() => gateway.close());
+    const gateway = await new StandInGateway({ backendToken: TOKEN }).start(port);
+    cleanups.push(() => gateway.stop());
     return gateway;
   }
 
@@ -52,10 +52,10 @@ describe('registration with the gateway', () => {
     const host = await startHost(`http://127.0.0.1:${gatewayPort}`);
     // Nothing listens for a while (connection refused), then the gateway fails once before it accepts.
     await sleep(3 * RETRY_MS);
-    const gateway = new StandInGateway();
+    const gateway = new StandInGateway({ backendToken: TOKEN });
     gateway.registerAnswers.push(503);
     await gateway.start(gatewayPort);
-    cleanups.push(() => gateway.close());
+    cleanups.push(() => gateway.stop());
 
     const registers = await gateway.callsAtLeast('/gateway/register', 2);
     expect(registers[1]!.at - registers[0]!.at).toBeGreaterThanOrEqual(RETRY_MS - 20);

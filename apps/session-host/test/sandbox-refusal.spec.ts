@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAPTURE_TOOLS, onPath } from '../src/host/host-facts';
 import { SessionHostModule } from '../src/session-host.module';
 import { StreamerLauncher } from '../src/sessions/streamer-launcher';
-import { freePort } from '@webstream/testing';
-import { connectionHeaders, freePortRange, hostConfig, StandInGateway, StandInStreamers } from './stand-ins';
+import { freePort, StandInGateway } from '@webstream/testing';
+import { connectionHeaders, freePortRange, hostConfig, StandInStreamers, TOKEN } from './stand-ins';
 
 interface SandboxingHost {
   gateway: StandInGateway;
@@ -23,7 +23,7 @@ interface SandboxingHost {
 async function startSandboxingHost(
   settings: { homeRoot?: string; withPath?: string } = {},
 ): Promise<SandboxingHost> {
-  const gateway = await new StandInGateway().start();
+  const gateway = await new StandInGateway({ backendToken: TOKEN }).start();
   const streamers = await StandInStreamers.create();
   const port = await freePort();
   const config = hostConfig({
@@ -78,7 +78,7 @@ describe('a session host that cannot sandbox', () => {
 
   afterAll(async () => {
     await host?.close();
-    await gateway?.close();
+    await gateway?.stop();
     rmSync(pathDir, { recursive: true, force: true });
   });
 
@@ -116,7 +116,7 @@ describe('a session host whose homeRoot session users cannot reach (as root, whe
 
   afterAll(async () => {
     await host?.close();
-    await gateway?.close();
+    await gateway?.stop();
     rmSync(closed, { recursive: true, force: true });
   });
 

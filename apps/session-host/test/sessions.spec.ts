@@ -14,15 +14,13 @@ import { TelemetryClient } from '@webstream/telemetry-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionHostModule } from '../src/session-host.module';
 import { StreamerLauncher } from '../src/sessions/streamer-launcher';
-import { freePort, until } from '@webstream/testing';
+import { freePort, StandInGateway, StandInMetricsEngine, until } from '@webstream/testing';
 import {
   connectionHeaders,
   freePortRange,
   hostConfig,
   isRunning,
   SERVICE_TOKEN,
-  StandInGateway,
-  StandInMetricsEngine,
   StandInStreamers,
   TOKEN,
 } from './stand-ins';
@@ -81,7 +79,7 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
   }
 
   beforeAll(async () => {
-    gateway = await new StandInGateway().start();
+    gateway = await new StandInGateway({ backendToken: TOKEN }).start();
     engine = await new StandInMetricsEngine().start();
     streamers = await StandInStreamers.create();
     hostPort = await freePort();
@@ -108,8 +106,8 @@ describe('the session host with a stand-in gateway, metrics engine and streamer'
   afterAll(async () => {
     expect(gateway.violations).toEqual([]);
     if (!closed) await host?.close();
-    await gateway?.close();
-    await engine?.close();
+    await gateway?.stop();
+    await engine?.stop();
     // Whatever a failed test left behind.
     for (const name of ['s-first-1', 's-never-ready', 's-crashing-1', 's-second-1', 's-third-1']) {
       for (const pid of streamers ? pidsOf(name) : []) if (isRunning(pid)) process.kill(pid, 'SIGKILL');

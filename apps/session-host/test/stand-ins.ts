@@ -1,21 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webstreamConfigSchema, type WebstreamConfig } from '@webstream/config';
-import { StandIn, type StandInRequest, until } from '@webstream/testing';
 import {
   defaultPolicy,
   encodeWorkspaceHeaders,
-  heartbeatRoute,
-  registerRoute,
-  sessionEndedRoute,
   type StreamerLaunch,
-  type TelemetryEvent,
-  telemetryIngestRoute,
-  unregisterRoute,
   type WorkspaceContract,
 } from '@webstream/contracts';
 
@@ -69,127 +62,6 @@ export function isRunning(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
-  }
-}
-
-export interface Received {
-  path: string;
-  body: Record<string, unknown>;
-  headers: IncomingMessage['headers'];
-  at: number;
-}
-
-/**
- * The gateway's backend endpoints as a stand-in built from their definitions, recording what arrives. Each
- * answer queue gives the status of the next calls (200 once it is empty); a wrong X-Backend-Token gets 401 as
- * from the gateway.
- */
-export class StandInGateway {
-  readonly registerAnswers: number[] = [];
-  readonly heartbeatAnswers: number[] = [];
-  private readonly standIn = new StandIn()
-    .on(
-      registerRoute,
-      (request) =>
-        this.refusal(request, this.registerAnswers, 'stand-in refusal') ?? {
-          body: {
-            registered: true as const,
-            serverUrl: (request.body as { serverUrl: string }).serverUrl,
-            heartbeatInterval: 1,
-          },
-        },
-    )
-    .on(
-      heartbeatRoute,
-      (request) =>
-        this.refusal(request, this.heartbeatAnswers, 'is not registered: register it again') ?? {
-          body: { acknowledged: true as const },
-        },
-    )
-    .on(unregisterRoute, (request) => this.refusal(request, [], '') ?? { body: { success: true } })
-    .on(sessionEndedRoute, (request) => this.refusal(request, [], '') ?? { body: { ended: true } });
-
-  get url(): string {
-    return this.standIn.url;
-  }
-
-  get received(): Received[] {
-    return this.standIn.received.map(({ path, body, headers, at }) => ({
-      path,
-      body: body as Record<string, unknown>,
-      headers,
-      at,
-    }));
-  }
-
-  /** Answers the stand-in gave that broke their contract: none, or the test is wrong. */
-  get violations(): string[] {
-    return this.standIn.violations;
-  }
-
-  calls(path: string): Received[] {
-    return this.received.filter((call) => call.path === path);
-  }
-
-  /** Waits until at least `count` calls of `path` arrived, and returns them. */
-  async callsAtLeast(path: string, count: number): Promise<Received[]> {
-    await until(`${count} calls of ${path}`, () => this.calls(path).length >= count);
-    return this.calls(path);
-  }
-
-  async start(port = 0): Promise<this> {
-    await this.standIn.start(port);
-    return this;
-  }
-
-  close(): Promise<void> {
-    return this.standIn.stop();
-  }
-
-  /** 401 without the backend token, else the next queued status other than 200, if any. */
-  private refusal(
-    request: StandInRequest,
-    queue: number[],
-    message: string,
-  ): { status: number; message: string } | undefined {
-    if (request.headers['x-backend-token'] !== TOKEN) {
-      return { status: 401, message: 'x-backend-token must carry gateway.backend.token' };
-    }
-    const status = queue.shift() ?? 200;
-    return status === 200 ? undefined : { status, message };
-  }
-}
-
-/** The metrics engine's ingest endpoint as a stand-in built from its definition, keeping every event it is sent. */
-export class StandInMetricsEngine {
-  readonly events: TelemetryEvent[] = [];
-  private readonly standIn = new StandIn().on(telemetryIngestRoute, (request) => {
-    const { events } = request.body as { events: TelemetryEvent[] };
-    this.events.push(...events);
-    return { body: { stored: true, events: events.length } };
-  });
-
-  get url(): string {
-    return this.standIn.url;
-  }
-
-  get authorizations(): (string | undefined)[] {
-    return this.standIn.received.map((request) => request.headers.authorization);
-  }
-
-  usage(type: 'session-start' | 'session-end', sessionId: string) {
-    return this.events.find(
-      (event) => event.kind === 'usage' && event.type === type && event.sessionId === sessionId,
-    );
-  }
-
-  async start(): Promise<this> {
-    await this.standIn.start();
-    return this;
-  }
-
-  close(): Promise<void> {
-    return this.standIn.stop();
   }
 }
 

@@ -1,75 +1,28 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  BACKEND_TOKEN_HEADER,
-  defaultPolicy,
-  type StreamerLaunch,
-  type WorkspacePolicy,
-  sessionEndedRoute,
-  streamerCheckinRoute,
-  streamerCheckoutRoute,
-  type TelemetryEvent,
-  telemetryIngestRoute,
-} from '@webstream/contracts';
-import { StandIn } from '@webstream/testing';
+import { defaultPolicy, type StreamerLaunch, type WorkspacePolicy } from '@webstream/contracts';
+import { StandInGateway, StandInMetricsEngine } from '@webstream/testing';
 
-/**
- * The streamer's two peers in one stand-in built from their endpoint definitions: the gateway's licence
- * check-in (answering whatever status the test sets), check-out and session end, and the metrics engine's
- * ingest (keeping every event it is sent). What the streamer sends is parsed as the real peers would.
- */
+/** The streamer's two peers, each a stand-in built from its endpoint definitions: the gateway and the metrics engine. */
 export class StreamerPeers {
-  checkinStatus = 200;
-  readonly events: TelemetryEvent[] = [];
-  private readonly standIn = new StandIn()
-    .on(streamerCheckinRoute, () =>
-      this.checkinStatus === 200
-        ? { body: { status: 'ok' as const, activeStreamers: 1, licensedSessions: 25 } }
-        : { status: this.checkinStatus, message: 'the licence refuses this streamer' },
-    )
-    .on(streamerCheckoutRoute, () => ({ body: { success: true, activeStreamers: 0 } }))
-    .on(sessionEndedRoute, () => ({ body: { ended: true } }))
-    .on(telemetryIngestRoute, (request) => {
-      const { events } = request.body as { events: TelemetryEvent[] };
-      this.events.push(...events);
-      return { body: { stored: true, events: events.length } };
-    });
+  readonly gateway: StandInGateway;
+  readonly engine = new StandInMetricsEngine();
 
-  get url(): string {
-    return this.standIn.url;
+  constructor(backendToken: string) {
+    this.gateway = new StandInGateway({ backendToken });
   }
 
-  get checkins(): { streamerGuid: string; token: string | undefined }[] {
-    return this.standIn.calls(streamerCheckinRoute).map((request) => ({
-      streamerGuid: (request.body as { streamerGuid: string }).streamerGuid,
-      token: request.headers[BACKEND_TOKEN_HEADER] as string | undefined,
-    }));
-  }
-
-  get checkouts(): string[] {
-    return this.standIn
-      .calls(streamerCheckoutRoute)
-      .map((request) => (request.body as { streamerGuid: string }).streamerGuid);
-  }
-
-  get ends(): { sessionId: string; reason: string }[] {
-    return this.standIn.calls(sessionEndedRoute).map((request) => {
-      const { sessionId, reason } = request.body as { sessionId: string; reason: string };
-      return { sessionId, reason };
-    });
-  }
-
-  /** Answers the stand-in gave that broke their contract: a test's peers must keep to it. */
+  /** Answers either stand-in gave that broke their contract: a test's peers must keep to it. */
   get violations(): string[] {
-    return this.standIn.violations;
+    return [...this.gateway.violations, ...this.engine.violations];
   }
 
   async start(): Promise<this> {
-    await this.standIn.start();
+    await Promise.all([this.gateway.start(), this.engine.start()]);
     return this;
   }
 
   async stop(): Promise<void> {
-    await this.standIn.stop();
+    await Promise.all([this.gateway.stop(), this.engine.stop()]);
   }
 }
 

@@ -3,13 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webstreamConfigSchema } from '@webstream/config';
 import {
+  BACKEND_TOKEN_HEADER,
   decodeAudioChunkMessage,
   decodeFrameMessage,
+  SESSION_ID_HEADER,
+  STREAMER_SECRET_HEADER,
+  STREAMER_SOCKET_PATHS,
   type StreamerLaunch,
+  streamerUpgradeRefusals,
   type WorkspacePolicy,
 } from '@webstream/contracts';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
-import { until } from '@webstream/testing';
+import { until, upgradeHeadersFor } from '@webstream/testing';
 import { expectServedDocument } from '@webstream/testing/contracts';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -43,7 +48,7 @@ describe('a streamer serving one session (synthetic capture)', () => {
   const sockets: WebSocket[] = [];
 
   beforeAll(async () => {
-    peers = await new StreamerPeers().start();
+    peers = await new StreamerPeers(BACKEND_TOKEN).start();
     spoolDir = await mkdtemp(join(tmpdir(), 'webstream-streamer-test-'));
   });
 
@@ -51,7 +56,7 @@ describe('a streamer serving one session (synthetic capture)', () => {
     for (const socket of sockets.splice(0)) socket.terminate();
     // A test may have closed its streamer already; closing again is a no-op.
     for (const { service } of running.splice(0)) await service.close();
-    peers.checkinStatus = 200;
+    peers.gateway.checkinStatus = 200;
     expect(peers.violations).toEqual([]);
   });
 
@@ -64,8 +69,8 @@ describe('a streamer serving one session (synthetic capture)', () => {
     const launch = testLaunch(policy);
     const config = webstreamConfigSchema.parse({
       logging: { level: 'silent' },
-      gateway: { backend: { gatewayUrl: peers.url, token: BACKEND_TOKEN } },
-      metricsEngine: { url: peers.url, serviceToken: 'streamer-test-service-token-0123456789' },
+      gateway: { backend: { gatewayUrl: peers.gateway.url, token: BACKEND_TOKEN } },
+      metricsEngine: { url: peers.engine.url, serviceToken: 'streamer-test-service-token-0123456789' },
       telemetry: { spoolDir },
       streamer: { captureSource: 'synthetic', width: 320, height: 200, frameRate: 10, telemetryInterval: 1 },
     });
@@ -82,11 +87,7 @@ describe('a streamer serving one session (synthetic capture)', () => {
   function open(
     run: Running,
     path: string,
-    headers: Record<string, string> = {
-      'x-streamer-secret': run.launch.streamerSecret,
-      'x-session-id': run.launch.sessionId,
-      'x-user-id': run.launch.contract.userId,
-    },
+    headers: Record<string, string> = upgradeHeadersFor(run.launch),
   ): Promise<Received> {
     const socket = new WebSocket(`${run.service.url.replace('http', 'ws')}${path}`, { headers });
     sockets.push(socket);
@@ -129,30 +130,32 @@ describe('a streamer serving one session (synthetic capture)', () => {
 
   it('checks in its licence seat before it serves, with the backend token and its streamerGuid', async () => {
     const run = await start();
-    const mine = peers.checkins.filter((checkin) => checkin.streamerGuid === run.launch.streamerGuid);
+    const mine = peers.gateway.checkins.filter((checkin) => checkin.streamerGuid === run.launch.streamerGuid);
     expect(mine.length).toBeGreaterThanOrEqual(1);
     expect(mine[0]!.token).toBe(BACKEND_TOKEN);
   });
 
-  it('opens sockets only with the session’s secret, for this session and its user', async () => {
+  it('opens every socket to an upgrade as the contract has it, and refuses the others with its statuses', async () => {
     const run = await start();
-    await expect(open(run, '/capture', {})).rejects.toThrow('status 401');
+    // The provider's side of the gateway → streamer upgrade contract (streamerUpgradeHeadersSchema): the
+    // gateway's side is its stand-in streamer, which parses every upgrade the gateway makes with the same schema.
+    for (const path of STREAMER_SOCKET_PATHS) (await open(run, path)).socket.terminate();
+    const contract = upgradeHeadersFor(run.launch);
+    const refused = async (path: string, headers: Record<string, string>): Promise<number> => {
+      const status = await open(run, path, headers).then(
+        () => 101,
+        (error: Error) => Number(/status (\d+)/.exec(error.message)?.[1]),
+      );
+      expect(Object.keys(streamerUpgradeRefusals)).toContain(String(status));
+      return status;
+    };
+    expect(await refused('/capture', {})).toBe(401);
+    const { [STREAMER_SECRET_HEADER]: _secret, ...withoutSecret } = contract;
     // The backend token alone, with the right ids, opens nothing.
-    await expect(
-      open(run, '/capture', {
-        'x-backend-token': BACKEND_TOKEN,
-        'x-session-id': run.launch.sessionId,
-        'x-user-id': run.launch.contract.userId,
-      }),
-    ).rejects.toThrow('status 401');
-    await expect(
-      open(run, '/capture', {
-        'x-streamer-secret': run.launch.streamerSecret,
-        'x-session-id': run.launch.sessionId,
-        'x-user-id': 'someone-else',
-      }),
-    ).rejects.toThrow('status 403');
-    await expect(open(run, '/elsewhere')).rejects.toThrow('status 404');
+    expect(await refused('/capture', { ...withoutSecret, [BACKEND_TOKEN_HEADER]: BACKEND_TOKEN })).toBe(401);
+    expect(await refused('/capture', { ...contract, 'x-user-id': 'someone-else' })).toBe(403);
+    expect(await refused('/capture', { ...contract, [SESSION_ID_HEADER]: 'sess-another-one' })).toBe(403);
+    expect(await refused('/elsewhere', contract)).toBe(404);
   });
 
   it('sends frames with their header, skips unchanged ones, and sends a new one after typed input', async () => {
@@ -197,7 +200,7 @@ describe('a streamer serving one session (synthetic capture)', () => {
     const audit = await until(
       'the audit event',
       () =>
-        peers.events.find(
+        peers.engine.events.find(
           (event) =>
             event.kind === 'audit' &&
             event.action === 'session.input-refused' &&
@@ -225,14 +228,14 @@ describe('a streamer serving one session (synthetic capture)', () => {
     expect(await control.closed).toMatchObject({ code: 4008, reason: 'idle-timeout' });
     await run.exited;
     await run.service.close();
-    expect(peers.ends).toContainEqual({ sessionId: run.launch.sessionId, reason: 'idle-timeout' });
-    expect(peers.checkouts).toContain(run.launch.streamerGuid);
+    expect(peers.gateway.ends).toContainEqual({ sessionId: run.launch.sessionId, reason: 'idle-timeout' });
+    expect(peers.gateway.checkouts).toContain(run.launch.streamerGuid);
   });
 
   it('ends the session when the gateway refuses its licence seat (409)', async () => {
     const run = await start();
     const capture = await open(run, '/capture');
-    peers.checkinStatus = 409;
+    peers.gateway.checkinStatus = 409;
     expect(await capture.closed).toMatchObject({ code: 4009 });
     expect(capture.texts.at(-1)).toMatchObject({ type: 'error', code: 'licence-capacity-reached' });
     await run.exited;
@@ -301,7 +304,7 @@ describe('a streamer serving one session (synthetic capture)', () => {
     const sample = await until(
       'a bandwidth sample',
       () =>
-        peers.events.find(
+        peers.engine.events.find(
           (event) =>
             event.kind === 'sample' &&
             event.metric === 'streamer.bandwidth' &&

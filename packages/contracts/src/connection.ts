@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoDateTimeSchema, portSchema } from './common';
 import { streamerGuidSchema } from './licence';
 import { sessionIdHeaderSchema, sessionIdSchema } from './session';
-import { streamerSecretSchema } from './streamer-launch';
+import { STREAMER_SECRET_HEADER, streamerSecretSchema } from './streamer-launch';
 import { defineEndpoint } from './endpoint';
 import { workspaceHeadersSchema } from './workspace-headers';
 
@@ -84,3 +84,27 @@ export const hostGetConnectionRoute = defineEndpoint({
   errors: { 503: 'The host cannot start the session now (full, draining, or its sandbox cannot run)' },
   retryAfterOn: [503],
 });
+
+/** The paths of a streamer's sockets, which the gateway opens on the browser's behalf. */
+export const STREAMER_SOCKET_PATHS = [CAPTURE_PATH, CONTROL_PATH, AUDIO_PATH] as const;
+export type StreamerSocketPath = (typeof STREAMER_SOCKET_PATHS)[number];
+
+/**
+ * What the gateway presents when it opens one of a session's sockets on the streamer, by lower-case header
+ * name: the workspace contract, the session and the streamer's secret. An upgrade is no operation an OpenAPI
+ * document or a Pact HTTP interaction can hold (neither answers 101), so this schema is the contract both
+ * sides test against: the gateway's stand-in streamer parses every upgrade with it, and the streamer's tests
+ * open sockets with exactly it.
+ */
+export const streamerUpgradeHeadersSchema = workspaceHeadersSchema
+  .extend(sessionIdHeaderSchema.shape)
+  .extend({ [STREAMER_SECRET_HEADER]: streamerSecretSchema });
+export type StreamerUpgradeHeaders = z.infer<typeof streamerUpgradeHeadersSchema>;
+
+/** How a streamer refuses an upgrade: an HTTP status before any WebSocket frame, with the error envelope. */
+export const streamerUpgradeRefusals = {
+  401: 'The streamer secret is missing or wrong',
+  403: 'The session or user is not the one this streamer serves',
+  404: 'No socket at this path',
+  410: 'The session has ended',
+} as const;

@@ -3,3 +3,4 @@ export * from './stand-in-answers';
 export * from './pacts';
 export * from './helpers';
 export * from './stand-in';
+export * from './stand-ins';

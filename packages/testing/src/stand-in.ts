@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { type Duplex } from 'node:stream';
 import {
   ContractViolation,
   type EndpointDefinition,
@@ -19,9 +20,16 @@ export interface StandInRequest {
   body: unknown;
 }
 
-/** A handler's answer: the endpoint's success (its body is checked) or an error status with a message. */
+/**
+ * A handler's answer: the endpoint's success (its body is checked), an error status with a message (in the error
+ * envelope), or a fault a test injects on purpose: a body the contract forbids, sent unchecked, or no answer at
+ * all (the request hangs until the stand-in stops).
+ */
 export type StandInAnswer<Endpoint extends EndpointDefinition> =
-  { status?: undefined; body: EndpointOutput<Endpoint> } | { status: number; message: string };
+  | { status?: undefined; body: EndpointOutput<Endpoint> }
+  | { status: number; message: string }
+  | { fault: 'unchecked'; status: number; body: unknown }
+  | { fault: 'hang' };
 
 export type StandInHandler<Endpoint extends EndpointDefinition> = (
   request: StandInRequest,
@@ -86,6 +94,12 @@ export class StandIn {
     return this.received.filter((request) => request.operationId === endpoint.operationId);
   }
 
+  /** Takes the server's WebSocket upgrades (a streamer's sockets). */
+  onUpgrade(handler: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): this {
+    this.server.on('upgrade', handler);
+    return this;
+  }
+
   /** On a free loopback port, or on `port` (a peer that comes back where it was). */
   async start(port = 0): Promise<this> {
     this.server.listen(port, '127.0.0.1');
@@ -129,6 +143,10 @@ export class StandIn {
     }
     this.received.push({ operationId: endpoint.operationId, path: url.pathname, at, ...request });
     const answer = await this.handlers.get(endpoint)!(request);
+    if ('fault' in answer) {
+      if (answer.fault === 'unchecked') reply(answer.status, answer.body);
+      return;
+    }
     if (answer.status !== undefined) return reply(answer.status, envelope(answer.status, answer.message));
     try {
       reply(endpoint.status, parseEndpointResponse(endpoint, answer.body));

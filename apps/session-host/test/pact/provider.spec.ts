@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionSupervisor } from '../../src/sessions/session-supervisor';
 import { StreamerLauncher } from '../../src/sessions/streamer-launcher';
 import { SessionHostModule } from '../../src/session-host.module';
-import { freePort } from '@webstream/testing';
-import { freePortRange, hostConfig, StandInGateway, StandInStreamers, TOKEN } from '../stand-ins';
+import { freePort, StandInGateway } from '@webstream/testing';
+import { freePortRange, hostConfig, StandInStreamers, TOKEN } from '../stand-ins';
 
 describe('pact: the session host honours its consumers', () => {
   let streamers: StandInStreamers;
@@ -19,7 +19,7 @@ describe('pact: the session host honours its consumers', () => {
 
   beforeAll(async () => {
     streamers = await StandInStreamers.create();
-    gateway = await new StandInGateway().start();
+    gateway = await new StandInGateway({ backendToken: TOKEN }).start();
     const port = await freePort();
     const basePort = await freePortRange(4, [port]);
     host = await startTestService(
@@ -39,7 +39,7 @@ describe('pact: the session host honours its consumers', () => {
 
   afterAll(async () => {
     await host?.close();
-    await gateway?.close();
+    await gateway?.stop();
     if (streamers) await rm(streamers.dir, { recursive: true, force: true });
   });
 

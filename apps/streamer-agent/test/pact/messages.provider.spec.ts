@@ -11,7 +11,7 @@ import {
   type WorkspacePolicy,
 } from '@webstream/contracts';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
-import { pactFilesFor, until } from '@webstream/testing';
+import { pactFilesFor, until, upgradeHeadersFor } from '@webstream/testing';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import WebSocket from 'ws';
 import { StreamerAgentModule } from '../../src/streamer-agent.module';
@@ -30,11 +30,7 @@ class Socket {
 
   static async open(service: TestService, launch: StreamerLaunch, path: string): Promise<Socket> {
     const socket = new WebSocket(`${service.url.replace('http', 'ws')}${path}`, {
-      headers: {
-        'x-streamer-secret': launch.streamerSecret,
-        'x-session-id': launch.sessionId,
-        'x-user-id': launch.contract.userId,
-      },
+      headers: upgradeHeadersFor(launch),
     });
     const opened = new Socket(socket);
     await new Promise<void>((resolve, reject) => socket.once('open', resolve).once('error', reject));
@@ -64,8 +60,10 @@ describe("pact: the streamer's messages honour the browser's expectations", () =
     const launch = testLaunch(policy);
     const config = webstreamConfigSchema.parse({
       logging: { level: 'silent' },
-      gateway: { backend: { gatewayUrl: peers.url, token: 'streamer-pact-backend-token-0123456789' } },
-      metricsEngine: { url: peers.url, serviceToken: 'streamer-pact-service-token-0123456789' },
+      gateway: {
+        backend: { gatewayUrl: peers.gateway.url, token: 'streamer-pact-backend-token-0123456789' },
+      },
+      metricsEngine: { url: peers.engine.url, serviceToken: 'streamer-pact-service-token-0123456789' },
       telemetry: { spoolDir },
       streamer: { captureSource: 'synthetic', width: 320, height: 200, frameRate: 5 },
     });
@@ -84,7 +82,7 @@ describe("pact: the streamer's messages honour the browser's expectations", () =
   }
 
   beforeAll(async () => {
-    peers = await new StreamerPeers().start();
+    peers = await new StreamerPeers('streamer-pact-backend-token-0123456789').start();
     spoolDir = await mkdtemp(join(tmpdir(), 'ws-streamer-messages-'));
   });
 

@@ -18,12 +18,14 @@ describe('pact: the streamer honours its consumers', () => {
   const launch = testLaunch({}, 'sess-pact-streamer');
 
   beforeAll(async () => {
-    peers = await new StreamerPeers().start();
+    peers = await new StreamerPeers('streamer-pact-backend-token-0123456789').start();
     spoolDir = await mkdtemp(join(tmpdir(), 'ws-streamer-pact-'));
     const config = webstreamConfigSchema.parse({
       logging: { level: 'silent' },
-      gateway: { backend: { gatewayUrl: peers.url, token: 'streamer-pact-backend-token-0123456789' } },
-      metricsEngine: { url: peers.url, serviceToken: 'streamer-pact-service-token-0123456789' },
+      gateway: {
+        backend: { gatewayUrl: peers.gateway.url, token: 'streamer-pact-backend-token-0123456789' },
+      },
+      metricsEngine: { url: peers.engine.url, serviceToken: 'streamer-pact-service-token-0123456789' },
       telemetry: { spoolDir },
       streamer: { captureSource: 'synthetic', width: 320, height: 200, frameRate: 5 },
     });
