@@ -1,13 +1,10 @@
 // Any WebStream service (the metrics engine, IAM, ...) as a child process: its built main, configured only
 // through the environment, on a free loopback port, its output kept and echoed to stderr.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '@webstream/testing';
+import { answersReady, freePort, LaunchedProcess } from '@webstream/testing';
 import { progress } from './report';
 
 export const WORKSPACE_ROOT = resolve(__dirname, '..', '..');
@@ -40,15 +37,11 @@ export interface ServiceSpec {
   cwd: string;
 }
 
-type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
-
 export class ServiceProcess {
   readonly name: string;
   readonly url: string;
   readonly port: number;
-  private readonly child: ChildProcess;
-  private readonly exited: Promise<ExitInfo>;
-  private exitInfo: ExitInfo | undefined;
+  private readonly run: LaunchedProcess;
   private stopping = false;
   private readonly lines: string[] = [];
   private printedLines = 0;
@@ -69,39 +62,24 @@ export class ServiceProcess {
       spec.env,
       { [spec.portKey]: String(port) },
     );
-    this.child = spawn(process.execPath, [...(spec.nodeArgs ?? []), resolve(WORKSPACE_ROOT, spec.main)], {
+    const prefix = `  ${spec.name} | `;
+    this.run = LaunchedProcess.start({
+      name: `the ${spec.name}`,
+      command: process.execPath,
+      args: [...(spec.nodeArgs ?? []), resolve(WORKSPACE_ROOT, spec.main)],
       cwd: spec.cwd,
       env,
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      descriptor3: spec.launchForPort?.(port) ?? '',
+      onOutput: (chunk) => {
+        for (const line of chunk.split('\n')) {
+          if (!line.trim()) continue;
+          this.printedLines += 1;
+          this.lines.push(line);
+          if (this.lines.length > KEPT_OUTPUT_LINES) this.lines.shift();
+          process.stderr.write(`${prefix}${line}\n`);
+        }
+      },
     });
-    const launch = this.child.stdio[3] as Writable | null;
-    launch?.on('error', () => undefined);
-    launch?.end(spec.launchForPort?.(port) ?? '');
-    const prefix = `  ${spec.name} | `;
-    const onData = (chunk: Buffer): void => {
-      for (const line of chunk.toString().split('\n')) {
-        if (!line.trim()) continue;
-        this.printedLines += 1;
-        this.lines.push(line);
-        if (this.lines.length > KEPT_OUTPUT_LINES) this.lines.shift();
-        process.stderr.write(`${prefix}${line}\n`);
-      }
-    };
-    this.child.stdout?.on('data', onData);
-    this.child.stderr?.on('data', onData);
-    // Last resort when the bench exits without its cleanup (process.exit from elsewhere): never leave the
-    // service running.
-    const killOnExit = (): void => {
-      if (!this.exitInfo) this.child.kill('SIGTERM');
-    };
-    process.once('exit', killOnExit);
-    this.exited = new Promise((done) =>
-      this.child.once('close', (code, signal) => {
-        this.exitInfo = { code, signal };
-        process.off('exit', killOnExit);
-        done({ code, signal });
-      }),
-    );
   }
 
   /** Starts the service on a free port and waits for GET /health/ready to answer 200 (it migrates first). */
@@ -125,7 +103,7 @@ export class ServiceProcess {
   }
 
   get pid(): number {
-    return this.child.pid ?? -1;
+    return this.run.child.pid ?? -1;
   }
 
   /** The service's recent output, for error messages. */
@@ -140,30 +118,11 @@ export class ServiceProcess {
 
   /** Throws when the service has exited: every step checks this, so a crash is reported as one. */
   assertRunning(): void {
-    if (this.exitInfo && !this.stopping) {
-      throw new Error(
-        `the ${this.name} process exited (code ${this.exitInfo.code}, signal ${this.exitInfo.signal}); its last output:\n${this.output()}`,
-      );
-    }
+    if (!this.stopping) this.run.assertRunning();
   }
 
   private async waitReady(): Promise<void> {
-    const deadline = performance.now() + READY_TIMEOUT_MS;
-    let last = 'no answer yet';
-    while (performance.now() < deadline) {
-      this.assertRunning();
-      try {
-        const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
-        if (response.status === 200) return;
-        last = `HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`;
-      } catch (error) {
-        last = error instanceof Error ? error.message : String(error);
-      }
-      await sleep(200);
-    }
-    throw new Error(
-      `the ${this.name} was not ready within ${READY_TIMEOUT_MS / 1000} s (${last}); its output:\n${this.output()}`,
-    );
+    await this.run.ready(() => answersReady(this.url), READY_TIMEOUT_MS);
   }
 
   /** GET, with a bearer token when given; the body is read fully, so the time covers the whole answer. */
@@ -212,15 +171,8 @@ export class ServiceProcess {
 
   /** SIGTERM, then SIGKILL after STOP_TIMEOUT_MS. */
   async stop(): Promise<void> {
-    if (this.exitInfo) return;
     this.stopping = true;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    try {
-      await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
+    await this.run.stop(STOP_TIMEOUT_MS);
   }
 }
 

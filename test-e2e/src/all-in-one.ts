@@ -66,19 +66,3 @@ export async function startAllInOne(name: string, env: Record<string, string> = 
     },
   };
 }
-
-/** Polls `probe` every `everyMs` until it answers something, or fails naming `what` after `ms`. */
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  ms: number,
-  everyMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, everyMs));
-  }
-}

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
-import { until } from './all-in-one';
+import { until } from '@webstream/testing';
 
 export const CHROMIUM = '/usr/bin/chromium';
 // The flags Debian's Chromium needs headless on this kind of machine (../shared/notes/toolchain.md).

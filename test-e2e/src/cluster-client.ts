@@ -12,7 +12,7 @@ import {
   type SessionStatusResponse,
 } from '@webstream/contracts';
 import WebSocket from 'ws';
-import { until } from './all-in-one';
+import { until } from '@webstream/testing';
 
 export interface Answer<T = unknown> {
   status: number;

@@ -4,17 +4,16 @@
 // Every role is `webstream <flag>` in a process group of its own, so a fault can kill a role outright
 // (SIGKILL to the group) and start it again on the same port. stop() ends every process of the run (the
 // streamers too, found by a marker in their environment) and drops the databases, whatever state the run is in.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
-import { freePorts } from '@webstream/testing';
-import { WORKSPACE_ROOT } from './processes';
+import { freePorts, LaunchedProcess } from '@webstream/testing';
+import { CLI, WORKSPACE_ROOT } from './processes';
 
-const CLI = resolve(WORKSPACE_ROOT, 'packages/cli/dist/main.js');
 const NGINX_SITE = resolve(WORKSPACE_ROOT, 'deploy/nginx/webstream.conf');
 /** Where a binary may be beside PATH (a non-root PATH may lack the sbin folders). */
 const SYSTEM_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/bin', '/usr/local/bin'];
@@ -49,8 +48,7 @@ export const FAILURE_WINDOW_MS =
 
 /** A process of the run, leading a process group of its own, that can be killed outright and started again. */
 export class ClusterProcess {
-  private child: ChildProcess | undefined;
-  private exitedPromise: Promise<void> = Promise.resolve();
+  private run: LaunchedProcess | undefined;
   private text = '';
   private starts = 0;
 
@@ -68,11 +66,11 @@ export class ClusterProcess {
   ) {}
 
   get pid(): number | undefined {
-    return this.running ? this.child?.pid : undefined;
+    return this.run?.pid;
   }
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.run?.running ?? false;
   }
 
   /** What it printed (the latest part), across restarts. */
@@ -85,70 +83,27 @@ export class ClusterProcess {
     if (this.running) throw new Error(`${this.name} is running already`);
     this.starts += 1;
     this.append(`--- ${this.name}: start ${this.starts} ---\n`);
-    const child = spawn(this.command, [...this.args], {
+    this.run = LaunchedProcess.start({
+      name: this.name,
+      command: this.command,
+      args: this.args,
       cwd: this.options.cwd,
       env: { ...process.env, ...this.options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-      ...(this.options.asNobody ? { uid: NOBODY, gid: NOBODY } : {}),
+      ownGroup: true,
+      ...(this.options.asNobody ? { user: { uid: NOBODY, gid: NOBODY } } : {}),
+      onOutput: (chunk) => this.append(chunk),
     });
-    this.child = child;
-    child.stdout?.on('data', (chunk: Buffer) => this.append(chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => this.append(chunk.toString()));
-    let exit: string | undefined;
-    this.exitedPromise = new Promise((done) => {
-      child.once('error', (error) => {
-        exit = error.message;
-        done();
-      });
-      child.once('close', (code, signal) => {
-        exit = `code ${code}, signal ${signal}`;
-        done();
-      });
-    });
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      if (exit !== undefined)
-        throw new Error(`${this.name} exited (${exit}) before it was ready:\n${this.text}`);
-      if (await this.options.ready().catch(() => false)) return;
-      if (Date.now() > deadline) {
-        throw new Error(`${this.name} was not ready within ${READY_TIMEOUT_MS} ms:\n${this.text}`);
-      }
-      await sleep(200);
-    }
+    await this.run.ready(this.options.ready, READY_TIMEOUT_MS);
   }
 
   /** The fault: SIGKILL to its whole process group; resolves once it has exited. */
   async kill(): Promise<void> {
-    if (!this.running) return;
-    this.signalGroup('SIGKILL');
-    await this.exitedPromise;
+    await this.run?.kill();
   }
 
   /** SIGTERM to its group, SIGKILL after a grace period. */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.signalGroup('SIGTERM');
-    const stopped = await Promise.race([
-      this.exitedPromise.then(() => true),
-      sleep(STOP_GRACE_MS).then(() => false),
-    ]);
-    if (!stopped) await this.kill();
-  }
-
-  /** For process.on('exit'): nothing may be awaited there. */
-  killNow(): void {
-    if (this.running) this.signalGroup('SIGKILL');
-  }
-
-  private signalGroup(signal: NodeJS.Signals): void {
-    const pid = this.child?.pid;
-    if (pid === undefined) return;
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // the group is gone already
-    }
+    await this.run?.stop(STOP_GRACE_MS);
   }
 
   private append(chunk: string): void {
@@ -206,10 +161,6 @@ export async function startCluster(): Promise<Cluster> {
   await chmod(dir, 0o755);
   const processes: ClusterProcess[] = [];
   const databases: TestDatabase[] = [];
-  const killAll = (): void => {
-    for (const member of processes) member.killNow();
-  };
-  process.once('exit', killAll);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
@@ -219,7 +170,6 @@ export async function startCluster(): Promise<Cluster> {
       );
       await Promise.all(processes.map((member) => member.stop()));
       await killMarked(runId);
-      process.off('exit', killAll);
       await Promise.all(databases.map((database) => database.drop()));
       await rm(dir, { recursive: true, force: true });
     })());
@@ -526,8 +476,4 @@ function findBinary(name: string, versionFlag: string): string | undefined {
 
 function randomText(length: number): string {
   return randomBytes(length).toString('base64url').slice(0, length);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
 }

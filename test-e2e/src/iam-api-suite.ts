@@ -43,6 +43,7 @@ import {
   workspaceSchema,
 } from '@webstream/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep } from '@webstream/testing';
 import { type IamMode, type IamStack, randomText, startIamStack } from './iam-stack';
 import { jwtHeader, jwtPayload, signJwt, unsecuredCopy, withPayload } from './jwt';
 
@@ -142,10 +143,6 @@ function without(body: Body, key: string): Body {
   const copy = { ...body };
   delete copy[key];
   return copy;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
 }
 
 /** Retries check until it passes or timeoutMs has gone, then throws its last failure. */

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
-import { freePorts } from '@webstream/testing';
+import { answersReady, freePorts } from '@webstream/testing';
 import { type RunningProcess, startWebstream } from './processes';
 
 /** builtin: IAM inside the gateway (`-gw`); standalone: IAM on its own (`-am`). */
@@ -34,89 +34,6 @@ export function randomText(length: number): string {
   return randomBytes(length).toString('base64url').slice(0, length);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-async function answersReady(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
-    await response.body?.cancel();
-    return response.status === 200;
-  } catch {
-    return false;
-  }
-}
-
-/** Polls GET /health/ready until it answers 200; fails at once if the process exits first. */
-async function waitUntilReady(name: string, url: string, run: RunningProcess): Promise<void> {
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  void run.exited.then((outcome) => {
-    exited = outcome;
-  });
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (exited) {
-      throw new Error(
-        `${name} exited (code ${exited.code}, signal ${exited.signal}) before it was ready; output:\n${run.output()}`,
-      );
-    }
-    if (await answersReady(url)) return;
-    await sleep(250);
-  }
-  throw new Error(`${name} was not ready at ${url} within ${READY_TIMEOUT_MS} ms; output:\n${run.output()}`);
-}
-
-/** The processes started by pid (children first), read from /proc; empty where there is no /proc. */
-async function descendantsOf(pid: number): Promise<number[]> {
-  const parents = new Map<number, number[]>();
-  try {
-    for (const entry of await readdir('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-        // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        const children = parents.get(ppid) ?? [];
-        children.push(Number(entry));
-        parents.set(ppid, children);
-      } catch {
-        // the process ended while we looked
-      }
-    }
-  } catch {
-    return [];
-  }
-  const found: number[] = [];
-  const visit = (parent: number): void => {
-    for (const child of parents.get(parent) ?? []) {
-      visit(child);
-      found.push(child);
-    }
-  };
-  visit(pid);
-  return found;
-}
-
-/** SIGTERM, then SIGKILL to the command and the services it started if it has not exited after 5 s. */
-async function stopProcess(run: RunningProcess): Promise<void> {
-  const { child } = run;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const stopped = await Promise.race([run.exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
-  if (stopped || child.pid === undefined) return;
-  const descendants = await descendantsOf(child.pid);
-  child.kill('SIGKILL');
-  for (const pid of descendants) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  await run.exited;
-}
-
 /**
  * Starts the metrics engine and IAM (in the gateway, or standalone) as real processes on free ports, each
  * service on a database of its own, configured through environment variables only.
@@ -128,7 +45,7 @@ export async function startIamStack(mode: IamMode): Promise<IamStack> {
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      await Promise.all(processes.map(stopProcess));
+      await Promise.all(processes.map((run) => run.stop(STOP_GRACE_MS)));
       await Promise.all(databases.map((database) => database.drop()));
       if (dir) await rm(dir, { recursive: true, force: true });
     })());
@@ -182,8 +99,8 @@ export async function startIamStack(mode: IamMode): Promise<IamStack> {
     const iam = startWebstream([mode === 'builtin' ? '-gw' : '-am'], { cwd: dir, env });
     processes.push(iam);
     await Promise.all([
-      waitUntilReady('the metrics engine (-me)', metricsUrl, metrics),
-      waitUntilReady(mode === 'builtin' ? 'the gateway (-gw)' : 'standalone IAM (-am)', baseUrl, iam),
+      metrics.ready(() => answersReady(metricsUrl), READY_TIMEOUT_MS),
+      iam.ready(() => answersReady(baseUrl), READY_TIMEOUT_MS),
     ]);
     return { mode, baseUrl, metricsUrl, serviceToken, signingKey, admin, output, stop };
   } catch (error) {

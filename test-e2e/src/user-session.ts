@@ -8,7 +8,7 @@ import {
 } from '@webstream/contracts';
 import { expect } from 'vitest';
 import WebSocket from 'ws';
-import { until } from './all-in-one';
+import { until } from '@webstream/testing';
 
 /** A call through the gateway that must answer 200; its JSON body. */
 export async function gatewayCall<T>(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeCodes, type ErrorEnvelope } from '@webstream/contracts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { until } from '../src/all-in-one';
+import { until } from '@webstream/testing';
 import {
   CLUSTER_SETTINGS,
   type Cluster,

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { closeCodes } from '@webstream/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type AllInOne, startAllInOne, until } from '../src/all-in-one';
+import { until } from '@webstream/testing';
+import { type AllInOne, startAllInOne } from '../src/all-in-one';
 import { gatewayCall, signIn, UserSession } from '../src/user-session';
 
 // The findings of the front door's hostile probes, each held through the real gateway of `webstream all`: the

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AllInOne, startAllInOne, until } from '../src/all-in-one';
+import { until } from '@webstream/testing';
+import { type AllInOne, startAllInOne } from '../src/all-in-one';
 import { groupMembers, signIn, streamerOf, UserSession } from '../src/user-session';
 
 // The whole product as a user meets it: `webstream all`, the demo user's workspace launched through the

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { BACKEND_TOKEN_HEADER } from '@webstream/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type AllInOne, startAllInOne, until } from '../src/all-in-one';
+import { until } from '@webstream/testing';
+import { type AllInOne, startAllInOne } from '../src/all-in-one';
 import {
   gatewayCall,
   groupMembers,

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { decodeFrameMessage, type FrameHeader } from '@webstream/contracts';
 import { type Browser, chromium, type Page, type WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AllInOne, startAllInOne, until } from '../src/all-in-one';
+import { until } from '@webstream/testing';
+import { type AllInOne, startAllInOne } from '../src/all-in-one';
 import {
   CHROMIUM,
   CHROMIUM_ARGS,

@@ -4,7 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AllInOne, startAllInOne, until } from '../src/all-in-one';
+import { until } from '@webstream/testing';
+import { type AllInOne, startAllInOne } from '../src/all-in-one';
 import {
   CHROMIUM,
   CHROMIUM_ARGS,

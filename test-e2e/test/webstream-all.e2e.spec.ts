@@ -1,37 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_HEALTH_BODY } from '@webstream/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from '../src/all-in-one';
-import { freePorts } from '@webstream/testing';
+import { until } from '@webstream/testing';
+import { descendantsOf, freePorts } from '@webstream/testing';
 import { startWebstream } from '../src/processes';
-
-/** Every process below `pid`, from /proc's parent links. */
-async function descendantsOf(pid: number): Promise<number[]> {
-  const children = new Map<number, number[]>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const found: number[] = [];
-  const visit = (parent: number): void => {
-    for (const child of children.get(parent) ?? []) {
-      found.push(child);
-      visit(child);
-    }
-  };
-  visit(pid);
-  return found;
-}
 
 function commandOf(pid: number): string {
   try {

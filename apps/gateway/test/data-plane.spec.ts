@@ -1,19 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { webstreamConfigSchema } from '@webstream/config';
 import { type GetConnectionResponse, type TokenResponse } from '@webstream/contracts';
-import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
-import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { type TestService } from '@webstream/service-kit/testing';
+import { StandInSessionHost, StandInStreamer } from '@webstream/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { GatewayModule } from '../src/gateway.module';
-import { StandInSessionHost, StandInStreamer } from '@webstream/testing';
-
-const ADMIN_PASSWORD = 'a long enough passphrase';
-const BACKEND_TOKEN = randomBytes(24).toString('hex');
+import { GatewayUnderTest } from './gateway-under-test';
 
 function open(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -34,8 +26,7 @@ function closed(socket: WebSocket): Promise<{ code: number; reason: string }> {
 }
 
 describe('the data plane', () => {
-  let database: TestDatabase;
-  let dir: string;
+  let under: GatewayUnderTest;
   let gateway: TestService;
   let host: StandInSessionHost;
   let streamer: StandInStreamer;
@@ -66,7 +57,7 @@ describe('the data plane', () => {
     const response = await fetch(`${gateway.url}/iam/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+      body: JSON.stringify({ username: 'admin', password: under.adminPassword }),
     });
     return (await response.json()) as TokenResponse;
   }
@@ -85,26 +76,17 @@ describe('the data plane', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase('ws_gateway_data_plane');
-    dir = await mkdtemp(join(tmpdir(), 'ws-data-plane-'));
-    host = await new StandInSessionHost({ backendToken: BACKEND_TOKEN }).start();
+    under = await GatewayUnderTest.prepare('data_plane');
+    host = await new StandInSessionHost({ backendToken: under.backendToken }).start();
     streamer = await new StandInStreamer().start();
     host.streamerFor = (sessionId) => streamer.connection(sessionId);
-    const config = webstreamConfigSchema.parse({
-      logging: { level: 'silent' },
-      gateway: {
-        backend: { token: BACKEND_TOKEN },
-        webSocket: { allowedOrigins: ['https://portal.example.com'], maxMessageBytes: { capture: 4096 } },
-      },
-      accessManagement: {
-        databaseUrl: database.url,
-        tokenSigningKey: randomBytes(32).toString('hex'),
-        bootstrapAdmin: { password: ADMIN_PASSWORD },
-      },
-      metricsEngine: { url: 'http://127.0.0.1:9', serviceToken: 's'.repeat(32) },
-      telemetry: { spoolDir: join(dir, 'spool') },
-    });
-    gateway = await startTestService(GatewayModule.forRoot(config));
+    gateway = await under.start(
+      under.config({
+        gateway: {
+          webSocket: { allowedOrigins: ['https://portal.example.com'], maxMessageBytes: { capture: 4096 } },
+        },
+      }),
+    );
     ws = gateway.url.replace('http://', 'ws://');
     const post = async <T>(
       path: string,
@@ -136,11 +118,11 @@ describe('the data plane', () => {
         version: '1',
       },
       undefined,
-      { 'x-backend-token': BACKEND_TOKEN },
+      { 'x-backend-token': under.backendToken },
     );
     const admin = await post<TokenResponse>('/iam/auth/login', {
       username: 'admin',
-      password: ADMIN_PASSWORD,
+      password: under.adminPassword,
     });
     const password = 'another long passphrase';
     const users = await Promise.all(
@@ -172,10 +154,8 @@ describe('the data plane', () => {
   });
 
   afterAll(async () => {
-    await gateway?.close();
+    await under?.stop();
     await Promise.all([host?.stop(), streamer?.stop()]);
-    await database?.drop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it("answers /getConnection with one ticket per socket, and the host gets the user's real contract, never a spoofed one", async () => {
@@ -208,7 +188,7 @@ describe('the data plane', () => {
       inputAllowed: true,
     });
     expect(sent.authorization).toBeUndefined();
-    expect(sent['x-backend-token']).toBe(BACKEND_TOKEN);
+    expect(sent['x-backend-token']).toBe(under.backendToken);
   });
 
   it('carries a correlation id through /getConnection: the one sent, else a new one, to the host and back', async () => {
@@ -291,10 +271,10 @@ describe('the data plane', () => {
       reason: 'idle-timeout',
     };
     expect((await ended(report)).status).toBe(401);
-    expect((await ended({ ...report, reason: 'bored' }, BACKEND_TOKEN)).status).toBe(400);
-    const foreign = await ended({ ...report, streamerGuid: randomUUID() }, BACKEND_TOKEN);
+    expect((await ended({ ...report, reason: 'bored' }, under.backendToken)).status).toBe(400);
+    const foreign = await ended({ ...report, streamerGuid: randomUUID() }, under.backendToken);
     expect(await foreign.json()).toEqual({ ended: false });
-    const own = await ended(report, BACKEND_TOKEN);
+    const own = await ended(report, under.backendToken);
     expect(await own.json()).toEqual({ ended: true });
     const status = await call<{ state: string; endedReason?: string }>(
       'GET',

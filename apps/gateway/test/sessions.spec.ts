@@ -1,50 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { webstreamConfigSchema } from '@webstream/config';
 import { type ErrorEnvelope, type SessionSelectRequest, type TokenResponse } from '@webstream/contracts';
-import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
-import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { type TestService } from '@webstream/service-kit/testing';
 import { Redis } from 'ioredis';
 import { call, StandInMetricsEngine, StandInSessionHost, TEST_REDIS_URL, until } from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayModule } from '../src/gateway.module';
-
-const ADMIN_PASSWORD = 'a long enough passphrase';
-const BACKEND_TOKEN = randomBytes(24).toString('hex');
+import { GatewayUnderTest } from './gateway-under-test';
 
 describe('session brokering', () => {
   const ingest = new StandInMetricsEngine();
-  let ingestUrl: string;
-  let database: TestDatabase;
-  let dir: string;
-  let signingKey: string;
+  let under: GatewayUnderTest;
   const backends: StandInSessionHost[] = [];
-  const gateways: TestService[] = [];
   const redisPrefix = `test:${randomBytes(6).toString('hex')}:`;
 
   function startGateway(overrides: { redis?: boolean; affinity?: number } = {}): Promise<TestService> {
-    const config = webstreamConfigSchema.parse({
-      logging: { level: 'silent' },
-      gateway: {
-        backend: { token: BACKEND_TOKEN, heartbeatInterval: 1 },
-        maxSessionsPerUser: 3,
-        loadBalancing: { strategy: 'RoundRobin', sessionAffinityTimeout: overrides.affinity ?? 3600 },
-      },
-      accessManagement: {
-        databaseUrl: database.url,
-        tokenSigningKey: signingKey,
-        bootstrapAdmin: { password: ADMIN_PASSWORD },
-      },
-      metricsEngine: { url: ingestUrl, serviceToken: 's'.repeat(32) },
-      telemetry: { spoolDir: join(dir, `spool-${gateways.length}`), flushIntervalMs: 100 },
-      ...(overrides.redis ? { redis: { url: TEST_REDIS_URL, keyPrefix: redisPrefix } } : {}),
-    });
-    return startTestService(GatewayModule.forRoot(config)).then((gateway) => {
-      gateways.push(gateway);
-      return gateway;
-    });
+    return under.start(
+      under.config({
+        gateway: {
+          backend: { heartbeatInterval: 1 },
+          maxSessionsPerUser: 3,
+          loadBalancing: { strategy: 'RoundRobin', sessionAffinityTimeout: overrides.affinity ?? 3600 },
+        },
+        metricsEngine: { url: ingest.url },
+        telemetry: { flushIntervalMs: 100 },
+        ...(overrides.redis ? { redis: { url: TEST_REDIS_URL, keyPrefix: redisPrefix } } : {}),
+      }),
+    );
   }
 
   async function register(
@@ -53,7 +33,7 @@ describe('session brokering', () => {
     tags: string[] = [],
   ): Promise<void> {
     const answer = await call(gateway.url, 'POST', '/gateway/register', {
-      headers: { 'x-backend-token': BACKEND_TOKEN },
+      headers: { 'x-backend-token': under.backendToken },
       body: {
         serverUrl: backend.url,
         maxSessions: 10,
@@ -80,7 +60,7 @@ describe('session brokering', () => {
     const base = gateway.url;
     const admin = (
       await call<TokenResponse>(base, 'POST', '/iam/auth/login', {
-        body: { username: 'admin', password: ADMIN_PASSWORD },
+        body: { username: 'admin', password: under.adminPassword },
       })
     ).body;
     const post = async (path: string, body: unknown): Promise<{ id: string }> => {
@@ -149,26 +129,22 @@ describe('session brokering', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase('ws_gateway_sessions');
-    dir = await mkdtemp(join(tmpdir(), 'ws-gateway-sessions-'));
-    signingKey = randomBytes(32).toString('hex');
-    ingestUrl = (await ingest.start()).url;
+    under = await GatewayUnderTest.prepare('sessions');
+    await ingest.start();
     backends.push(
-      await new StandInSessionHost({ backendToken: BACKEND_TOKEN }).start(),
-      await new StandInSessionHost({ backendToken: BACKEND_TOKEN }).start(),
+      await new StandInSessionHost({ backendToken: under.backendToken }).start(),
+      await new StandInSessionHost({ backendToken: under.backendToken }).start(),
     );
   });
 
   afterAll(async () => {
-    for (const gateway of gateways) await gateway.close().catch(() => undefined);
+    await under?.stop();
     for (const backend of backends) await backend.stop();
     await ingest.stop();
     const redis = new Redis(TEST_REDIS_URL);
     const keys = await redis.keys(`${redisPrefix}*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
-    await database?.drop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   describe('on one gateway', () => {
@@ -229,7 +205,7 @@ describe('session brokering', () => {
       expect((await select(w, 'una-session-09', w.launch)).status).toBe(200);
       const backend = await backendOf(w, 'una-session-09');
       const beat = await call(w.gateway.url, 'POST', '/gateway/heartbeat', {
-        headers: { 'x-backend-token': BACKEND_TOKEN },
+        headers: { 'x-backend-token': under.backendToken },
         body: {
           serverUrl: backend,
           status: 'healthy',
@@ -303,7 +279,7 @@ describe('session brokering', () => {
         await new Promise((done) => setTimeout(done, 50));
       }
       expect(told()).toEqual([
-        { sessionId: 'una-session-02', reason: 'session-ended', token: BACKEND_TOKEN },
+        { sessionId: 'una-session-02', reason: 'session-ended', token: under.backendToken },
       ]);
       expect((await select(w, 'una-session-03', w.launch)).status).toBe(200);
     });

@@ -80,3 +80,17 @@ export async function call<T = unknown>(
   }
   return { status: response.status, headers: response.headers, body: body as T };
 }
+
+type Plain = Record<string, unknown>;
+const isPlain = (value: unknown): value is Plain =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `base` with `overrides` laid over it, object by object (arrays and other values are replaced whole). */
+export function withOverrides<T extends Plain>(base: T, overrides: Plain = {}): T {
+  const merged: Plain = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = merged[key];
+    merged[key] = isPlain(current) && isPlain(value) ? withOverrides(current, value) : value;
+  }
+  return merged as T;
+}

@@ -4,3 +4,4 @@ export * from './pacts';
 export * from './helpers';
 export * from './stand-in';
 export * from './stand-ins';
+export * from './launched-process';

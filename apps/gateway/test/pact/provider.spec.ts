@@ -1,48 +1,31 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { Verifier } from '@pact-foundation/pact';
-import { webstreamConfigSchema } from '@webstream/config';
 import { BACKEND_TOKEN_HEADER } from '@webstream/contracts';
-import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { generateLicenceKeyPair, issueLicence } from '@webstream/licence';
-import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { type TestService } from '@webstream/service-kit/testing';
 import { PACT_BACKEND_REGISTRATION, pactFilesFor } from '@webstream/testing';
 import { credentialFilter, signIn } from '@webstream/testing/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendRegistry } from '../../src/backends/backend-registry';
-import { GatewayModule } from '../../src/gateway.module';
+import { GatewayUnderTest } from '../gateway-under-test';
 import { LicenceRegistry } from '../../src/licence/licence-registry';
 
 /** The provider's own credential: what the consumers recorded is theirs, replaced on the way in. */
-const BACKEND_TOKEN = randomBytes(24).toString('hex');
 const SERVER_URL = PACT_BACKEND_REGISTRATION.serverUrl;
 const LICENSED_SEATS = 3;
-const ADMIN_PASSWORD = 'a long enough passphrase';
 const DAY_MS = 86_400_000;
 const keys = generateLicenceKeyPair();
 
 const registration = PACT_BACKEND_REGISTRATION;
 
 describe('pact: the gateway honours its consumers', () => {
-  let database: TestDatabase;
-  let dir: string;
+  let under: GatewayUnderTest;
   let gateway: TestService;
 
   beforeAll(async () => {
-    database = await createTestDatabase('ws_gateway_pact');
-    dir = await mkdtemp(join(tmpdir(), 'ws-gateway-pact-'));
-    const config = webstreamConfigSchema.parse({
-      logging: { level: 'silent' },
-      accessManagement: {
-        databaseUrl: database.url,
-        tokenSigningKey: randomBytes(32).toString('hex'),
-        bootstrapAdmin: { password: ADMIN_PASSWORD },
-      },
-      metricsEngine: { url: 'http://127.0.0.1:9', serviceToken: 's'.repeat(32) },
+    under = await GatewayUnderTest.prepare('pact');
+    const config = under.config({
       gateway: {
-        backend: { token: BACKEND_TOKEN },
         licence: {
           publicKey: keys.publicKeyPem,
           key: issueLicence(
@@ -57,15 +40,12 @@ describe('pact: the gateway honours its consumers', () => {
           ),
         },
       },
-      telemetry: { spoolDir: join(dir, 'spool') },
     });
-    gateway = await startTestService(GatewayModule.forRoot(config));
+    gateway = await under.start(config);
   });
 
   afterAll(async () => {
-    await gateway?.close();
-    await database?.drop();
-    await rm(dir, { recursive: true, force: true });
+    await under?.stop();
   });
 
   it('verifies every committed pact it is the provider of, against the real app on a real database', async () => {
@@ -96,7 +76,7 @@ describe('pact: the gateway honours its consumers', () => {
         // The bootstrap admin, created on the empty database with the password the browser's pact uses.
         'the admin exists': () => Promise.resolve(),
         'the admin is signed in': async () => {
-          adminToken = await signIn(gateway.url, 'admin', ADMIN_PASSWORD);
+          adminToken = await signIn(gateway.url, 'admin', under.adminPassword);
         },
         'every licensed seat is taken': async () => {
           await freeSeats();
@@ -104,7 +84,7 @@ describe('pact: the gateway honours its consumers', () => {
         },
       },
       requestFilter: credentialFilter(() => ({
-        [BACKEND_TOKEN_HEADER]: BACKEND_TOKEN,
+        [BACKEND_TOKEN_HEADER]: under.backendToken,
         authorization: adminToken && `Bearer ${adminToken}`,
       })),
     }).verifyProvider();

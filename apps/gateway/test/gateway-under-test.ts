@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type WebstreamConfig, webstreamConfigSchema } from '@webstream/config';
+import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
+import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { withOverrides } from '@webstream/testing';
+import { GatewayModule } from '../src/gateway.module';
+
+/**
+ * What the suites that boot the whole gateway (IAM built in, on a PostgreSQL database of their own) share: the
+ * database, a folder, the backend token and the bootstrap admin's password. `config` lays a suite's overrides
+ * over the settings every such gateway needs; `start` boots one; `stop` ends them all and drops the rest.
+ */
+export class GatewayUnderTest {
+  readonly backendToken = randomBytes(24).toString('hex');
+  readonly adminPassword = 'a long enough passphrase';
+  readonly signingKey = randomBytes(32).toString('hex');
+  private readonly started: TestService[] = [];
+  private spools = 0;
+
+  private constructor(
+    readonly database: TestDatabase,
+    readonly dir: string,
+  ) {}
+
+  /** `name`: the database's prefix (ws_gateway_…) and the folder's. */
+  static async prepare(name: string): Promise<GatewayUnderTest> {
+    const database = await createTestDatabase(`ws_gateway_${name}`);
+    return new GatewayUnderTest(database, await mkdtemp(join(tmpdir(), `ws-gateway-${name}-`)));
+  }
+
+  /** The settings of a gateway on this database (each with a telemetry spool of its own), with `overrides`. */
+  config(overrides: Record<string, unknown> = {}): WebstreamConfig {
+    return webstreamConfigSchema.parse(
+      withOverrides(
+        {
+          logging: { level: 'silent' },
+          gateway: { backend: { token: this.backendToken } },
+          accessManagement: {
+            databaseUrl: this.database.url,
+            tokenSigningKey: this.signingKey,
+            bootstrapAdmin: { password: this.adminPassword },
+          },
+          // Nothing listens there: a suite that reads telemetry names its own engine.
+          metricsEngine: { url: 'http://127.0.0.1:9', serviceToken: 's'.repeat(32) },
+          telemetry: { spoolDir: join(this.dir, `spool-${(this.spools += 1)}`) },
+        },
+        overrides,
+      ),
+    );
+  }
+
+  async start(config: WebstreamConfig = this.config()): Promise<TestService> {
+    const gateway = await startTestService(GatewayModule.forRoot(config));
+    this.started.push(gateway);
+    return gateway;
+  }
+
+  async stop(): Promise<void> {
+    for (const gateway of this.started) await gateway.close().catch(() => undefined);
+    await this.database.drop();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
