@@ -12,6 +12,7 @@ import { LicenceModule } from './licence/licence.module';
 import { McpModule } from './mcp/mcp.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { GatewayOpenApiModule } from './openapi/gateway-openapi.module';
+import { PriorityModule } from './priority/priority.module';
 import { RateLimitMiddleware } from './rate-limit/rate-limit.middleware';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -37,6 +38,7 @@ export class GatewayModule implements NestModule {
         ),
         IamClientModule.forRoot(config),
         ObservabilityModule,
+        PriorityModule,
         TelemetryModule,
         McpModule,
         GatewayOpenApiModule,
