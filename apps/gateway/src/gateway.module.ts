@@ -6,6 +6,7 @@ import { AdminMetricsController } from './admin/admin-metrics.controller';
 import { WebClientModule } from './web-client/web-client.module';
 import { BackendsModule } from './backends/backends.module';
 import { DataPlaneModule } from './data-plane/data-plane.module';
+import { DownstreamHealthModule } from './downstream-health/downstream-health.module';
 import { GatewayHealthController } from './health/gateway-health.controller';
 import { IamClientModule } from './iam-client/iam-client.module';
 import { LicenceModule } from './licence/licence.module';
@@ -43,6 +44,7 @@ export class GatewayModule implements NestModule {
         McpModule,
         GatewayOpenApiModule,
         BackendsModule,
+        DownstreamHealthModule,
         LicenceModule,
         SessionsModule,
         DataPlaneModule,

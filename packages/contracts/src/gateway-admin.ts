@@ -82,6 +82,37 @@ export type AdminWebSocketsResponse = z.infer<typeof adminWebSocketsResponseSche
 export const adminCloseWebSocketParamSchema = z.strictObject({ id: z.uuid() });
 export type AdminCloseWebSocketParam = z.infer<typeof adminCloseWebSocketParamSchema>;
 
+export const downstreamStatusSchema = z.enum(['up', 'degraded', 'down']);
+export type DownstreamStatus = z.infer<typeof downstreamStatusSchema>;
+export const downstreamKindSchema = z.enum(['iam', 'metrics-engine', 'redis', 'postgresql', 'session-host']);
+export type DownstreamKind = z.infer<typeof downstreamKindSchema>;
+
+export const downstreamServiceSchema = z.object({
+  /** What it is to an operator: "IAM", "metrics engine", a session host's serverUrl. */
+  name: z.string().min(1),
+  kind: downstreamKindSchema,
+  /** Where the gateway reaches it, without credentials ("in-process" for IAM built in). */
+  url: z.string(),
+  status: downstreamStatusSchema,
+  /** How long its last probe took; null before the first. */
+  latencyMs: z.number().min(0).nullable(),
+  /** Why it is not up, or what it said. */
+  detail: z.string().nullable(),
+  checkedAt: isoDateTimeSchema.nullable(),
+});
+export type DownstreamService = z.infer<typeof downstreamServiceSchema>;
+
+/**
+ * What this gateway depends on and how each answered its last probe, from probes run on a timer (never per
+ * request): down when IAM or a store it keeps state in is down, degraded when anything else is not up.
+ */
+export const adminHealthResponseSchema = z.object({
+  status: downstreamStatusSchema,
+  checkedAt: isoDateTimeSchema.nullable(),
+  services: z.array(downstreamServiceSchema),
+});
+export type AdminHealthResponse = z.infer<typeof adminHealthResponseSchema>;
+
 /** Operations views of the gateway, for administrators (an access token with an admin role). */
 export const adminBackendsRoute = defineEndpoint({
   operationId: 'adminListBackends',
@@ -150,4 +181,16 @@ export const adminCloseWebSocketRoute = defineEndpoint({
   params: adminCloseWebSocketParamSchema,
   status: 204,
   errors: { 404: 'This gateway relays no such WebSocket' },
+});
+
+export const adminHealthRoute = defineEndpoint({
+  operationId: 'adminDownstreamHealth',
+  method: 'GET',
+  path: '/gateway/admin/health',
+  summary:
+    'What the gateway depends on (IAM, metrics engine, Redis, PostgreSQL, session hosts) and their health (platform administrators)',
+  tag: 'admin',
+  security: ['bearer'],
+  status: 200,
+  response: adminHealthResponseSchema,
 });

@@ -4,6 +4,8 @@ import {
   type AdminBackendsResponse,
   type AdminDisconnectParam,
   adminDisconnectRoute,
+  adminHealthRoute,
+  type AdminHealthResponse,
   adminLicenceRoute,
   type AdminLicenceResponse,
   adminSessionsRoute,
@@ -18,6 +20,7 @@ import { AccessTokenGuard, type Actor, CurrentActor } from '@webstream/iam';
 import { Endpoint } from '@webstream/service-kit';
 import { BackendDirectory } from '../backends/backend-directory';
 import { WebSocketDiagnostics } from '../data-plane/ws-diagnostics';
+import { DownstreamHealth } from '../downstream-health/downstream-health';
 import { LicenceRegistry } from '../licence/licence-registry';
 import { SessionBroker } from '../sessions/session-broker';
 
@@ -26,7 +29,7 @@ function assertPlatformAdmin(actor: Actor): void {
     throw new ForbiddenException('only a platform administrator may see this');
 }
 
-/** Operations views for the admin console: session hosts, running sessions (and disconnecting one), licence. */
+/** Operations views for the admin console: what the gateway depends on, session hosts, running sessions (and disconnecting one), licence. */
 @Controller()
 @UseGuards(AccessTokenGuard)
 export class AdminController {
@@ -35,7 +38,15 @@ export class AdminController {
     private readonly sessions: SessionBroker,
     private readonly licence: LicenceRegistry,
     private readonly webSockets: WebSocketDiagnostics,
+    private readonly downstream: DownstreamHealth,
   ) {}
+
+  /** What the gateway depends on, as its last timed checks found it: no probe runs for this request. */
+  @Endpoint(adminHealthRoute)
+  downstreamHealth(@CurrentActor() actor: Actor): AdminHealthResponse {
+    assertPlatformAdmin(actor);
+    return this.downstream.view();
+  }
 
   @Endpoint(adminBackendsRoute)
   async listBackends(@CurrentActor() actor: Actor): Promise<AdminBackendsResponse> {

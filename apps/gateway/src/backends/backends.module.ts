@@ -30,6 +30,6 @@ import { RedisBackendStore } from './redis-backend-store';
     BackendRegistry,
     { provide: BackendDirectory, useExisting: BackendRegistry },
   ],
-  exports: [BackendDirectory],
+  exports: [BackendDirectory, HealthMonitor],
 })
 export class BackendsModule {}

@@ -26,7 +26,7 @@ const STATE_VALUE = { unknown: 0, healthy: 1, unstable: 2, unreachable: 3 } as c
 >;
 
 const OUTCOMES = ['success', 'failure', 'timeout', 'rejected'] as const;
-type ProbeOutcome = (typeof OUTCOMES)[number];
+export type ProbeOutcome = (typeof OUTCOMES)[number];
 
 interface ProbeResult {
   outcome: ProbeOutcome;
@@ -43,6 +43,16 @@ interface Watched {
   timer: NodeJS.Timeout | undefined;
   /** Set when the backend leaves the registry or the gateway stops: an answer still on its way is dropped. */
   dropped: boolean;
+  lastProbe: LastProbe | undefined;
+}
+
+/** How the latest probe of a backend went. */
+export interface LastProbe {
+  latencyMs: number;
+  outcome: ProbeOutcome;
+  reason: string | undefined;
+  /** Date.now() when it ended. */
+  at: number;
 }
 
 class ProbeFailure extends Error {}
@@ -122,6 +132,7 @@ export class HealthMonitor implements OnApplicationShutdown {
       consecutiveSuccesses: 0,
       timer: undefined,
       dropped: false,
+      lastProbe: undefined,
     };
     this.watched.set(serverUrl, watched);
     this.state.set({ backend: serverUrl }, STATE_VALUE.unknown);
@@ -148,6 +159,11 @@ export class HealthMonitor implements OnApplicationShutdown {
   /** undefined when the backend is not watched. */
   health(serverUrl: string): BackendHealth | undefined {
     return this.watched.get(serverUrl)?.health;
+  }
+
+  /** undefined when the backend is not watched or not probed yet. */
+  lastProbe(serverUrl: string): LastProbe | undefined {
+    return this.watched.get(serverUrl)?.lastProbe;
   }
 
   onApplicationShutdown(): void {
@@ -181,6 +197,12 @@ export class HealthMonitor implements OnApplicationShutdown {
     const result = await this.attempt(watched);
     const elapsedMs = performance.now() - started;
     if (watched.dropped) return;
+    watched.lastProbe = {
+      latencyMs: elapsedMs,
+      outcome: result.outcome,
+      reason: result.reason,
+      at: Date.now(),
+    };
     try {
       this.probeDuration.observe({ backend: watched.serverUrl, outcome: result.outcome }, elapsedMs / 1000);
       this.record(watched, result);

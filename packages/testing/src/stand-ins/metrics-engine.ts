@@ -1,14 +1,22 @@
-import { type TelemetryEvent, telemetryIngestRoute } from '@webstream/contracts';
+import { serviceProbeRoutes, type TelemetryEvent, telemetryIngestRoute } from '@webstream/contracts';
 import { StandIn } from '../stand-in';
 
-/** The metrics engine's ingest endpoint, built from its definition, keeping every event it is sent. */
+/**
+ * The metrics engine's ingest endpoint and readiness probe, built from their definitions, keeping every event
+ * it is sent; `ready` false makes /health/ready answer 503.
+ */
 export class StandInMetricsEngine {
   readonly events: TelemetryEvent[] = [];
-  private readonly standIn = new StandIn().on(telemetryIngestRoute, (request) => {
-    const { events } = request.body as { events: TelemetryEvent[] };
-    this.events.push(...events);
-    return { body: { stored: true, events: events.length } };
-  });
+  ready = true;
+  private readonly standIn = new StandIn()
+    .on(telemetryIngestRoute, (request) => {
+      const { events } = request.body as { events: TelemetryEvent[] };
+      this.events.push(...events);
+      return { body: { stored: true, events: events.length } };
+    })
+    .on(serviceProbeRoutes.ready, () =>
+      this.ready ? { body: { status: 'ok' as const } } : { status: 503, message: 'not ready' },
+    );
 
   get url(): string {
     return this.standIn.url;
@@ -16,7 +24,12 @@ export class StandInMetricsEngine {
 
   /** The Authorization header of every batch, in order. */
   get authorizations(): (string | undefined)[] {
-    return this.standIn.received.map((request) => request.headers.authorization);
+    return this.standIn.calls(telemetryIngestRoute).map((request) => request.headers.authorization);
+  }
+
+  /** How many readiness probes it answered. */
+  get readinessProbes(): number {
+    return this.standIn.calls(serviceProbeRoutes.ready).length;
   }
 
   /** Answers the stand-in gave that broke their contract. */

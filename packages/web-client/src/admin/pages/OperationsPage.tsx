@@ -1,10 +1,12 @@
 import {
   adminBackendsRoute,
   adminDisconnectRoute,
+  adminHealthRoute,
   adminLicenceRoute,
   adminSessionsRoute,
   adminWebSocketsRoute,
   type AdminBackendsResponse,
+  type AdminHealthResponse,
   type AdminLicenceResponse,
   type AdminSessionsResponse,
   type AdminWebSocketsResponse,
@@ -39,6 +41,7 @@ interface Part<T> {
 }
 
 interface State {
+  health: Part<AdminHealthResponse>;
   backends: Part<AdminBackendsResponse>;
   sessions: Part<AdminSessionsResponse>;
   licence: Part<AdminLicenceResponse>;
@@ -57,12 +60,13 @@ function settle<T>(previous: Part<T>, result: PromiseSettledResult<T> | undefine
     : { ...previous, error: errorText(result.reason) };
 }
 
-/** Session hosts, active sessions (with live figures), licence seats and relayed sockets; refreshed every 5 s. */
+/** What the gateway depends on (platform admins), session hosts, active sessions (with live figures), licence seats and relayed sockets; refreshed every 5 s. */
 export function OperationsPage(props: { platformAdmin: boolean }) {
   const { platformAdmin } = props;
   const announce = useAnnounce();
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const [state, setState] = useState<State>({
+    health: {},
     backends: {},
     sessions: {},
     licence: {},
@@ -85,6 +89,7 @@ export function OperationsPage(props: { platformAdmin: boolean }) {
       ['websockets', session.call(adminWebSocketsRoute, {})],
       ...(platformAdmin
         ? ([
+            ['health', session.call(adminHealthRoute, {})],
             ['live', session.call(adminEngineRoutes.sessions, {})],
             ['nodes', session.call(adminEngineRoutes.nodes, {})],
           ] as [Key, Promise<unknown>][])
@@ -94,6 +99,7 @@ export function OperationsPage(props: { platformAdmin: boolean }) {
     const byKey = new Map(calls.map(([key], index) => [key, results[index]]));
     inFlight.current = false;
     setState((previous) => ({
+      health: settle(previous.health, byKey.get('health') as PromiseSettledResult<AdminHealthResponse>),
       backends: settle(
         previous.backends,
         byKey.get('backends') as PromiseSettledResult<AdminBackendsResponse>,
@@ -156,6 +162,8 @@ export function OperationsPage(props: { platformAdmin: boolean }) {
           {actionError}
         </p>
       )}
+
+      {platformAdmin && <PlatformHealth part={state.health} now={now} />}
 
       <section className="admin-subsection" aria-labelledby="licence-heading">
         <h2 id="licence-heading">Licence</h2>
@@ -403,5 +411,54 @@ function PartError(props: { name: string; error: string | undefined }) {
     <p className="error" role="alert">
       Could not load {props.name}: {props.error}
     </p>
+  );
+}
+
+/** The gateway's view of what it depends on, from its own timed checks (GET /gateway/admin/health). */
+function PlatformHealth(props: { part: Part<AdminHealthResponse>; now: number }) {
+  const { part, now } = props;
+  const health = part.data;
+  return (
+    <section className="admin-subsection" aria-labelledby="platform-health-heading">
+      <h2 id="platform-health-heading">Platform health</h2>
+      <PartError name="the platform health" error={part.error} />
+      {health && (
+        <>
+          <p>
+            Overall: <span className={`badge badge-${health.status}`}>{health.status}</span>
+            {health.checkedAt ? ` · checked ${formatSince(health.checkedAt, now)} ago` : ' · not checked yet'}
+          </p>
+          <div className="admin-table-wrap">
+            <table className="admin-table">
+              <caption>Services the gateway depends on</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Service</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Latency</th>
+                  <th scope="col">Where</th>
+                  <th scope="col">Detail</th>
+                </tr>
+              </thead>
+              <tbody>
+                {health.services.map((service) => (
+                  <tr key={`${service.kind}:${service.name}`}>
+                    <th scope="row">{service.name}</th>
+                    <td>{service.kind}</td>
+                    <td>
+                      <span className={`badge badge-${service.status}`}>{service.status}</span>
+                    </td>
+                    <td>{service.latencyMs === null ? '—' : `${formatNumber(service.latencyMs, 1)} ms`}</td>
+                    <td>{service.url}</td>
+                    <td>{service.detail ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
   );
 }
