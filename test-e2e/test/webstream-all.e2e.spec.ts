@@ -2,12 +2,44 @@ import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { GATEWAY_HEALTH_BODY } from '@webstream/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '@webstream/testing';
 import { descendantsOf, freePorts } from '@webstream/testing';
-import { startWebstream } from '../src/processes';
+import { startWebstream, WORKSPACE_ROOT } from '../src/processes';
+
+/** The metric names the shipped Grafana dashboard's queries read. */
+function dashboardMetrics(): Set<string> {
+  const dashboard = JSON.parse(
+    readFileSync(resolve(WORKSPACE_ROOT, 'deploy/grafana/webstream-dashboard.json'), 'utf8'),
+  ) as { panels: { targets?: { expr: string }[] }[] };
+  const functions = new Set(['sum', 'max', 'min', 'avg', 'count', 'rate', 'increase', 'histogram_quantile']);
+  const names = new Set<string>();
+  for (const panel of dashboard.panels) {
+    for (const { expr } of panel.targets ?? []) {
+      // What is left once grouping clauses, label matchers and ranges are gone: functions and metric names.
+      const bare = expr
+        .replace(/\b(by|without)\s*\([^)]*\)/g, '')
+        .replace(/\{[^}]*\}/g, '')
+        .replace(/\[[^\]]*\]/g, '');
+      for (const word of bare.match(/[A-Za-z_:][A-Za-z0-9_:]*/g) ?? [])
+        if (!functions.has(word)) names.add(word);
+    }
+  }
+  return names;
+}
+
+/** The names in `wanted` that no `# TYPE` line of the Prometheus text declares (a histogram's series count). */
+function metricsMissingFrom(wanted: Set<string>, text: string): string[] {
+  const exported = new Set<string>();
+  for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+    exported.add(name!);
+    if (type === 'histogram' || type === 'summary')
+      for (const suffix of ['_bucket', '_sum', '_count']) exported.add(`${name!}${suffix}`);
+  }
+  return [...wanted].filter((name) => !exported.has(name)).sort();
+}
 
 function commandOf(pid: number): string {
   try {
@@ -67,6 +99,7 @@ describe('webstream all (the proof of concept)', () => {
       const metricsToken = (await readFile(join(dir, '.data', 'metrics-bearer-token'), 'utf8')).trim();
       expect((await stat(join(dir, '.data', 'metrics-bearer-token'))).mode & 0o777).toBe(0o600);
 
+      const scraped: string[] = [];
       for (const [role, port, database] of [
         ['gateway', ports.gateway, 'iam-database'],
         ['metrics-engine', ports.metricsEngine, 'metrics-database'],
@@ -84,7 +117,10 @@ describe('webstream all (the proof of concept)', () => {
           })
         ).text();
         expect(metrics).toContain(`process_resident_memory_bytes{service="${role}"}`);
+        scraped.push(metrics);
       }
+      // The shipped Grafana dashboard names only metrics these services really export.
+      expect(metricsMissingFrom(dashboardMetrics(), scraped.join('\n'))).toEqual([]);
       const plain = await fetch(`http://127.0.0.1:${ports.gateway}/gateway/health`);
       expect(await plain.text()).toBe(GATEWAY_HEALTH_BODY);
 

@@ -79,6 +79,8 @@ export class StandIn {
   readonly received: Received[] = [];
   /** Handler answers that broke their contract. */
   readonly violations: string[] = [];
+  /** Requests whose caller went away before the stand-in answered (a cancelled or hanging call). */
+  readonly abandoned: Received[] = [];
   private readonly handlers = new Map<EndpointDefinition, StandInHandler<EndpointDefinition>>();
   private readonly server: Server = createServer((req, res) => void this.handle(req, res));
   url = '';
@@ -141,7 +143,11 @@ export class StandIn {
       if (error instanceof ContractViolation) return reply(400, envelope(400, error.message, error.fields));
       return reply(400, envelope(400, error instanceof Error ? error.message : String(error)));
     }
-    this.received.push({ operationId: endpoint.operationId, path: url.pathname, at, ...request });
+    const received: Received = { operationId: endpoint.operationId, path: url.pathname, at, ...request };
+    this.received.push(received);
+    res.once('close', () => {
+      if (!res.writableEnded) this.abandoned.push(received);
+    });
     const answer = await this.handlers.get(endpoint)!(request);
     if ('fault' in answer) {
       if (answer.fault === 'unchecked') reply(answer.status, answer.body);

@@ -55,6 +55,7 @@ import { clientAddress, clientProtocol } from '../tls/trusted-proxies';
 import { InboundMessageLimit } from './inbound-message-limit';
 import { WebSocketDiagnostics } from './ws-diagnostics';
 import { TicketStore } from './ws-tickets';
+import { cancelWithClient, wasCancelled } from '../proxying/client-cancellation';
 
 const SOCKET_PATHS = new Set<string>([CAPTURE_PATH, CONTROL_PATH, AUDIO_PATH]);
 const CONTRACT_HEADERS = new Set<string>(WORKSPACE_CONTRACT_HEADERS);
@@ -118,7 +119,8 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       plugins: PROXY_PLUGINS,
       proxyTimeout: 30_000,
       on: {
-        proxyReq: (proxyReq, req) => {
+        proxyReq: (proxyReq, req, res) => {
+          cancelWithClient(proxyReq, req, res);
           const session = req.webstreamSession!;
           proxyReq.removeHeader('authorization');
           proxyReq.removeHeader('cookie');
@@ -131,7 +133,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
         // The host's 200 names the streamer: the browser gets the gateway's answer instead (see connected()).
         proxyRes: (proxyRes, req, res) => this.answerConnection(proxyRes, req, res),
         error: (error, req, res) => {
-          if ('writeHead' in res)
+          if ('writeHead' in res && !wasCancelled(req))
             sendError(req, res, 502, `the session host could not be reached: ${error.message}`);
         },
       },

@@ -1,6 +1,11 @@
 import { HttpException, type OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
 import { type EntitlementResolution, resolveEntitlementRoute } from '@webstream/contracts';
-import { createHttpClient, EndpointClient } from '@webstream/service-kit';
+import {
+  createHttpClient,
+  currentRequestSignal,
+  EndpointCallError,
+  EndpointClient,
+} from '@webstream/service-kit';
 import { type AxiosInstance } from 'axios';
 import CircuitBreaker from 'opossum';
 import { type EntitlementQuery, IamClient } from './iam-client';
@@ -43,7 +48,9 @@ export class HttpIamClient extends IamClient implements OnApplicationShutdown {
       volumeThreshold: 5,
       resetTimeout: options.resetTimeoutMs,
       enableSnapshots: false,
-      errorFilter: (error: unknown) => error instanceof IamRefusal,
+      // Neither a refusal nor a call its client gave up on says anything about IAM's health.
+      errorFilter: (error: unknown) =>
+        error instanceof IamRefusal || (error instanceof EndpointCallError && error.code === 'ERR_CANCELED'),
     });
   }
 
@@ -65,7 +72,8 @@ export class HttpIamClient extends IamClient implements OnApplicationShutdown {
     const response = await this.iam.answer(
       resolveEntitlementRoute,
       { query: { workspaceId: query.workspaceId, appId: query.appId } },
-      { credentials: { Authorization: `Bearer ${query.accessToken}` } },
+      // Asked only to answer the browser's select: gone with it.
+      { credentials: { Authorization: `Bearer ${query.accessToken}` }, signal: currentRequestSignal() },
     );
     if (response.ok) return response.body;
     const message = response.error?.message ?? `IAM answered ${response.status}`;

@@ -5,6 +5,7 @@ import { WORKSPACE_CONTRACT_HEADERS } from '@webstream/contracts';
 import { CORRELATION_ID_HEADER, sendError } from '@webstream/service-kit';
 import { createProxyMiddleware, fixRequestBody, type RequestHandler } from 'http-proxy-middleware';
 import { type PinoLogger } from 'nestjs-pino';
+import { cancelWithClient, wasCancelled } from '../proxying/client-cancellation';
 
 /**
  * Never forwarded as the client sent them: its credentials, identity headers only the gateway may set, and
@@ -72,7 +73,8 @@ export class McpUpstream {
       changeOrigin: true,
       proxyTimeout: options.timeoutMs,
       on: {
-        proxyReq: (proxyReq, req) => {
+        proxyReq: (proxyReq, req, res) => {
+          cancelWithClient(proxyReq, req, res);
           for (const name of STRIPPED_REQUEST_HEADERS) proxyReq.removeHeader(name);
           for (const [name, value] of Object.entries(this.headers.get(req) ?? {}))
             proxyReq.setHeader(name, value);
@@ -85,6 +87,7 @@ export class McpUpstream {
           this.failures = 0;
         },
         error: (error, req, res) => {
+          if (wasCancelled(req)) return;
           this.failed();
           const code = (error as NodeJS.ErrnoException).code ?? error.message;
           this.options.logger.warn({ err: error, upstream: this.options.name }, 'MCP upstream unreachable');

@@ -42,6 +42,8 @@ export class StandInSessionHost {
   /** The headers of every /getConnection: the workspace contract the gateway sent. */
   readonly connections: IncomingHttpHeaders[] = [];
   observe: (() => string) | undefined;
+  /** /getConnection never answers (a host slow to start a streamer): for cancellation tests. */
+  hangConnections = false;
   streamerFor: (sessionId: string) => StreamerConnection | undefined = () => undefined;
   private readonly standIn = new StandIn()
     .on(backendHealthRoute, () => this.health())
@@ -54,6 +56,7 @@ export class StandInSessionHost {
       const refused = this.refusal(request);
       if (refused) return refused;
       this.connections.push(request.headers);
+      if (this.hangConnections) return { fault: 'hang' as const };
       const streamer = this.streamerFor(request.headers[SESSION_ID_HEADER] as string);
       return streamer ? { body: streamer } : { status: 503, message: 'the host is full' };
     });
@@ -69,6 +72,11 @@ export class StandInSessionHost {
   /** Answers the stand-in gave that broke their contract (never the faults it was told to inject). */
   get violations(): string[] {
     return this.standIn.violations;
+  }
+
+  /** The operationIds of the requests whose caller went away before this host answered. */
+  get abandoned(): string[] {
+    return this.standIn.abandoned.map((request) => request.operationId);
   }
 
   /** Milliseconds between consecutive probes, from probe `from` (0-based) on. */
