@@ -9,7 +9,15 @@ import {
 import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { Redis } from 'ioredis';
-import { sleep, StandInSessionHost, type StandInHealthMode, TEST_REDIS_URL, until } from '@webstream/testing';
+import {
+  type Answer,
+  call as request,
+  sleep,
+  StandInSessionHost,
+  type StandInHealthMode,
+  TEST_REDIS_URL,
+  until,
+} from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendDirectory, type BackendView } from '../src/backends/backend-directory';
 import { BackendStore } from '../src/backends/backend-store';
@@ -50,19 +58,15 @@ async function startGateway(config: WebstreamConfig): Promise<TestService> {
   });
 }
 
+/** A POST as a session host makes it, with the backend token unless `headers` say otherwise. */
 async function call(
   gateway: TestService,
   path: string,
   body: unknown,
   headers: Record<string, string> = { 'x-backend-token': TOKEN },
-): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${gateway.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+): Promise<Pick<Answer<unknown>, 'status' | 'body'>> {
+  const { status, body: answer } = await request(gateway.url, 'POST', path, { body, headers });
+  return { status, body: answer };
 }
 
 function registration(serverUrl: string, overrides: Partial<RegisterRequest> = {}): RegisterRequest {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { type GetConnectionResponse, type TokenResponse } from '@webstream/contracts';
 import { type TestService } from '@webstream/service-kit/testing';
-import { StandInSessionHost, StandInStreamer } from '@webstream/testing';
+import { StandInSessionHost, StandInStreamer, until } from '@webstream/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { GatewayUnderTest } from './gateway-under-test';
@@ -392,15 +392,6 @@ describe('the data plane', () => {
     expect(released.status).toBe(200);
   }
 
-  /** Polls until `done` holds, for at most 10 s. */
-  async function until(done: () => Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (!(await done())) {
-      if (Date.now() > deadline) throw new Error('timed out');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
   async function relayedSockets(): Promise<{ sessionId: string }[]> {
     const admin = await signInAdmin();
     return (
@@ -421,7 +412,10 @@ describe('the data plane', () => {
     socket.send(randomBytes(4097));
     expect(await ending).toEqual({ code: 1009, reason: 'message-too-big' });
     expect(reached).toEqual([4096]);
-    await until(async () => !(await relayedSockets()).some((item) => item.sessionId === 'sam-dp-0101'));
+    await until(
+      'the relay of sam-dp-0101 to leave the list',
+      async () => !(await relayedSockets()).some((item) => item.sessionId === 'sam-dp-0101'),
+    );
     await release(sam, 'sam-dp-0101');
   });
 
@@ -449,7 +443,10 @@ describe('the data plane', () => {
     const droppedAt = Date.now();
     streamerSide.terminate();
     // Within 2 s is the behaviour under test; the margin is for a loaded machine.
-    await until(async () => !(await relayedSockets()).some((item) => item.sessionId === 'sam-dp-0102'));
+    await until(
+      'the relay of sam-dp-0102 to leave the list',
+      async () => !(await relayedSockets()).some((item) => item.sessionId === 'sam-dp-0102'),
+    );
     expect(Date.now() - droppedAt).toBeLessThan(5_000);
     // The gateway's side is gone, not merely half-closed: what the client still sends is refused.
     const refused = new Promise<string | undefined>((done) =>

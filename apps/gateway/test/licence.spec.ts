@@ -11,7 +11,7 @@ import { generateLicenceKeyPair, issueLicence, type LicencePayload } from '@webs
 import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { Redis } from 'ioredis';
-import { sleep, TEST_REDIS_URL } from '@webstream/testing';
+import { call as request, sleep, TEST_REDIS_URL } from '@webstream/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LicenceOptions } from '../src/licence/licence-options';
 import { LicenceRegistry } from '../src/licence/licence-registry';
@@ -90,15 +90,11 @@ async function call(
   body: unknown,
   token: string | null = BACKEND_TOKEN,
 ): Promise<Answer> {
-  const response = await fetch(`${gateway.url}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token === null ? {} : { 'x-backend-token': token }),
-    },
-    body: JSON.stringify(body),
+  const answer = await request<Answer['body']>(gateway.url, 'POST', path, {
+    body,
+    headers: token === null ? {} : { 'x-backend-token': token },
   });
-  return { status: response.status, body: (await response.json()) as Answer['body'] };
+  return { status: answer.status, body: answer.body };
 }
 
 const checkin = (gateway: TestService, streamerGuid: string) =>

@@ -6,6 +6,7 @@ import { webstreamConfigSchema } from '@webstream/config';
 import { type CreatedApiKey, type TokenResponse } from '@webstream/contracts';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { call as request } from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayModule } from '../src/gateway.module';
 import { McpModule } from '../src/mcp/mcp.module';
@@ -55,17 +56,7 @@ describe('the gateway metrics', () => {
     path: string,
     options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<number> {
-    const response = await fetch(`${gateway.url}${path}`, {
-      method,
-      headers: {
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
-        ...options.headers,
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    await response.arrayBuffer();
-    return response.status;
+    return (await request(gateway.url, method, path, options)).status;
   }
 
   beforeAll(async () => {

@@ -1,3 +1,4 @@
+import { sleep } from '@webstream/testing';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import {
@@ -204,8 +205,6 @@ export class RateLimitTcpRelay {
     await closed;
   }
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until the wall clock is `offsetMs` into a second. */
 export async function untilMsIntoSecond(offsetMs: number): Promise<void> {

@@ -4,7 +4,7 @@ import { type RateLimitGroup, webstreamConfigSchema, type WebstreamConfig } from
 import { type TestService } from '@webstream/service-kit/testing';
 import { Redis } from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
-import { TEST_REDIS_URL } from '@webstream/testing';
+import { sleep, TEST_REDIS_URL } from '@webstream/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type RateDecision } from '../src/rate-limit/rate-decision';
 import { refuseUpgrade } from '../src/rate-limit/rate-limit-answers';
@@ -17,7 +17,6 @@ import {
   call,
   RateLimitTcpRelay,
   signIn,
-  sleep,
   startRateLimitedGateway,
   untilMsIntoSecond,
 } from './rate-limit-host';

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 export interface TestCertificate {
@@ -49,13 +48,4 @@ export function makeTestCertificate(dir: string, password: string): TestCertific
     `pass:${password}`,
   );
   return { cert: readFileSync(certPath, 'utf8'), certPath, keyPath, pfxPath, password };
-}
-
-/** A loopback port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type HeartbeatRequest, type RegisterRequest } from '@webstream/contracts';
+import { TEST_REDIS_URL } from '@webstream/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackendStore } from './backend-store';
@@ -113,10 +114,10 @@ function storeContract(name: string, create: () => BackendStore) {
 
 storeContract('MemoryBackendStore', () => new MemoryBackendStore(SILENCE_MS));
 
-describe('RedisBackendStore (redis://127.0.0.1:6379)', () => {
+describe('RedisBackendStore (a real Redis at TEST_REDIS_URL)', () => {
   const keyPrefix = `test:${randomBytes(6).toString('hex')}:`;
-  const redis = new Redis('redis://127.0.0.1:6379', { keyPrefix, lazyConnect: true });
-  const admin = new Redis('redis://127.0.0.1:6379', { lazyConnect: true });
+  const redis = new Redis(TEST_REDIS_URL, { keyPrefix, lazyConnect: true });
+  const admin = new Redis(TEST_REDIS_URL, { lazyConnect: true });
 
   beforeAll(async () => {
     await redis.connect();
