@@ -1,15 +1,14 @@
 // One POST /api/ingest per batch, behind a circuit breaker so a dead engine is not hammered.
-import axios, { isAxiosError, type AxiosInstance } from 'axios';
 import CircuitBreaker from 'opossum';
 import {
-  errorEnvelopeSchema,
+  ContractViolation,
   SERVICE_TOKEN_SCHEME,
-  telemetryIngestResponseSchema,
   telemetryIngestRoute,
   type ErrorBody,
   type TelemetryBatch,
   type TelemetryIngestResponse,
 } from '@webstream/contracts';
+import { createHttpClient, EndpointCallError, EndpointClient } from '@webstream/service-kit';
 
 /** Answers meaning the batch itself is unacceptable, so sending it again cannot succeed. */
 const REJECTING_STATUSES: ReadonlySet<number> = new Set([400, 413, 422]);
@@ -53,18 +52,19 @@ export interface IngestTransportOptions {
 }
 
 export class IngestTransport {
-  private readonly http: AxiosInstance;
+  private readonly engine: EndpointClient;
   private readonly breaker: CircuitBreaker<[TelemetryBatch, AbortSignal], TelemetryIngestResponse>;
 
   constructor(options: IngestTransportOptions) {
-    this.http = axios.create({
-      baseURL: options.url,
-      timeout: options.requestTimeoutMs,
-      headers: { Authorization: `${SERVICE_TOKEN_SCHEME} ${options.serviceToken}` },
-      // A POST is never replayed to another address, and every status is classified below rather than thrown.
-      maxRedirects: 0,
-      validateStatus: () => true,
-    });
+    this.engine = new EndpointClient(
+      createHttpClient({
+        baseURL: options.url,
+        timeout: options.requestTimeoutMs,
+        headers: { Authorization: `${SERVICE_TOKEN_SCHEME} ${options.serviceToken}` },
+        // A POST is never replayed to another address.
+        maxRedirects: 0,
+      }),
+    );
     this.breaker = new CircuitBreaker(
       (batch: TelemetryBatch, signal: AbortSignal) => this.post(batch, signal),
       {
@@ -93,25 +93,34 @@ export class IngestTransport {
   }
 
   private async post(batch: TelemetryBatch, signal: AbortSignal): Promise<TelemetryIngestResponse> {
-    const response = await this.http.post<unknown>(telemetryIngestRoute.path, batch, { signal });
-    const { status, data } = response;
-    if (status >= 200 && status < 300) {
-      const parsed = telemetryIngestResponseSchema.safeParse(data);
-      // Only an answer that says the batch is stored counts: anything else might be a proxy, and the key makes a retry safe.
-      if (!parsed.success) throw new IngestFailedError(status, undefined, 'not an ingest response');
-      return parsed.data;
+    let answer;
+    try {
+      answer = await this.engine.answer(telemetryIngestRoute, { body: batch }, { signal });
+    } catch (error) {
+      if (!(error instanceof ContractViolation)) throw error;
+      // A batch the contract refuses would be refused by the engine too: never sent, never retried.
+      if (error.part !== 'response') {
+        throw new IngestRejectedError(400, {
+          status: 400,
+          code: 'validation_failed',
+          message: error.message,
+          fields: [...error.fields],
+        });
+      }
+      // Only an answer that says the batch is stored counts: anything else might be a proxy, and the key makes a
+      // retry safe.
+      throw new IngestFailedError(telemetryIngestRoute.status, undefined, 'not an ingest response');
     }
-    const envelope = errorEnvelopeSchema.safeParse(data);
-    const body = envelope.success ? envelope.data.error : undefined;
-    if (REJECTING_STATUSES.has(status)) throw new IngestRejectedError(status, body);
-    throw new IngestFailedError(status, body);
+    if (answer.ok) return answer.body;
+    if (REJECTING_STATUSES.has(answer.status)) throw new IngestRejectedError(answer.status, answer.error);
+    throw new IngestFailedError(answer.status, answer.error);
   }
 }
 
-/** A one-line reason for a failed send, without request details (the axios error carries the token header). */
+/** A one-line reason for a failed send, without request details (which carry the token header). */
 export function describeSendError(err: unknown): string {
   if (err instanceof IngestFailedError || err instanceof IngestRejectedError) return err.message;
-  if (isAxiosError(err)) return `${err.code ?? 'ERR_HTTP'}: ${err.message}`;
+  if (err instanceof EndpointCallError) return err.message;
   if (err instanceof Error) {
     const code = 'code' in err && typeof err.code === 'string' ? err.code : undefined;
     if (code === 'EOPENBREAKER')

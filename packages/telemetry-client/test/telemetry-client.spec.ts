@@ -5,6 +5,7 @@ import { type TelemetryBatch, type TelemetryEvent } from '@webstream/contracts';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { REJECTED_DIR, TelemetryClient, type TelemetryClientOptions, type TelemetryLogger } from '../src';
+import { IngestRejectedError, IngestTransport } from '../src/transport';
 import { FakeEngine, range, sample, values } from './fake-engine';
 
 interface LogEntry {
@@ -359,5 +360,24 @@ describe('TelemetryClient', () => {
     await expect(openClient({ source: 'Session Host' })).rejects.toThrow(/source/);
     await expect(openClient({ batchSize: 5_001 })).rejects.toThrow(/batchSize/);
     await expect(openClient({ url: 'localhost:9009' })).rejects.toThrow(/url/);
+  });
+
+  it('refuses a batch that breaks the contract before sending it, naming the field, and never retries it', async () => {
+    const sender = new IngestTransport({
+      url: engine.url,
+      serviceToken: 's'.repeat(32),
+      requestTimeoutMs: 5_000,
+      breakerResetMs: 1_000,
+      name: 'contract check',
+    });
+    try {
+      const invalid = { idempotencyKey: 'contract-0001', events: [] } as unknown as TelemetryBatch;
+      const refused = await sender.send(invalid, AbortSignal.timeout(5_000)).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(IngestRejectedError);
+      expect((refused as IngestRejectedError).body?.fields?.map((field) => field.path)).toContain('events');
+      expect(engine.requests).toHaveLength(0);
+    } finally {
+      sender.shutdown();
+    }
   });
 });
