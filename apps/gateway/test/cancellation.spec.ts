@@ -53,19 +53,7 @@ describe('cancellation', () => {
       expect(answer.status, `${path}: ${JSON.stringify(answer.body)}`).toBeLessThan(300);
       return answer.body;
     };
-    await post(
-      '/gateway/register',
-      {
-        serverUrl: host.url,
-        maxSessions: 4,
-        instanceType: 't',
-        ec2InstanceId: null,
-        tags: [],
-        capabilities: [],
-        version: '1',
-      },
-      { 'x-backend-token': under.backendToken },
-    );
+    await post('/gateway/register', host.registration(), { 'x-backend-token': under.backendToken });
     admin = await post<TokenResponse>('/iam/auth/login', {
       username: 'admin',
       password: under.adminPassword,

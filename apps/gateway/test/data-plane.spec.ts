@@ -106,20 +106,9 @@ describe('the data plane', () => {
       expect(response.status, path).toBeLessThan(300);
       return (await response.json()) as T;
     };
-    await post(
-      '/gateway/register',
-      {
-        serverUrl: host.url,
-        maxSessions: 20,
-        instanceType: 't',
-        ec2InstanceId: null,
-        tags: [],
-        capabilities: [],
-        version: '1',
-      },
-      undefined,
-      { 'x-backend-token': under.backendToken },
-    );
+    await post('/gateway/register', host.registration({ maxSessions: 20 }), undefined, {
+      'x-backend-token': under.backendToken,
+    });
     const admin = await post<TokenResponse>('/iam/auth/login', {
       username: 'admin',
       password: under.adminPassword,

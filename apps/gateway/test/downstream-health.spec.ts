@@ -57,15 +57,7 @@ describe('health aggregation (GET /gateway/admin/health)', () => {
       hosts.push(host);
       const registered = await call(gateway.url, 'POST', '/gateway/register', {
         headers: { 'x-backend-token': under.backendToken },
-        body: {
-          serverUrl: host.url,
-          maxSessions: 4,
-          instanceType: 'test',
-          ec2InstanceId: null,
-          tags: [],
-          capabilities: [],
-          version: '1',
-        },
+        body: host.registration(),
       });
       expect(registered.status).toBe(200);
     }

@@ -34,15 +34,7 @@ describe('session brokering', () => {
   ): Promise<void> {
     const answer = await call(gateway.url, 'POST', '/gateway/register', {
       headers: { 'x-backend-token': under.backendToken },
-      body: {
-        serverUrl: backend.url,
-        maxSessions: 10,
-        instanceType: 'test',
-        ec2InstanceId: null,
-        tags,
-        capabilities: [],
-        version: '1',
-      },
+      body: backend.registration({ tags }),
     });
     expect(answer.status).toBe(200);
   }

@@ -3,12 +3,13 @@ import {
   BACKEND_TOKEN_HEADER,
   backendHealthRoute,
   type HostSessionEndRequest,
+  type RegisterRequest,
   hostGetConnectionRoute,
   hostSessionEndRoute,
   SESSION_ID_HEADER,
   type StreamerConnection,
 } from '@webstream/contracts';
-import { backendHealthAnswer } from '../stand-in-answers';
+import { backendHealthAnswer, hostRegistration } from '../stand-in-answers';
 import { StandIn, type StandInRequest } from '../stand-in';
 
 /**
@@ -72,6 +73,11 @@ export class StandInSessionHost {
   /** Answers the stand-in gave that broke their contract (never the faults it was told to inject). */
   get violations(): string[] {
     return this.standIn.violations;
+  }
+
+  /** What this host sends a gateway to register (its url, room for 10 sessions unless `overrides` say). */
+  registration(overrides: Partial<RegisterRequest> = {}): RegisterRequest {
+    return hostRegistration(this.url, overrides);
   }
 
   /** The operationIds of the requests whose caller went away before this host answered. */
