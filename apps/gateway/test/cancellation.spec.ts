@@ -54,23 +54,12 @@ describe('cancellation', () => {
       return answer.body;
     };
     await post('/gateway/register', host.registration(), { 'x-backend-token': under.backendToken });
-    admin = await post<TokenResponse>('/iam/auth/login', {
-      username: 'admin',
-      password: under.adminPassword,
+    const ready = await under.launchable(gateway);
+    admin = ready.admin;
+    await post('/gateway/session/select', ready.launch, {
+      authorization: `Bearer ${admin.accessToken}`,
+      'x-session-id': 'admin-cancel-01',
     });
-    const bearer = { authorization: `Bearer ${admin.accessToken}` };
-    const app = await post<{ id: string }>('/iam/applications', { name: 'Editor', exe: 'gedit' }, bearer);
-    const workspace = await post<{ id: string }>(
-      '/iam/workspaces',
-      { name: 'Office', applicationIds: [app.id] },
-      bearer,
-    );
-    await post('/iam/entitlements', { workspaceId: workspace.id, userId: admin.user.id }, bearer);
-    await post(
-      '/gateway/session/select',
-      { workspaceId: workspace.id, workspaceType: 'app', appId: app.id, appExe: 'gedit', appArgs: '' },
-      { ...bearer, 'x-session-id': 'admin-cancel-01' },
-    );
   });
 
   afterAll(async () => {
@@ -101,11 +90,9 @@ describe('cancellation', () => {
       // More than the breaker's volume threshold: cancellations must not count as IAM failing.
       for (let attempt = 1; attempt <= 6; attempt++) {
         const browser = new AbortController();
-        const asked = runWithCorrelationId(
-          `cancel-${attempt}`,
-          () => client.resolveEntitlement(query),
-          browser.signal,
-        );
+        const asked = runWithCorrelationId(`cancel-${attempt}`, () => client.resolveEntitlement(query), {
+          clientGone: browser.signal,
+        });
         await until('IAM to be asked', () => iam.received.length === attempt);
         browser.abort(new Error('the client went away'));
         await expect(asked).rejects.toThrow();

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { type WebstreamConfig, webstreamConfigSchema } from '@webstream/config';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
-import { withOverrides } from '@webstream/testing';
+import { type SessionSelectRequest, type TokenResponse } from '@webstream/contracts';
+import { call, withOverrides } from '@webstream/testing';
 import { GatewayModule } from '../src/gateway.module';
 
 /**
@@ -56,6 +57,44 @@ export class GatewayUnderTest {
     const gateway = await startTestService(GatewayModule.forRoot(config));
     this.started.push(gateway);
     return gateway;
+  }
+
+  /**
+   * Makes `gateway` ready for the admin to launch something: an application, a workspace holding it and the
+   * admin's entitlement to it. Answers the admin's tokens and the launch a browser would select.
+   */
+  async launchable(gateway: TestService): Promise<{ admin: TokenResponse; launch: SessionSelectRequest }> {
+    const post = async <T>(path: string, body: unknown, token?: string): Promise<T> => {
+      const answer = await call<T>(gateway.url, 'POST', path, { body, ...(token ? { token } : {}) });
+      if (answer.status >= 300)
+        throw new Error(`${path}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+      return answer.body;
+    };
+    const admin = await post<TokenResponse>('/iam/auth/login', {
+      username: 'admin',
+      password: this.adminPassword,
+    });
+    const app = await post<{ id: string }>(
+      '/iam/applications',
+      { name: 'Editor', exe: 'gedit' },
+      admin.accessToken,
+    );
+    const workspace = await post<{ id: string }>(
+      '/iam/workspaces',
+      { name: 'Office', applicationIds: [app.id] },
+      admin.accessToken,
+    );
+    await post('/iam/entitlements', { workspaceId: workspace.id, userId: admin.user.id }, admin.accessToken);
+    return {
+      admin,
+      launch: {
+        workspaceId: workspace.id,
+        workspaceType: 'app',
+        appId: app.id,
+        appExe: 'gedit',
+        appArgs: '',
+      },
+    };
   }
 
   async stop(): Promise<void> {

@@ -148,6 +148,7 @@ describe('loadConfig: defaults', () => {
       embeddedDatabase: { dataDir: './.data/postgres', port: 5433 },
       logging: { level: 'info' },
       metrics: {},
+      observability: { tracing: { enabled: false, sampleRatio: 1 } },
       requestBodies: { defaultMaxBytes: 1_048_576, telemetryMaxBytes: 16_777_216 },
     });
   });

@@ -563,6 +563,27 @@ const requestBodiesSchema = z.strictObject({
   telemetryMaxBytes: wholeNumber(1_024).default(16 * 1024 * 1024),
 });
 
+const tracingSchema = z.strictObject({
+  // OpenTelemetry traces, exported over OTLP/HTTP (JSON). Off by default: nothing is sent anywhere.
+  enabled: flag(false),
+  // The collector's traces URL, e.g. http://otel-collector:4318/v1/traces. Without one the exporter follows
+  // the standard OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT, else localhost:4318.
+  endpoint: urlWith(
+    HTTP,
+    'must be an http:// or https:// URL such as http://otel-collector:4318/v1/traces',
+  ).optional(),
+  // The share of new traces recorded (0..1); a request that arrives with a sampled traceparent is always followed.
+  sampleRatio: z
+    .number({ error: rule('must be a number from 0 to 1') })
+    .min(0)
+    .max(1)
+    .default(1),
+});
+
+const observabilitySchema = z.strictObject({
+  tracing: tracingSchema.prefault({}),
+});
+
 const metricsSchema = z.strictObject({
   // Prometheus's bearer_token: /metrics answers only requests that carry it; without one, no port serves it.
   bearerToken: secret('a token', 32).optional(),
@@ -582,6 +603,7 @@ export const webstreamConfigSchema = z
     embeddedDatabase: embeddedDatabaseSchema.prefault({}),
     logging: loggingSchema.prefault({}),
     metrics: metricsSchema.prefault({}),
+    observability: observabilitySchema.prefault({}),
     requestBodies: requestBodiesSchema.prefault({}),
   })
   .superRefine((config, ctx) => {

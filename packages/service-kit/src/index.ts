@@ -20,3 +20,4 @@ export * from './endpoint/endpoint.decorator';
 export * from './openapi/openapi-document';
 export * from './openapi/openapi.module';
 export * from './http/endpoint-client';
+export * from './tracing/service-tracing';

@@ -11,6 +11,7 @@ import { ServiceLogger } from './logging/service-logger';
 import { MetricsModule } from './metrics/metrics';
 import { openApiDocument, type OpenApiDocumentOptions } from './openapi/openapi-document';
 import { OpenApiModule } from './openapi/openapi.module';
+import { ServiceTracing } from './tracing/service-tracing';
 
 export interface ServiceKitOptions {
   /** The service's name in logs and metrics: gateway, session-host, streamer-agent, metrics-engine, iam. */
@@ -33,6 +34,8 @@ export class ServiceKitModule implements OnApplicationShutdown {
     const openApi = options.openApi;
     return {
       module: ServiceKitModule,
+      // What every feature module of the app uses (the logger, the tracing): no feature imports the kit again.
+      global: true,
       imports: [
         WebstreamConfigModule.forRoot(options.config),
         LoggerModule.forRoot(loggerModuleParams(options.service, options.config)),
@@ -42,8 +45,12 @@ export class ServiceKitModule implements OnApplicationShutdown {
           ? [OpenApiModule.serve(() => openApiDocument({ ...openApi, version: API_VERSION }))]
           : []),
       ],
-      providers: [{ provide: APP_FILTER, useClass: ErrorEnvelopeFilter }, ServiceLogger],
-      exports: [ServiceLogger],
+      providers: [
+        { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
+        ServiceLogger,
+        { provide: ServiceTracing, useFactory: () => new ServiceTracing(options.service, options.config) },
+      ],
+      exports: [ServiceLogger, ServiceTracing],
     };
   }
 }

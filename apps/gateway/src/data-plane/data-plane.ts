@@ -1,4 +1,10 @@
-import { type IncomingMessage, type Server as HttpServer, type ServerResponse, Agent } from 'node:http';
+import {
+  type ClientRequest,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+  Agent,
+} from 'node:http';
 import { type Server as HttpsServer } from 'node:https';
 import { type Socket } from 'node:net';
 import { type Duplex } from 'node:stream';
@@ -11,6 +17,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { SpanKind } from '@opentelemetry/api';
 import { type WebstreamConfig } from '@webstream/config';
 import {
   AUDIO_PATH,
@@ -33,11 +40,16 @@ import {
   classifyError,
   closeFrame,
   CORRELATION_ID_HEADER,
+  clientGoneSignal,
   correlationIdFrom,
+  currentSpan,
   InjectConfig,
   refuseUpgrade,
+  requestSpan,
   runWithCorrelationId,
   sendError,
+  ServiceTracing,
+  traceContextHeaders,
 } from '@webstream/service-kit';
 import {
   createProxyMiddleware,
@@ -105,6 +117,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly diagnostics: WebSocketDiagnostics,
     private readonly rateLimiter: RateLimiter,
     private readonly metrics: GatewayMetrics,
+    private readonly tracing: ServiceTracing,
     private readonly logger: PinoLogger,
     // The host and the streamer take the contract headers only from a peer holding it.
     @Inject(BACKEND_TOKEN) backendToken: string,
@@ -121,6 +134,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       on: {
         proxyReq: (proxyReq, req, res) => {
           cancelWithClient(proxyReq, req, res);
+          this.traceTransport(proxyReq);
           const session = req.webstreamSession!;
           proxyReq.removeHeader('authorization');
           proxyReq.removeHeader('cookie');
@@ -156,6 +170,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
           proxyReq.setHeader(SESSION_ID_HEADER, session.sessionId);
           proxyReq.setHeader(STREAMER_SECRET_HEADER, session.streamer!.secret);
           proxyReq.setHeader(CORRELATION_ID_HEADER, req.correlationId!);
+          this.traceTransport(proxyReq);
           proxyReq.removeHeader('cookie');
           const limit = this.config.gateway.webSocket.upstreamConnectTimeout * 1000;
           proxyReq.setTimeout(limit, () => proxyReq.destroy(new Error(`no answer within ${limit} ms`)));
@@ -194,16 +209,20 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
         // What the service kit's middleware does for every other route, which this one never reaches.
         const id = (req.correlationId = req.id = correlationIdFrom(req));
         res.setHeader(CORRELATION_ID_HEADER, id);
-        void runWithCorrelationId(id, () =>
-          this.getConnection(req, res).catch((error: unknown) =>
-            this.failed(
-              'data plane request',
-              error,
-              500,
-              'the gateway failed to route this request',
-              (...answer) => sendError(req, res, ...answer),
+        const span = requestSpan(this.tracing, req, res, () => getConnectionRoute.path);
+        void runWithCorrelationId(
+          id,
+          () =>
+            this.getConnection(req, res).catch((error: unknown) =>
+              this.failed(
+                'data plane request',
+                error,
+                500,
+                'the gateway failed to route this request',
+                (...answer) => sendError(req, res, ...answer),
+              ),
             ),
-          ),
+          { clientGone: clientGoneSignal(res), span },
         );
         return;
       }
@@ -212,14 +231,31 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     server.on('upgrade', (req: RoutedRequest, socket: Duplex, head: Buffer) => {
       stripContractHeaders(req);
       const id = (req.correlationId = req.id = correlationIdFrom(req));
-      void runWithCorrelationId(id, () =>
-        this.upgrade(req, socket, head).catch((error: unknown) =>
-          this.failed('WebSocket upgrade', error, 502, 'the WebSocket could not be routed', (...answer) =>
-            refuseUpgrade(req, socket, ...answer),
+      // The upgrade's span lasts until the streamer has answered it, or the socket is gone.
+      const span = this.tracing.startRequestSpan(req.headers, {
+        'http.request.method': 'GET',
+        'url.path': pathOf(req) ?? '/',
+      });
+      if (span) socket.once('close', () => span.end());
+      void runWithCorrelationId(
+        id,
+        () =>
+          this.upgrade(req, socket, head).catch((error: unknown) =>
+            this.failed('WebSocket upgrade', error, 502, 'the WebSocket could not be routed', (...answer) =>
+              refuseUpgrade(req, socket, ...answer),
+            ),
           ),
-        ),
+        { span },
       );
     });
+  }
+
+  /** Seed 002's gateway.transport.send: the hop to the host or streamer, which continues the trace. */
+  private traceTransport(proxyReq: ClientRequest): void {
+    const span = this.tracing.startStep('transport.send', currentSpan(), SpanKind.CLIENT);
+    if (!span) return;
+    for (const [name, value] of Object.entries(traceContextHeaders(span))) proxyReq.setHeader(name, value);
+    proxyReq.once('close', () => span.end());
   }
 
   private async getConnection(req: RoutedRequest, res: ServerResponse): Promise<void> {
@@ -233,7 +269,7 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       sendError(req, res, 400, 'GET /getConnection takes no body');
       return;
     }
-    const auth = await this.tokens.authenticate(req);
+    const auth = await this.tracing.step('auth.validate', currentSpan(), () => this.tokens.authenticate(req));
     if ('problem' in auth) {
       this.metrics.authFailure('access_token');
       sendError(req, res, 401, `a valid access token is required${auth.problem ? `: ${auth.problem}` : ''}`);

@@ -5,10 +5,12 @@ import {
   Inject,
   Injectable,
   Module,
+  Optional,
   type Provider,
   UnauthorizedException,
 } from '@nestjs/common';
 import { type TokenSubject, userRoleSchema } from '@webstream/contracts';
+import { currentSpan, ServiceTracing } from '@webstream/service-kit';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
 import { sign } from 'jsonwebtoken';
@@ -154,6 +156,8 @@ export class AccessTokenGuard implements CanActivate {
   constructor(
     @Inject(ACCESS_TOKEN_OPTIONS) options: AccessTokenOptions,
     private readonly subjects: TokenSubjects,
+    // The service kit's, where the app mounts it (every service does; a bare test module may not).
+    @Optional() private readonly tracing?: ServiceTracing,
   ) {
     this.strategy = new JwtStrategy(
       {
@@ -176,7 +180,9 @@ export class AccessTokenGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const outcome = await this.authenticate(req);
+    const outcome = this.tracing
+      ? await this.tracing.step('auth.validate', currentSpan(), () => this.authenticate(req))
+      : await this.authenticate(req);
     if ('problem' in outcome) {
       throw new UnauthorizedException(
         `a valid access token is required${outcome.problem ? `: ${outcome.problem}` : ''}`,

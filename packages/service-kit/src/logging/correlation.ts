@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Span, SpanStatusCode } from '@opentelemetry/api';
+import { type ServiceTracing } from '../tracing/service-tracing';
 
 export const CORRELATION_ID_HEADER = 'x-correlation-id';
 
@@ -9,6 +11,14 @@ interface RequestContext {
   correlationId: string;
   /** Aborts when its client goes away before the answer is complete. */
   clientGone: AbortSignal | undefined;
+  /** The request's span, when tracing is on. */
+  span: Span | undefined;
+}
+
+/** What a request makes current beside its correlation id. */
+export interface RequestScope {
+  clientGone?: AbortSignal | undefined;
+  span?: Span | undefined;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -44,18 +54,55 @@ export function clientGoneSignal(res: ServerResponse): AbortSignal {
   return controller.signal;
 }
 
-export function runWithCorrelationId<T>(id: string, work: () => T, clientGone?: AbortSignal): T {
-  return storage.run({ correlationId: id, clientGone }, work);
+/** The span of the request being served, when tracing is on: the parent of what the request starts. */
+export function currentSpan(): Span | undefined {
+  return storage.getStore()?.span;
 }
 
-/** Express middleware: answers with the id and makes it (and the client's going away) current for everything the request starts. */
-export function correlationMiddleware(
-  req: IncomingMessage & { id?: unknown },
+export function runWithCorrelationId<T>(id: string, work: () => T, scope: RequestScope = {}): T {
+  return storage.run({ correlationId: id, clientGone: scope.clientGone, span: scope.span }, work);
+}
+
+/**
+ * The request's span, started now and ended when its answer is complete or its client goes away, with the
+ * status; `routeOf` names what served it once that is known.
+ */
+export function requestSpan(
+  tracing: ServiceTracing,
+  req: IncomingMessage,
   res: ServerResponse,
-  next: () => void,
-): void {
-  const id = typeof req.id === 'string' ? req.id : correlationIdFrom(req);
-  req.id = id;
-  res.setHeader(CORRELATION_ID_HEADER, id);
-  storage.run({ correlationId: id, clientGone: clientGoneSignal(res) }, next);
+  routeOf: () => string | undefined,
+): Span | undefined {
+  const span = tracing.startRequestSpan(req.headers, {
+    'http.request.method': req.method ?? 'GET',
+    'url.path': (req.url ?? '/').split('?', 1)[0] ?? '/',
+  });
+  if (!span) return undefined;
+  res.once('close', () => {
+    const route = routeOf();
+    if (route !== undefined) span.setAttribute('http.route', route);
+    span.setAttribute('http.response.status_code', res.statusCode);
+    if (!res.writableFinished)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client went away' });
+    else if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  });
+  return span;
+}
+
+/**
+ * Express middleware: answers with the correlation id and makes it, the client's going away and the request's
+ * span current for everything the request starts.
+ */
+export function requestContextMiddleware(
+  tracing: ServiceTracing,
+  routeOf: (req: IncomingMessage) => string | undefined,
+) {
+  return (req: IncomingMessage & { id?: unknown }, res: ServerResponse, next: () => void): void => {
+    const id = typeof req.id === 'string' ? req.id : correlationIdFrom(req);
+    req.id = id;
+    res.setHeader(CORRELATION_ID_HEADER, id);
+    const span = requestSpan(tracing, req, res, () => routeOf(req));
+    storage.run({ correlationId: id, clientGone: clientGoneSignal(res), span }, next);
+  };
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { type WebstreamConfig } from '@webstream/config';
 import { type Params } from 'nestjs-pino';
 import pino, { type Logger } from 'pino';
-import { correlationIdFrom } from './correlation';
+import { correlationIdFrom, currentSpan } from './correlation';
 
 // Secrets never reach a log line: headers that carry credentials and any body field named like one.
 export const REDACTED_PATHS = [
@@ -46,6 +46,13 @@ function baseOptions(service: string, config: WebstreamConfig): pino.LoggerOptio
     base: { service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     messageKey: 'msg',
+    // Beside the correlation id, the trace a line belongs to, when tracing is on.
+    mixin: () => {
+      const span = currentSpan();
+      if (!span) return {};
+      const { traceId, spanId } = span.spanContext();
+      return { traceId, spanId };
+    },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: { err: serializeError },
     formatters: { level: (label) => ({ level: label }) },
