@@ -1,78 +1,19 @@
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
 import {
   type GetConnectionResponse,
   type SessionSelectRequest,
   type TokenResponse,
 } from '@webstream/contracts';
 import { type TestService } from '@webstream/service-kit/testing';
-import { call, StandInSessionHost, StandInStreamer, until } from '@webstream/testing';
+import {
+  call,
+  type ExportedSpan,
+  OtlpReceiver,
+  StandInSessionHost,
+  StandInStreamer,
+  until,
+} from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayUnderTest } from './gateway-under-test';
-
-interface ExportedSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  name: string;
-  kind: number;
-  attributes: Record<string, unknown>;
-}
-
-/** OTLP/JSON ids are hex; a protobuf-minded exporter may send base64: both read as hex. */
-function hexId(id: unknown): string {
-  if (typeof id !== 'string' || id === '') return '';
-  return /^[0-9a-f]+$/.test(id) ? id : Buffer.from(id, 'base64').toString('hex');
-}
-
-/** A real OTLP/HTTP receiver (JSON): what a collector would get from the gateway. */
-class OtlpReceiver {
-  readonly spans: ExportedSpan[] = [];
-  private readonly server: Server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    req.on('end', () => {
-      if (req.url === '/v1/traces' && req.method === 'POST') this.take(JSON.parse(text) as unknown);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1/traces`;
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((done) => this.server.close(done));
-  }
-
-  private take(body: unknown): void {
-    type Attribute = { key: string; value: Record<string, unknown> };
-    type Exported = {
-      resourceSpans?: {
-        scopeSpans?: { spans?: (Record<string, unknown> & { attributes?: Attribute[] })[] }[];
-      }[];
-    };
-    for (const resource of (body as Exported).resourceSpans ?? [])
-      for (const scope of resource.scopeSpans ?? [])
-        for (const span of scope.spans ?? [])
-          this.spans.push({
-            traceId: hexId(span['traceId']),
-            spanId: hexId(span['spanId']),
-            parentSpanId: hexId(span['parentSpanId']),
-            name: String(span['name']),
-            kind: Number(span['kind']),
-            attributes: Object.fromEntries(
-              (span.attributes ?? []).map(({ key, value }) => [key, Object.values(value)[0]]),
-            ),
-          });
-  }
-}
 
 describe('traces (observability.tracing)', () => {
   const receiver = new OtlpReceiver();

@@ -11,6 +11,7 @@ import { PROCESS_EXIT, type ProcessExit, SessionEnd } from './session/session-en
 import { SessionMedia } from './session/session-media';
 import { STREAMER_LAUNCH } from './session/streamer-launch';
 import { StreamerSecret, StreamerSecretGuard } from './session/streamer-secret';
+import { StreamerStartTrace } from './session/streamer-start-trace';
 import { AudioChannel } from './streaming/audio-channel';
 import { CaptureChannel } from './streaming/capture-channel';
 import { ClientHub } from './streaming/client-hub';
@@ -77,6 +78,7 @@ export class StreamerAgentModule {
         ControlChannel,
         AudioChannel,
         SocketServer,
+        StreamerStartTrace,
       ],
     };
   }

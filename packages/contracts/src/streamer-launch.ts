@@ -69,6 +69,11 @@ export const streamerLaunchSchema = z.strictObject({
    * its host's without either holding them in its environment.
    */
   configOverrides: z.record(z.string().regex(/^WEBSTREAM__/i), z.string()),
+  /** The W3C trace context of the request that started the session, when it was traced: the streamer's start continues it. */
+  traceparent: z
+    .string()
+    .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+    .optional(),
 });
 export type StreamerLaunch = z.infer<typeof streamerLaunchSchema>;
 

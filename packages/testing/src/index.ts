@@ -5,3 +5,4 @@ export * from './helpers';
 export * from './stand-in';
 export * from './stand-ins';
 export * from './launched-process';
+export * from './otlp-receiver';

@@ -25,7 +25,14 @@ import {
   type CloseReason,
   type WorkspaceContract,
 } from '@webstream/contracts';
-import { createHttpClient, EndpointClient, InjectConfig, transportProblem } from '@webstream/service-kit';
+import {
+  createHttpClient,
+  currentSpan,
+  EndpointClient,
+  InjectConfig,
+  traceContextHeaders,
+  transportProblem,
+} from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import {
   InjectBackendToken,
@@ -38,6 +45,13 @@ import { StreamerLauncher } from './streamer-launcher';
 import { type StreamerExit, type StreamerProcess } from './streamer-process';
 import { StreamerSpools } from './streamer-spools';
 import { UsageReporter } from './usage-reporter';
+
+/** The trace context of the request being served (the gateway's /getConnection), for the streamer it starts. */
+function traceOfThisRequest(): { traceparent?: string } {
+  const span = currentSpan();
+  const traceparent = span ? traceContextHeaders(span)['traceparent'] : undefined;
+  return traceparent === undefined ? {} : { traceparent };
+}
 
 /** How often a starting streamer's /health/ready is asked. */
 export const READY_POLL_MS = 100;
@@ -198,6 +212,7 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
         streamerSecret: secret,
         sandbox: sandbox.spec,
         configOverrides: this.configOverrides,
+        ...traceOfThisRequest(),
       });
     } catch (error) {
       this.pool.release(place.slot);

@@ -68,9 +68,19 @@ export class ServiceTracing {
 
   /** A span for one inbound request, the child of the caller's `traceparent` when it sent one. */
   startRequestSpan(headers: IncomingHttpHeaders, attributes: Record<string, string>): Span | undefined {
+    return this.continueTrace('route', headers, attributes, SpanKind.SERVER);
+  }
+
+  /** `<service>.<step>`, the child of the span `headers` carry (`traceparent`), or a new trace's root. */
+  continueTrace(
+    step: string,
+    headers: IncomingHttpHeaders | Record<string, string>,
+    attributes: Record<string, string>,
+    kind: SpanKind = SpanKind.INTERNAL,
+  ): Span | undefined {
     if (!this.tracer) return undefined;
     const parent = propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
-    return this.tracer.startSpan(`${this.service}.route`, { kind: SpanKind.SERVER, attributes }, parent);
+    return this.tracer.startSpan(`${this.service}.${step}`, { kind, attributes }, parent);
   }
 
   /** A span for one step of the work `parent` does: `<service>.<step>`. */
