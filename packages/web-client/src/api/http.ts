@@ -86,7 +86,7 @@ export class Session {
   async call<Endpoint extends EndpointDefinition>(
     endpoint: Endpoint,
     input: EndpointInput<Endpoint>,
-    options: { signal?: AbortSignal } = {},
+    options: CallOptions = {},
   ): Promise<EndpointOutput<Endpoint>> {
     try {
       return await send(endpoint, input, { ...options, token: this.accessToken });
@@ -131,10 +131,16 @@ interface RequestOptions {
 }
 
 /** One call by an endpoint's definition: what it sends is checked first, what it answers is parsed. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** The W3C trace context of this call (a session's launch and connections share one trace). */
+  traceparent?: string;
+}
+
 async function send<Endpoint extends EndpointDefinition>(
   endpoint: Endpoint,
   input: EndpointInput<Endpoint>,
-  options: { signal?: AbortSignal; token?: string | undefined } = {},
+  options: CallOptions & { token?: string | undefined } = {},
 ): Promise<EndpointOutput<Endpoint>> {
   let call;
   try {
@@ -152,7 +158,11 @@ async function send<Endpoint extends EndpointDefinition>(
   }
   const answer = await request<unknown>(call.method, call.path, {
     query: call.query,
-    headers: call.headers,
+    // The trace context travels beside the contract's headers, as the correlation id does.
+    headers:
+      options.traceparent === undefined
+        ? call.headers
+        : { ...call.headers, traceparent: options.traceparent },
     ...(call.body === undefined ? {} : { body: call.body }),
     ...(options.signal ? { signal: options.signal } : {}),
     token: options.token,

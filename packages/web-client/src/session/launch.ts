@@ -7,6 +7,7 @@ import {
   type WorkspacePolicy,
 } from '@webstream/contracts';
 import { ApiError, session } from '../api/http';
+import { sessionTraceparent } from './session-trace';
 
 /** What a session was launched with: enough to select it again on reconnect and to honour its policy. */
 export interface LaunchRecord {
@@ -84,7 +85,11 @@ export function selectSession(
   sessionId: string,
   request: SessionSelectRequest,
 ): Promise<SessionSelectResponse> {
-  return session.call(sessionSelectRoute, { body: request, headers: { [SESSION_ID_HEADER]: sessionId } });
+  return session.call(
+    sessionSelectRoute,
+    { body: request, headers: { [SESSION_ID_HEADER]: sessionId } },
+    { traceparent: sessionTraceparent(sessionId) },
+  );
 }
 
 /** What to tell the user when a launch (session select) failed. */

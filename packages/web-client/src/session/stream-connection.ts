@@ -31,6 +31,7 @@ import {
   MAX_RECONNECT_ATTEMPTS,
 } from './close-reasons';
 import { type LaunchRecord, selectErrorMessage, selectSession } from './launch';
+import { sessionTraceparent } from './session-trace';
 
 export type Phase = 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'failed';
 
@@ -121,17 +122,23 @@ export class StreamConnection {
     }
     if (socket !== undefined || this.phase !== 'connected') return;
     const generation = this.generation;
-    session.call(getConnectionRoute, { headers: this.headers() }).then(
-      (connection) => {
-        if (generation !== this.generation || this.disposed || !this.options.audio()) return;
-        if (this.sockets.audio === undefined)
-          this.openSocket(generation, connection, 'audio', () => undefined);
-      },
-      (error: unknown) => {
-        if (generation === this.generation)
-          this.events.audioClosed({ ...describeClose(1006), message: connectionErrorMessage(error) });
-      },
-    );
+    session
+      .call(
+        getConnectionRoute,
+        { headers: this.headers() },
+        { traceparent: sessionTraceparent(this.sessionId) },
+      )
+      .then(
+        (connection) => {
+          if (generation !== this.generation || this.disposed || !this.options.audio()) return;
+          if (this.sockets.audio === undefined)
+            this.openSocket(generation, connection, 'audio', () => undefined);
+        },
+        (error: unknown) => {
+          if (generation === this.generation)
+            this.events.audioClosed({ ...describeClose(1006), message: connectionErrorMessage(error) });
+        },
+      );
   }
 
   sendControl(message: ControlClientMessage): boolean {
@@ -176,7 +183,11 @@ export class StreamConnection {
     if (this.phase !== 'reconnecting') this.setView({ phase: 'connecting' });
     let connection: GetConnectionResponse;
     try {
-      connection = await session.call(getConnectionRoute, { headers: this.headers() });
+      connection = await session.call(
+        getConnectionRoute,
+        { headers: this.headers() },
+        { traceparent: sessionTraceparent(this.sessionId) },
+      );
     } catch (error) {
       if (generation !== this.generation || this.disposed) return;
       if (error instanceof ApiError && error.status === 404) {
