@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance, type CreateAxiosDefaults } from 'axios';
-import { CORRELATION_ID_HEADER, currentCorrelationId, currentSpan } from './logging/correlation';
+import { CORRELATION_ID_HEADER, currentCorrelationId, currentSpan } from './http/request-context';
 import { traceContextHeaders } from './tracing/service-tracing';
 
 export interface HttpClientOptions extends CreateAxiosDefaults {

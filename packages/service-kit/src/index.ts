@@ -9,7 +9,7 @@ export * from './errors/zod-validation.pipe';
 export * from './health/health.module';
 export * from './health/health.registry';
 export * from './http-client';
-export * from './logging/correlation';
+export * from './http/request-context';
 export * from './logging/logging';
 export * from './logging/service-logger';
 export * from './metrics/metrics';

@@ -11,7 +11,7 @@ import { HealthRegistry } from './health/health.registry';
 import { answerClientError } from './http/raw-responses';
 import { requestBodies, type RequestBodyOptions } from './http/request-body';
 import { securityHeaders } from './http/security-headers';
-import { requestContextMiddleware } from './logging/correlation';
+import { requestContextMiddleware } from './http/request-context';
 import { ServiceTracing } from './tracing/service-tracing';
 import { createServiceLogger } from './logging/logging';
 import { ServiceLogger } from './logging/service-logger';

@@ -9,7 +9,7 @@ import {
 import type { Request, Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
 import { ZodError } from 'zod';
-import { currentCorrelationId } from '../logging/correlation';
+import { currentCorrelationId } from '../http/request-context';
 import { RequestValidationException } from './request-validation.exception';
 
 interface Classified {

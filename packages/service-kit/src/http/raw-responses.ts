@@ -1,7 +1,7 @@
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { type ErrorCode, type ErrorEnvelope, errorCodeForStatus } from '@webstream/contracts';
-import { currentCorrelationId } from '../logging/correlation';
+import { currentCorrelationId } from './request-context';
 
 /** The request's correlation id as the service kit's middleware set it, else the current one. */
 function correlationIdOf(req: IncomingMessage): string | undefined {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { type WebstreamConfig } from '@webstream/config';
 import { type Params } from 'nestjs-pino';
 import pino, { type Logger } from 'pino';
-import { correlationIdFrom, currentSpan } from './correlation';
+import { correlationIdFrom, currentSpan } from '../http/request-context';
 
 // Secrets never reach a log line: headers that carry credentials and any body field named like one.
 export const REDACTED_PATHS = [

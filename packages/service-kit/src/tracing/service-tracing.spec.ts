@@ -3,7 +3,7 @@ import { type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { webstreamConfigSchema } from '@webstream/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWithCorrelationId } from '../logging/correlation';
+import { runWithCorrelationId } from '../http/request-context';
 import { createServiceLogger } from '../logging/logging';
 import { ServiceTracing, traceContextHeaders } from './service-tracing';
 
