@@ -109,31 +109,10 @@ describe('the data plane', () => {
     await post('/gateway/register', host.registration({ maxSessions: 20 }), undefined, {
       'x-backend-token': under.backendToken,
     });
-    const admin = await post<TokenResponse>('/iam/auth/login', {
-      username: 'admin',
-      password: under.adminPassword,
-    });
-    const password = 'another long passphrase';
-    const users = await Promise.all(
-      ['una', 'sam'].map((username) =>
-        post<{ id: string }>('/iam/users', { username, password }, admin.accessToken),
-      ),
-    );
-    const app = await post<{ id: string }>(
-      '/iam/applications',
-      { name: 'Editor', exe: 'gedit' },
-      admin.accessToken,
-    );
-    const workspace = await post<{ id: string }>(
-      '/iam/workspaces',
-      { name: 'Office', applicationIds: [app.id] },
-      admin.accessToken,
-    );
-    for (const user of users)
-      await post('/iam/entitlements', { workspaceId: workspace.id, userId: user.id }, admin.accessToken);
-    una = await post<TokenResponse>('/iam/auth/login', { username: 'una', password });
-    sam = await post<TokenResponse>('/iam/auth/login', { username: 'sam', password });
-    launch = { workspaceId: workspace.id, workspaceType: 'app', appId: app.id, appExe: 'gedit', appArgs: '' };
+    const ready = await under.launchable(gateway, ['una', 'sam']);
+    una = ready.users['una']!;
+    sam = ready.users['sam']!;
+    launch = ready.launch;
   });
 
   // Every upgrade and /getConnection the gateway made kept to the contract (the stand-ins parse them with it).

@@ -60,10 +60,14 @@ export class GatewayUnderTest {
   }
 
   /**
-   * Makes `gateway` ready for the admin to launch something: an application, a workspace holding it and the
-   * admin's entitlement to it. Answers the admin's tokens and the launch a browser would select.
+   * Makes `gateway` ready to launch something: an application, a workspace holding it, and users `usernames`
+   * beside the admin, each signed in and entitled to it. Answers their tokens and the launch a browser would
+   * select.
    */
-  async launchable(gateway: TestService): Promise<{ admin: TokenResponse; launch: SessionSelectRequest }> {
+  async launchable(
+    gateway: TestService,
+    usernames: readonly string[] = [],
+  ): Promise<{ admin: TokenResponse; users: Record<string, TokenResponse>; launch: SessionSelectRequest }> {
     const post = async <T>(path: string, body: unknown, token?: string): Promise<T> => {
       const answer = await call<T>(gateway.url, 'POST', path, { body, ...(token ? { token } : {}) });
       if (answer.status >= 300)
@@ -84,9 +88,20 @@ export class GatewayUnderTest {
       { name: 'Office', applicationIds: [app.id] },
       admin.accessToken,
     );
-    await post('/iam/entitlements', { workspaceId: workspace.id, userId: admin.user.id }, admin.accessToken);
+    const password = 'another long passphrase';
+    const created = await Promise.all(
+      usernames.map((username) =>
+        post<{ id: string }>('/iam/users', { username, password }, admin.accessToken),
+      ),
+    );
+    for (const userId of [admin.user.id, ...created.map((user) => user.id)])
+      await post('/iam/entitlements', { workspaceId: workspace.id, userId }, admin.accessToken);
+    const users: Record<string, TokenResponse> = {};
+    for (const username of usernames)
+      users[username] = await post<TokenResponse>('/iam/auth/login', { username, password });
     return {
       admin,
+      users,
       launch: {
         workspaceId: workspace.id,
         workspaceType: 'app',
