@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until } from '@webstream/testing';
+import { type ExportedSpan, OtlpReceiver, until } from '@webstream/testing';
 import { type AllInOne, startAllInOne } from '../src/all-in-one';
 import {
   CHROMIUM,
@@ -19,17 +19,23 @@ import {
 const ARTIFACTS = resolve(__dirname, '..', 'test-results', 'web-client');
 
 // The product as its users meet it in a browser: `webstream all`, the web client the gateway serves, a real
-// Chromium. Every step leaves a screenshot under test-results/web-client.
+// Chromium. Every step leaves a screenshot under test-results/web-client. Every role traces to a real OTLP/HTTP
+// receiver, so a launch's trace can be followed from the browser to the streamer.
 describe('the web client in Chromium, against the real stack', () => {
   let stack: AllInOne;
   let dir: string;
   let gatewayUrl: string;
   let browser: Browser;
   const passwords: Record<string, string> = {};
+  const receiver = new OtlpReceiver();
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
-    stack = await startAllInOne('web-client');
+    await receiver.start();
+    stack = await startAllInOne('web-client', {
+      WEBSTREAM__OBSERVABILITY__TRACING__ENABLED: 'true',
+      WEBSTREAM__OBSERVABILITY__TRACING__ENDPOINT: receiver.url,
+    });
     ({ dir, gatewayUrl } = stack);
     for (const username of ['admin', 'demo']) passwords[username] = stack.passwordOf(username);
     // The session host must be registered and healthy before a launch can be placed.
@@ -40,6 +46,7 @@ describe('the web client in Chromium, against the real stack', () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
+    await receiver.stop();
   });
 
   const newPage = (name: string) => newTestPage(browser, ARTIFACTS, name);
@@ -95,7 +102,7 @@ describe('the web client in Chromium, against the real stack', () => {
     await shot('after-end-session');
   }
 
-  it('signs the demo user in, launches the demo workspace, streams and types into it, and ends the session', async () => {
+  it('signs the demo user in, launches the demo workspace, streams and types into it, and ends the session, the launch one trace', async () => {
     const { page, shot, errors } = await newPage('demo');
     await signIn(page, 'demo', passwords['demo']!);
     await page.getByRole('article', { name: 'Demo workspace' }).waitFor({ timeout: 60_000 });
@@ -103,7 +110,42 @@ describe('the web client in Chromium, against the real stack', () => {
     await launchAndType(page, shot, 'Demo workspace', 'Terminal');
     expect(errors).toEqual([]);
     await page.context().close();
+    await expectLaunchTraced();
   });
+
+  /** The launch as one trace: the browser's select, its /getConnection through the gateway and the session host, to the streamer's start. */
+  async function expectLaunchTraced(): Promise<void> {
+    // The select and /getConnection carry the session's trace, which the browser made.
+    const launch = await until('the streamer start, in the trace of a launch', () => {
+      for (const start of receiver.spans.filter((s) => s.name === 'streamer-agent.start')) {
+        const trace = receiver.spans.filter((s) => s.traceId === start.traceId);
+        const named = (name: string, path?: string) =>
+          trace.find((s) => s.name === name && (path === undefined || s.attributes['url.path'] === path));
+        const select = named('gateway.route', '/gateway/session/select');
+        const connection = named('gateway.route', '/getConnection');
+        const hostConnection = named('session-host.route', '/getConnection');
+        if (select && connection && hostConnection)
+          return { trace, start, select, connection, hostConnection };
+      }
+      return undefined;
+    });
+    const { trace, start, select, connection, hostConnection } = launch;
+    const byId = new Map(trace.map((s) => [s.spanId, s]));
+    const parentOf = (span: ExportedSpan) => byId.get(span.parentSpanId);
+    // The browser's spans are not exported: the gateway's are children of a span the browser made.
+    for (const fromBrowser of [select, connection]) {
+      expect(fromBrowser.parentSpanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(parentOf(fromBrowser)).toBeUndefined();
+    }
+    const childrenOf = (span: ExportedSpan, name: string) =>
+      trace.filter((s) => s.parentSpanId === span.spanId && s.name === name);
+    expect(childrenOf(connection, 'gateway.auth.validate')).toHaveLength(1);
+    const [send] = childrenOf(connection, 'gateway.transport.send');
+    expect(send).toBeDefined();
+    expect(parentOf(hostConnection)).toBe(send);
+    expect(parentOf(start)).toBe(hostConnection);
+    expect(Number(connection.attributes['http.response.status_code'])).toBe(200);
+  }
 
   it('lets an admin create a user and a workspace and entitle one to the other, which that user then launches', async () => {
     const { page, shot, errors } = await newPage('admin');

@@ -72,6 +72,8 @@ describe('the metrics engine on a real PostgreSQL', () => {
     return (await response.json()) as T;
   }
 
+  const LOGIN_TRACE = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
   async function count(table: string): Promise<number> {
     const [row] = await db.$queryRawUnsafe<[{ n: number }]>(`SELECT count(*)::int AS n FROM "${table}"`);
     return row.n;
@@ -112,7 +114,15 @@ describe('the metrics engine on a real PostgreSQL', () => {
         await ingest([
           { kind: 'sample', metric: 'node.cpu', value: 42.5, at, node: NODE },
           { kind: 'sample', metric: 'streamer.fps', value: 30, at, sessionId: 's-1' },
-          { kind: 'activity', type: 'login', at, userId: 'u-ada', username: 'ada', orgId: 'org-1' },
+          {
+            kind: 'activity',
+            type: 'login',
+            at,
+            userId: 'u-ada',
+            username: 'ada',
+            orgId: 'org-1',
+            traceparent: LOGIN_TRACE,
+          },
           {
             kind: 'audit',
             at,
@@ -133,6 +143,10 @@ describe('the metrics engine on a real PostgreSQL', () => {
         [{ before: unknown; after: unknown }]
       >`SELECT before, after FROM "AuditEvent"`;
       expect(audit).toEqual({ before: { displayName: 'Ada' }, after: { displayName: 'Ada L.' } });
+      const [login] = await db.$queryRaw<
+        [{ traceparent: string | null }]
+      >`SELECT traceparent FROM "ActivityEvent"`;
+      expect(login.traceparent).toBe(LOGIN_TRACE);
     });
 
     it('stores a retried batch once', async () => {
@@ -390,6 +404,8 @@ describe('the metrics engine on a real PostgreSQL', () => {
         targetId: `ws-${i}`,
         before: { n: i },
         after: { n: i + 1 },
+        // The change made in a traced request keeps its trace.
+        ...(i === 3 ? { traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b${i}-01` } : {}),
       }));
       await ingest(events);
       const first = await get<AuditSearchResponse>('/api/audit?targetType=workspace&limit=2');
@@ -398,6 +414,10 @@ describe('the metrics engine on a real PostgreSQL', () => {
         `/api/audit?targetType=workspace&limit=2&cursor=${first.nextCursor}`,
       );
       expect(second.items.map((item) => item.targetId)).toEqual(['ws-2', 'ws-1']);
+      expect(first.items.map((item) => item.traceparent)).toEqual([
+        null,
+        '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b3-01',
+      ]);
       const third = await get<AuditSearchResponse>(
         `/api/audit?targetType=workspace&limit=2&cursor=${second.nextCursor}`,
       );
@@ -410,9 +430,12 @@ describe('the metrics engine on a real PostgreSQL', () => {
         headers: { authorization: `Bearer ${TOKEN}` },
       });
       const lines = (await csv.text()).trim().split('\n');
-      expect(lines[0]).toBe('id,at,actorId,actorName,orgId,action,targetType,targetId,before,after');
+      expect(lines[0]).toBe(
+        'id,at,actorId,actorName,orgId,action,targetType,targetId,before,after,traceparent',
+      );
       expect(lines).toHaveLength(3);
       expect(lines[1]).toContain('"{""n"":3}"');
+      expect(lines[1]).toMatch(/,00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b3-01$/);
       await ingest([
         {
           kind: 'audit',

@@ -22,6 +22,11 @@ export const nonNegativeIntSchema = z.int().min(0);
 // IAM ids (workspace, app, user, org) are opaque strings: the contracts do not assume a UUID or cuid format.
 export const entityIdSchema = z.string().min(1).max(128);
 
+/** A W3C trace context `traceparent` (version-traceid-spanid-flags): the trace a record was made in. */
+export const traceparentSchema = z
+  .string()
+  .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'must be a W3C traceparent');
+
 export const workspaceTypeSchema = z.enum(['app', 'desktop']);
 export type WorkspaceType = z.infer<typeof workspaceTypeSchema>;
 

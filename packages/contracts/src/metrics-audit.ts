@@ -29,6 +29,8 @@ export const auditEntrySchema = z.object({
   targetId: z.string(),
   before: z.unknown(),
   after: z.unknown(),
+  /** The W3C traceparent of the request that made the change, when it was traced. */
+  traceparent: z.string().nullable(),
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export const auditSearchResponseSchema = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, portSchema } from './common';
+import { isoDateTimeSchema, portSchema, traceparentSchema } from './common';
 import { streamerGuidSchema } from './licence';
 import { sessionLimitsSchema } from './policy';
 import { sessionIdSchema } from './session';
@@ -70,10 +70,7 @@ export const streamerLaunchSchema = z.strictObject({
    */
   configOverrides: z.record(z.string().regex(/^WEBSTREAM__/i), z.string()),
   /** The W3C trace context of the request that started the session, when it was traced: the streamer's start continues it. */
-  traceparent: z
-    .string()
-    .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
-    .optional(),
+  traceparent: traceparentSchema.optional(),
 });
 export type StreamerLaunch = z.infer<typeof streamerLaunchSchema>;
 

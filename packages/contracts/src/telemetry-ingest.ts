@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { entityIdSchema, httpUrlSchema, isoDateTimeSchema } from './common';
+import { entityIdSchema, httpUrlSchema, isoDateTimeSchema, traceparentSchema } from './common';
 import { defineEndpoint } from './endpoint';
 
 export const MAX_TELEMETRY_BATCH_EVENTS = 5_000;
@@ -48,6 +48,8 @@ export const activityEventSchema = z.strictObject({
   workspaceId: entityIdSchema.optional(),
   appId: entityIdSchema.optional(),
   detail: z.string().max(2_000).optional(),
+  /** The trace of the request the activity happened in (a sign-in, a launch), to find its spans by. */
+  traceparent: traceparentSchema.optional(),
 });
 export type ActivityEvent = z.infer<typeof activityEventSchema>;
 
@@ -68,6 +70,8 @@ export const auditEventSchema = z.strictObject({
   targetId: entityIdSchema,
   before: jsonValueSchema.nullable(),
   after: jsonValueSchema.nullable(),
+  /** The trace of the request that made the change. */
+  traceparent: traceparentSchema.optional(),
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
@@ -82,6 +86,8 @@ export const usageEventSchema = z.strictObject({
   appId: entityIdSchema,
   workspaceId: entityIdSchema,
   node: httpUrlSchema.optional(),
+  /** The trace of the request that started or ended the session. */
+  traceparent: traceparentSchema.optional(),
 });
 export type UsageEvent = z.infer<typeof usageEventSchema>;
 

@@ -10,6 +10,7 @@ import {
   type TelemetryBatch,
   type TelemetryEvent,
 } from '@webstream/contracts';
+import { currentTraceparent } from '@webstream/service-kit';
 import { type Registry } from 'prom-client';
 import { backoffDelay } from './backoff';
 import { attachMetrics, type ClientMetrics } from './metrics';
@@ -24,6 +25,14 @@ import {
   type SpoolEntry,
 } from './spool';
 import { describeSendError, IngestFailedError, IngestRejectedError, IngestTransport } from './transport';
+
+/** `event` as record() was given it: a caller past the type checker may hand it anything. */
+function withTraceOfThisRequest(event: TelemetryEvent): TelemetryEvent {
+  if (typeof event !== 'object' || event === null) return event;
+  if (event.kind === 'sample' || event.traceparent !== undefined) return event;
+  const traceparent = currentTraceparent();
+  return traceparent === undefined ? event : { ...event, traceparent };
+}
 
 export interface TelemetryLogger {
   info(obj: object, msg: string): void;
@@ -266,7 +275,8 @@ export class TelemetryClient {
 
   /**
    * Buffers one event. Synchronous and O(1) amortised; never throws and never waits on I/O. An event that fails
-   * telemetryEventSchema is dropped with a warning and counted in stats().droppedEvents.
+   * telemetryEventSchema is dropped with a warning and counted in stats().droppedEvents. An activity, audit or usage
+   * event recorded while a traced request is served carries that request's traceparent, unless it names its own.
    */
   record(event: TelemetryEvent): void {
     try {
@@ -274,7 +284,7 @@ export class TelemetryClient {
         this.drop('telemetry client is closed', {});
         return;
       }
-      const parsed = telemetryEventSchema.safeParse(event);
+      const parsed = telemetryEventSchema.safeParse(withTraceOfThisRequest(event));
       if (!parsed.success) {
         const issues = parsed.error.issues
           .slice(0, 5)

@@ -1,7 +1,9 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type TelemetryBatch, type TelemetryEvent } from '@webstream/contracts';
+import { trace, TraceFlags } from '@opentelemetry/api';
+import { type AuditEvent, type TelemetryBatch, type TelemetryEvent } from '@webstream/contracts';
+import { runWithCorrelationId } from '@webstream/service-kit';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { REJECTED_DIR, TelemetryClient, type TelemetryClientOptions, type TelemetryLogger } from '../src';
@@ -100,6 +102,46 @@ describe('TelemetryClient', () => {
     expect(engine.requests).toHaveLength(3);
     // The timer never keeps the process alive.
     expect((client as unknown as { timer: NodeJS.Timeout }).timer.hasRef()).toBe(false);
+  });
+
+  it('stamps what a traced request records with its traceparent, and leaves samples and events outside one alone', async () => {
+    await engine.start();
+    const client = await openClient({ flushIntervalMs: 60_000 });
+    const span = trace.wrapSpanContext({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: TraceFlags.SAMPLED,
+    });
+    const audit = (targetId: string): AuditEvent => ({
+      kind: 'audit',
+      at: new Date().toISOString(),
+      actorId: 'admin',
+      action: 'user.update',
+      targetType: 'user',
+      targetId,
+      before: null,
+      after: { name: targetId },
+    });
+    const own = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    runWithCorrelationId(
+      'traced',
+      () => {
+        client.record(audit('in-a-trace'));
+        client.record({ ...audit('names-its-own'), traceparent: own });
+        client.record(sample(1));
+      },
+      { span },
+    );
+    client.record(audit('outside'));
+    await client.flush();
+
+    const events = engine.requests.flatMap((r) => r.batch.events);
+    const traceOf = (targetId: string) =>
+      events.find((e): e is AuditEvent => e.kind === 'audit' && e.targetId === targetId)?.traceparent;
+    expect(traceOf('in-a-trace')).toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+    expect(traceOf('names-its-own')).toBe(own);
+    expect(traceOf('outside')).toBeUndefined();
+    expect(events.find((e) => e.kind === 'sample')).not.toHaveProperty('traceparent');
   });
 
   it('sends a partial batch on the timer without flush()', async () => {

@@ -8,6 +8,8 @@ export interface ExportedSpan {
   parentSpanId: string;
   name: string;
   kind: number;
+  /** OTLP's status code: 0 unset, 1 ok, 2 error. */
+  statusCode: number;
   attributes: Record<string, unknown>;
 }
 
@@ -59,6 +61,7 @@ export class OtlpReceiver {
             parentSpanId: hexId(span['parentSpanId']),
             name: String(span['name']),
             kind: Number(span['kind']),
+            statusCode: Number((span['status'] as { code?: unknown } | undefined)?.code ?? 0),
             attributes: Object.fromEntries(
               (span.attributes ?? []).map(({ key, value }) => [key, Object.values(value)[0]]),
             ),

@@ -37,6 +37,7 @@ export class AuditController {
         'targetId',
         'before',
         'after',
+        'traceparent',
       ]);
     }
     return result;

@@ -54,7 +54,7 @@ export class AuditRepository {
     }
     const where = filters.length ? Prisma.sql`WHERE ${Prisma.join(filters, ' AND ')}` : Prisma.empty;
     const rows = await this.db.$queryRaw<(Omit<AuditEntry, 'id' | 'at'> & { id: bigint; at: Date })[]>`
-      SELECT id, at, "actorId", "actorName", "orgId", action, "targetType", "targetId", before, after
+      SELECT id, at, "actorId", "actorName", "orgId", action, "targetType", "targetId", before, after, traceparent
       FROM "AuditEvent" ${where}
       ORDER BY at DESC, id DESC
       LIMIT ${query.limit + 1}`;

@@ -117,8 +117,8 @@ export class IngestRepository {
   private async insertActivity(client: PoolClient, events: ActivityEvent[]): Promise<void> {
     const column = <K extends keyof ActivityEvent>(key: K) => events.map((e) => e[key] ?? null);
     await client.query(
-      `INSERT INTO "ActivityEvent" ("type", "at", "userId", "username", "orgId", "sessionId", "workspaceId", "appId", "detail")
-       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`,
+      `INSERT INTO "ActivityEvent" ("type", "at", "userId", "username", "orgId", "sessionId", "workspaceId", "appId", "detail", "traceparent")
+       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
       [
         column('type'),
         column('at'),
@@ -129,6 +129,7 @@ export class IngestRepository {
         column('workspaceId'),
         column('appId'),
         column('detail'),
+        column('traceparent'),
       ],
     );
   }
@@ -136,10 +137,10 @@ export class IngestRepository {
   private async insertAudit(client: PoolClient, events: AuditEvent[]): Promise<void> {
     const column = <K extends keyof AuditEvent>(key: K) => events.map((e) => e[key] ?? null);
     await client.query(
-      `INSERT INTO "AuditEvent" ("at", "actorId", "actorName", "orgId", "action", "targetType", "targetId", "before", "after")
-       SELECT at, actor, name, org, action, ttype, tid, before::jsonb, after::jsonb
-       FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-         AS t(at, actor, name, org, action, ttype, tid, before, after)`,
+      `INSERT INTO "AuditEvent" ("at", "actorId", "actorName", "orgId", "action", "targetType", "targetId", "before", "after", "traceparent")
+       SELECT at, actor, name, org, action, ttype, tid, before::jsonb, after::jsonb, trace
+       FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+         AS t(at, actor, name, org, action, ttype, tid, before, after, trace)`,
       [
         column('at'),
         column('actorId'),
@@ -150,6 +151,7 @@ export class IngestRepository {
         column('targetId'),
         events.map((e) => json(e.before)),
         events.map((e) => json(e.after)),
+        column('traceparent'),
       ],
     );
   }

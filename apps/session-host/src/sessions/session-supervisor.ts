@@ -27,10 +27,9 @@ import {
 } from '@webstream/contracts';
 import {
   createHttpClient,
-  currentSpan,
+  currentTraceparent,
   EndpointClient,
   InjectConfig,
-  traceContextHeaders,
   transportProblem,
 } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
@@ -48,8 +47,7 @@ import { UsageReporter } from './usage-reporter';
 
 /** The trace context of the request being served (the gateway's /getConnection), for the streamer it starts. */
 function traceOfThisRequest(): { traceparent?: string } {
-  const span = currentSpan();
-  const traceparent = span ? traceContextHeaders(span)['traceparent'] : undefined;
+  const traceparent = currentTraceparent();
   return traceparent === undefined ? {} : { traceparent };
 }
 

@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import {
   AUDIO_PATH,
   CAPTURE_PATH,
@@ -15,7 +16,7 @@ import {
   SESSION_ID_HEADER,
   USER_ID_HEADER,
 } from '@webstream/contracts';
-import { refuseUpgrade } from '@webstream/service-kit';
+import { refuseUpgrade, ServiceTracing } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SessionEnd } from '../session/session-end';
@@ -30,6 +31,13 @@ import { ControlChannel } from './control-channel';
 const CONTROL_MAX_PAYLOAD = 17 * 1024 * 1024;
 /** Capture and audio clients only send small requests. */
 const MEDIA_MAX_PAYLOAD = 64 * 1024;
+
+function endUpgradeSpan(span: Span | undefined, status: number, refusal?: string): void {
+  if (span === undefined) return;
+  span.setAttribute('http.response.status_code', status);
+  if (refusal !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: refusal });
+  span.end();
+}
 
 /**
  * The session's three WebSockets on the streamer's port. Only the gateway may open them: it presents the
@@ -61,6 +69,7 @@ export class SocketServer
     private readonly controlChannel: ControlChannel,
     private readonly audio: AudioChannel,
     private readonly logger: PinoLogger,
+    private readonly tracing: ServiceTracing,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -81,34 +90,44 @@ export class SocketServer
     this.media.close();
   }
 
+  /** Each upgrade is a `streamer-agent.upgrade` span, the child of the gateway's `gateway.transport.send`. */
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = (req.url ?? '/').split('?', 1)[0];
-    const accept = this.channelFor(path);
-    if (accept === undefined) {
-      refuseUpgrade(req, socket, 404, `no WebSocket at ${path}`);
-      return;
-    }
-    if (!this.secret.presentIn(req.headers)) {
-      refuseUpgrade(req, socket, 401, 'only the gateway, with this session’s secret, opens its sockets');
-      return;
-    }
-    const { sessionId, contract } = this.launch;
-    const sessionHeader = req.headers[SESSION_ID_HEADER];
-    const userHeader = req.headers[USER_ID_HEADER.toLowerCase()];
-    if (sessionHeader !== sessionId || userHeader !== contract.userId) {
-      refuseUpgrade(req, socket, 403, `this streamer serves session ${sessionId} of another user`);
-      return;
-    }
-    if (this.sessionEnd.ended) {
-      refuseUpgrade(req, socket, 410, 'the session has ended');
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const span = this.tracing.continueTrace(
+      'upgrade',
+      req.headers,
+      { 'url.path': path, 'webstream.session_id': this.launch.sessionId },
+      SpanKind.SERVER,
+    );
+    const refused = this.refusal(req, path);
+    if (refused !== undefined) {
+      const [status, message] = refused;
+      endUpgradeSpan(span, status, message);
+      refuseUpgrade(req, socket, status, message);
       return;
     }
     const server = path === CONTROL_PATH ? this.control : this.media;
+    const accept = this.channelFor(path)!;
     server.handleUpgrade(req, socket, head, (ws) => {
+      endUpgradeSpan(span, 101);
       this.logger.info({ path, clients: this.hub.count('capture') }, 'client connected');
       ws.on('error', (error) => this.logger.warn({ err: error, path }, 'client socket failed'));
       accept(ws, req);
     });
+  }
+
+  /** Why an upgrade is refused, in the order the contract lists (streamerUpgradeRefusals), or nothing. */
+  private refusal(req: IncomingMessage, path: string): [status: number, message: string] | undefined {
+    if (this.channelFor(path) === undefined) return [404, `no WebSocket at ${path}`];
+    if (!this.secret.presentIn(req.headers))
+      return [401, 'only the gateway, with this session’s secret, opens its sockets'];
+    const { sessionId, contract } = this.launch;
+    const sessionHeader = req.headers[SESSION_ID_HEADER];
+    const userHeader = req.headers[USER_ID_HEADER.toLowerCase()];
+    if (sessionHeader !== sessionId || userHeader !== contract.userId)
+      return [403, `this streamer serves session ${sessionId} of another user`];
+    if (this.sessionEnd.ended) return [410, 'the session has ended'];
+    return undefined;
   }
 
   private channelFor(

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
-import { type ServiceTracing } from '../tracing/service-tracing';
+import { type ServiceTracing, traceContextHeaders } from '../tracing/service-tracing';
 
 export const CORRELATION_ID_HEADER = 'x-correlation-id';
 
@@ -57,6 +57,12 @@ export function clientGoneSignal(res: ServerResponse): AbortSignal {
 /** The span of the request being served, when tracing is on: the parent of what the request starts. */
 export function currentSpan(): Span | undefined {
   return storage.getStore()?.span;
+}
+
+/** The W3C `traceparent` of the request being served, when it is traced: what its records are stamped with. */
+export function currentTraceparent(): string | undefined {
+  const span = currentSpan();
+  return span === undefined ? undefined : traceContextHeaders(span)['traceparent'];
 }
 
 export function runWithCorrelationId<T>(id: string, work: () => T, scope: RequestScope = {}): T {

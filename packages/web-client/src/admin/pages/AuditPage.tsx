@@ -226,6 +226,11 @@ function AuditRow(props: { entry: AuditEntry }) {
               <pre>{json(entry.after)}</pre>
             </div>
           </div>
+          {entry.traceparent !== null && (
+            <p className="hint">
+              Trace <code>{entry.traceparent.split('-')[1]}</code>
+            </p>
+          )}
         </details>
       </td>
     </tr>
