@@ -7,7 +7,7 @@ import { WebClientModule } from './web-client/web-client.module';
 import { BackendsModule } from './backends/backends.module';
 import { DataPlaneModule } from './data-plane/data-plane.module';
 import { DownstreamHealthModule } from './downstream-health/downstream-health.module';
-import { GatewayHealthController } from './health/gateway-health.controller';
+import { GatewayHealthProbe } from './health/gateway-health.probe';
 import { IamClientModule } from './iam-client/iam-client.module';
 import { LicenceModule } from './licence/licence.module';
 import { McpModule } from './mcp/mcp.module';
@@ -52,7 +52,8 @@ export class GatewayModule implements NestModule {
         // Last: its catch-all answers index.html only for paths nothing else serves.
         WebClientModule.forRoot(),
       ],
-      controllers: [GatewayHealthController, AdminController, AdminMetricsController],
+      controllers: [AdminController, AdminMetricsController],
+      providers: [GatewayHealthProbe],
     };
   }
 }

@@ -48,7 +48,7 @@ import { memorySample, type MemorySample, sampling, slope } from './sampling';
 
 /** Seed 002's scenarios: clients (k6's VUs) and targets. */
 export const SCENARIOS = {
-  A: { clients: 10, p95Ms: 10 },
+  A: { clients: 10, p95Ms: 10, cpuPerRequestVsNginx: 3 },
   B: { clients: 50, p95Ms: 200 },
   C: { clients: 200, p50Ms: 2, p99Ms: 5 },
   D: { clients: 20, p95OverheadMs: 5 },
@@ -220,6 +220,19 @@ async function run(context: SuiteContext): Promise<void> {
     unit: 'requests/s',
     baseline: { name: `nginx answering ${NGINX_READY_PATH}`, value: aNginx.perSecond },
   });
+  // The probe's own cost, whatever the clients' share of the two cores: CPU seconds of the server per request.
+  const cpuPerRequest = (result: typeof aLive) =>
+    result.cpu.service === undefined ? undefined : (result.cpu.service / result.calls) * 1e6;
+  const liveCpu = cpuPerRequest(aLive);
+  const nginxCpu = cpuPerRequest(aNginx);
+  if (liveCpu !== undefined && nginxCpu !== undefined)
+    record({
+      name: `A health baseline: CPU per GET ${HEALTH_LIVE_PATH}, ${a.clients} clients, vs nginx's per fixed 200`,
+      value: liveCpu,
+      unit: 'µs',
+      baseline: { name: `nginx's workers per ${NGINX_READY_PATH}`, value: nginxCpu },
+      targets: [{ of: 'ratio', op: '<=', threshold: a.cpuPerRequestVsNginx }],
+    });
 
   // B. OpenAPI aggregation: the cached document, against nginx serving its bytes from a file.
   const sameDocument = (answer: HttpAnswer): CallOutcome =>

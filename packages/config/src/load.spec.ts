@@ -33,6 +33,8 @@ describe('loadConfig: defaults', () => {
         port: 9000,
         httpsPort: 443,
         elevateGatewayPriority: false,
+        topology: 'hijack',
+        connectSources: [],
         frameAncestors: ["'none'"],
         trustedProxies: [],
         loadBalancing: { strategy: 'RoundRobin', sessionAffinityTimeout: 3600, weights: {} },

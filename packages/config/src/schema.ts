@@ -218,6 +218,24 @@ const gatewaySchema = z.strictObject({
     .min(1, { error: "must name at least one source; 'none' for nobody" })
     .default(() => ["'none'"]),
   elevateGatewayPriority: flag(false),
+  // Seed 004's shapes. hijack: a session's sockets go through whichever gateway the browser reached (one
+  // gateway, or a pool sharing its state in Redis). redirect: a gateway runs beside each session host, and the
+  // browser opens a session's sockets at the gateway of the host that runs it (its sessionHost.publicGatewayUrl),
+  // after signing in and launching at any gateway, or at a balancer in front of them all.
+  topology: enumOf(['hijack', 'redirect'], 'hijack'),
+  // This gateway as browsers reach it. In the redirect topology, it serves the sockets of the sessions whose host
+  // names this URL as its sessionHost.publicGatewayUrl, and only those.
+  publicUrl: httpBaseUrl('https://host1.example.com').optional(),
+  // Where the web client may open sockets besides its own origin (CSP connect-src): in the redirect topology, the
+  // gateways beside the session hosts, such as https://*.hosts.example.com.
+  connectSources: z
+    .array(
+      z
+        .string({ error: rule('must be a CSP source such as https://*.hosts.example.com') })
+        .regex(CSP_SOURCE, { error: 'must be a CSP source such as https://*.hosts.example.com' }),
+      { error: rule('must be a list of CSP sources') },
+    )
+    .default(() => []),
   trustedProxies: z
     .array(
       z
@@ -354,6 +372,9 @@ const sessionHostSchema = z
     publicIP: hostOrIp('0.0.0.0'),
     port: port(9005),
     serverUrl: httpBaseUrl('http://10.0.1.5:9005').optional(),
+    // In the redirect topology (gateway.topology), the public URL of the gateway beside this host, where browsers
+    // open its sessions' sockets.
+    publicGatewayUrl: httpBaseUrl('https://host1.example.com').optional(),
     maxSessions: wholeNumber(1).default(10),
     tags: nameList('tags'),
     capabilities: nameList('capabilities'),
@@ -370,6 +391,7 @@ const sessionHostSchema = z
     publicIP: host.publicIP,
     port: host.port,
     serverUrl: host.serverUrl ?? `http://localhost:${host.port}`,
+    publicGatewayUrl: host.publicGatewayUrl,
     maxSessions: host.maxSessions,
     tags: host.tags,
     capabilities: host.capabilities,

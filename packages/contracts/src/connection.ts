@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTimeSchema, portSchema } from './common';
+import { httpUrlSchema, isoDateTimeSchema, portSchema } from './common';
 import { streamerGuidSchema } from './licence';
 import { sessionIdHeaderSchema, sessionIdSchema } from './session';
 import { STREAMER_SECRET_HEADER, streamerSecretSchema } from './streamer-launch';
@@ -47,6 +47,11 @@ export const getConnectionResponseSchema = z.object({
   paths: connectionPathsSchema,
   tickets: z.object({ capture: wsTicketSchema, control: wsTicketSchema, audio: wsTicketSchema }),
   ticketExpiresAt: isoDateTimeSchema,
+  /**
+   * Where to open the sockets, in the redirect topology: the gateway beside the session's host. Absent, they
+   * open at the gateway that answered.
+   */
+  gatewayUrl: httpUrlSchema.optional(),
 });
 export type GetConnectionResponse = z.infer<typeof getConnectionResponseSchema>;
 

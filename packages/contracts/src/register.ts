@@ -23,6 +23,11 @@ export const registerRequestSchema = z.strictObject({
   tags: backendTagsSchema,
   capabilities: z.array(z.string().min(1).max(128)).max(64),
   version: z.string().min(1).max(64),
+  /**
+   * In the redirect topology, the public URL of the gateway beside this host (sessionHost.publicGatewayUrl):
+   * browsers open this host's sessions' sockets there.
+   */
+  publicGatewayUrl: httpUrlSchema.optional(),
 });
 export type RegisterRequest = z.infer<typeof registerRequestSchema>;
 

@@ -8,6 +8,7 @@ export * from './errors/request-validation.exception';
 export * from './errors/zod-validation.pipe';
 export * from './health/health.module';
 export * from './health/health.registry';
+export * from './health/probe-answers';
 export * from './http-client';
 export * from './http/request-context';
 export * from './logging/logging';

@@ -15,7 +15,8 @@ import { requestContextMiddleware } from './http/request-context';
 import { ServiceTracing } from './tracing/service-tracing';
 import { createServiceLogger } from './logging/logging';
 import { ServiceLogger } from './logging/service-logger';
-import { httpMetricsMiddleware, METRICS_REGISTRY, routeLabel } from './metrics/metrics';
+import { HttpRequestMetrics, METRICS_REGISTRY, routeLabel } from './metrics/metrics';
+import { ProbeAnswers } from './health/probe-answers';
 
 const DEFAULT_SHUTDOWN_GRACE_SECONDS = 25;
 const PARENT_CHECK_MS = 1_000;
@@ -39,16 +40,22 @@ export async function createServiceApp(
   });
   const config = app.get<WebstreamConfig>(WEBSTREAM_CONFIG);
   app.useLogger(app.get(ServiceLogger));
-  app.use(securityHeaders(config));
+  const headers = securityHeaders(config);
+  const httpMetrics = new HttpRequestMetrics(app.get<Registry>(METRICS_REGISTRY));
+  app.use(headers);
   app.use(requestContextMiddleware(app.get(ServiceTracing), (req) => routeLabel(req as Request)));
   app.use(requestBodies(config, options));
   const server: HttpServer = app.getHttpServer();
   server.on('clientError', answerClientError);
+  const probes = app.get(ProbeAnswers);
+  probes.useHeaders(headers);
+  probes.onAnswered((...observed) => httpMetrics.observe(...observed));
+  probes.attach(server);
   // Idle keep-alive connections outlive a load balancer's (60 s on the common ones) and a peer's pool, so the
   // server never closes one just as the other end sends on it (which the peer sees as ECONNRESET or a 502).
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
-  app.use(httpMetricsMiddleware(app.get<Registry>(METRICS_REGISTRY)));
+  app.use(httpMetrics.middleware());
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   return app;
 }
@@ -163,6 +170,7 @@ export async function startService(
       if (error instanceof ServiceStartupError) throw error;
       throw new ServiceStartupError(`start-up failed: ${errorMessage(error)}`, { cause: error });
     }
+    for (const further of servers) app.get(ProbeAnswers).attach(further as HttpServer);
     // Nest closes its own server when the app is disposed (app.close() or a shutdown signal): the
     // further servers stop accepting at the same moment and drain alongside it.
     const adapter = app.getHttpAdapter();

@@ -14,7 +14,7 @@ import {
   Post,
 } from '@nestjs/common';
 import { webstreamConfigSchema } from '@webstream/config';
-import { type ErrorEnvelope, errorEnvelopeSchema } from '@webstream/contracts';
+import { type ErrorEnvelope, errorEnvelopeSchema, probeResponseSchema } from '@webstream/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -354,6 +354,31 @@ describe('service kit', () => {
       expect((await fetch(`${base}/health/ready`)).status).toBe(503);
       app.get(HealthRegistry).markStarted();
       expect((await fetch(`${base}/health/startup`)).status).toBe(200);
+    });
+
+    it('answers liveness ahead of the framework with its shape, the security headers, the correlation id and a metric', async () => {
+      const live = await fetch(`${base}/health/live?probe=1`, {
+        headers: { 'x-correlation-id': 'probe-42' },
+      });
+      expect(live.status).toBe(200);
+      expect(live.headers.get('x-correlation-id')).toBe('probe-42');
+      expect(live.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(live.headers.get('x-powered-by')).toBeNull();
+      expect(probeResponseSchema.parse(await live.json())).toMatchObject({
+        status: 'ok',
+        info: { process: { status: 'up' } },
+      });
+      const head = await fetch(`${base}/health/live`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(await head.text()).toBe('');
+      // Other methods are the framework's, which has no such route.
+      expect((await fetch(`${base}/health/live`, { method: 'POST' })).status).toBe(404);
+      const metrics = await fetch(`${base}/metrics`, {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      });
+      expect(await metrics.text()).toMatch(
+        /^http_server_request_duration_seconds_count\{service="test-service",method="GET",route="\/health\/live",status="200"\} [1-9]/m,
+      );
     });
 
     it('is ready only while every registered dependency answers', async () => {

@@ -1,5 +1,6 @@
 import { type INestApplication } from '@nestjs/common';
 import { openApiPath } from '@webstream/contracts';
+import { ProbeAnswers } from '@webstream/service-kit';
 
 /** `GET /iam/users/{id}`: one route, as the documents name it. */
 export type RouteKey = `${string} ${string}`;
@@ -9,13 +10,15 @@ interface ExpressLayer {
 }
 
 /**
- * Every route the running app serves, read from its router: what a test compares with the app's document,
+ * Every route the running app serves, read from its router and its probe answers: what a test compares with the app's document,
  * so that a route without a definition, or a definition without a route, fails.
  */
 export function servedRoutes(app: INestApplication): RouteKey[] {
   const express = app.getHttpAdapter().getInstance() as { router?: { stack: ExpressLayer[] } };
   if (!express.router) throw new Error('the app has no Express router: is it initialised?');
   const routes = new Set<RouteKey>();
+  // The liveness probes are answered ahead of the router.
+  for (const path of app.get(ProbeAnswers).paths()) routes.add(`GET ${openApiPath(path)}`);
   for (const layer of express.router.stack) {
     if (!layer.route) continue;
     // Nest mounts middleware for every route as `{*path}` on all methods; no endpoint has a wildcard.

@@ -15,6 +15,8 @@ export interface BackendView {
   health: BackendHealth; // this gateway's monitor's view
   ec2InstanceId: string | null;
   version: string;
+  /** In the redirect topology, the gateway beside the host, where its sessions' sockets are opened. */
+  publicGatewayUrl?: string;
   cpuUsage: number | null;
   memoryUsage: number | null;
   registeredAt: string; // ISO

@@ -68,6 +68,7 @@ export class BackendRegistry
         instanceType: registration.instanceType,
         tags: registration.tags,
         version: registration.version,
+        publicGatewayUrl: registration.publicGatewayUrl,
       },
       known ? 'backend registered again' : 'backend registered',
     );
@@ -180,6 +181,7 @@ export class BackendRegistry
       health: this.monitor.health(record.serverUrl) ?? 'unknown',
       ec2InstanceId: record.ec2InstanceId,
       version: record.version,
+      ...(record.publicGatewayUrl === undefined ? {} : { publicGatewayUrl: record.publicGatewayUrl }),
       cpuUsage: record.cpuUsage,
       memoryUsage: record.memoryUsage,
       registeredAt: new Date(record.registeredAt).toISOString(),

@@ -9,6 +9,8 @@ export interface BackendRecord {
   tags: string[];
   capabilities: string[];
   version: string;
+  /** In the redirect topology, the gateway beside the host, where its sessions' sockets are opened. */
+  publicGatewayUrl?: string;
   /** The last heartbeat's figures; before the first: 0 active, status healthy, no usage. */
   activeSessions: number;
   status: BackendStatus;

@@ -19,6 +19,8 @@ export class MemoryBackendStore extends BackendStore {
       pendingSessions: 0,
       registeredAt: now,
       ...existing,
+      // A host that no longer names a gateway beside it has none.
+      publicGatewayUrl: undefined,
       ...copyOf(registration),
       lastSeenAt: now,
     });

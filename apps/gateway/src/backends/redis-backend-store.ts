@@ -1,4 +1,9 @@
-import { backendStatusSchema, type HeartbeatRequest, type RegisterRequest } from '@webstream/contracts';
+import {
+  backendStatusSchema,
+  type HeartbeatRequest,
+  httpUrlSchema,
+  type RegisterRequest,
+} from '@webstream/contracts';
 import { type Redis } from 'ioredis';
 import { type BackendRecord, BackendStore } from './backend-store';
 
@@ -64,6 +69,7 @@ export class RedisBackendStore extends BackendStore {
         tags: JSON.stringify(registration.tags),
         capabilities: JSON.stringify(registration.capabilities),
         version: registration.version,
+        publicGatewayUrl: registration.publicGatewayUrl ?? '',
         lastSeenAt: now,
       })
       .hsetnx(backend, 'registeredAt', now)
@@ -187,7 +193,9 @@ function recordFrom(hash: Record<string, string>): BackendRecord | undefined {
     return undefined;
   }
   const status = backendStatusSchema.safeParse(hash.status);
+  const publicGatewayUrl = httpUrlSchema.safeParse(hash.publicGatewayUrl);
   return {
+    ...(publicGatewayUrl.success ? { publicGatewayUrl: publicGatewayUrl.data } : {}),
     serverUrl,
     maxSessions,
     instanceType,

@@ -45,6 +45,7 @@ import {
   currentSpan,
   InjectConfig,
   refuseUpgrade,
+  requiredSetting,
   requestSpan,
   runWithCorrelationId,
   sendError,
@@ -107,6 +108,8 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
   // Only to finish a handshake in order to close it with a code and a reason.
   private readonly closer = new WebSocketServer({ noServer: true });
   private readonly attached = new WeakSet<object>();
+  /** In the redirect topology, this gateway's public URL: it relays the sockets of its host's sessions only. */
+  private readonly ownPublicUrl: string | undefined;
 
   constructor(
     @InjectConfig() private readonly config: WebstreamConfig,
@@ -122,6 +125,14 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     // The host and the streamer take the contract headers only from a peer holding it.
     @Inject(BACKEND_TOKEN) backendToken: string,
   ) {
+    this.ownPublicUrl =
+      config.gateway.topology === 'redirect'
+        ? requiredSetting(
+            config.gateway.publicUrl,
+            'gateway.publicUrl',
+            'in the redirect topology each gateway is reached at its own public URL, which the session host beside it names as sessionHost.publicGatewayUrl',
+          )
+        : undefined;
     this.connectionProxy = createProxyMiddleware<RoutedRequest, ServerResponse>({
       target: 'http://127.0.0.1',
       router: (req) => req.webstreamSession!.backend,
@@ -362,6 +373,9 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       paths: streamer.paths,
       tickets: { capture, control, audio },
       ticketExpiresAt: new Date(Date.now() + ttl * 1000).toISOString(),
+      ...(session.hostGatewayUrl !== undefined && session.hostGatewayUrl !== this.ownPublicUrl
+        ? { gatewayUrl: session.hostGatewayUrl }
+        : {}),
     };
   }
 
@@ -403,6 +417,18 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
       session.streamer === undefined
     ) {
       refuseUpgrade(req, socket, 404, `session ${grant.sessionId} is not running`);
+      return;
+    }
+    if (
+      this.ownPublicUrl !== undefined &&
+      (session.hostGatewayUrl ?? this.ownPublicUrl) !== this.ownPublicUrl
+    ) {
+      refuseUpgrade(
+        req,
+        socket,
+        421,
+        `session ${grant.sessionId} runs on a host whose gateway is ${session.hostGatewayUrl}: open its sockets there, with tickets from a new /getConnection`,
+      );
       return;
     }
     req.webstreamSession = session;

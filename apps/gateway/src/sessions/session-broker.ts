@@ -115,6 +115,9 @@ export class SessionBroker {
       contract: resolution.contract,
       contractHeaders: encodeWorkspaceHeaders(resolution.contract),
       backend: backend.serverUrl,
+      ...(this.config.gateway.topology === 'redirect' && backend.publicGatewayUrl !== undefined
+        ? { hostGatewayUrl: backend.publicGatewayUrl }
+        : {}),
       state: 'reserved',
       createdAt: now,
       updatedAt: now,

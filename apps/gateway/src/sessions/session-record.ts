@@ -14,6 +14,11 @@ export interface SessionRecord {
   contractHeaders: Record<string, string>;
   /** serverUrl of the session host the session is pinned to. */
   backend: string;
+  /**
+   * In the redirect topology, the public URL of the gateway beside that host: the browser opens the session's
+   * sockets there, and no other gateway relays them.
+   */
+  hostGatewayUrl?: string;
   state: SessionState;
   createdAt: string;
   updatedAt: string;

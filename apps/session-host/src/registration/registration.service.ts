@@ -102,6 +102,9 @@ export class RegistrationService implements OnApplicationBootstrap, BeforeApplic
       tags: [...this.config.sessionHost.tags],
       capabilities: [...this.facts.capabilities],
       version: this.facts.version,
+      ...(this.config.sessionHost.publicGatewayUrl === undefined
+        ? {}
+        : { publicGatewayUrl: this.config.sessionHost.publicGatewayUrl }),
     };
   }
 

@@ -21,6 +21,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Start-up and readiness, which run checks; liveness is answered ahead of the framework (ProbeAnswers). */
 @Controller()
 export class HealthController {
   constructor(
@@ -28,14 +29,6 @@ export class HealthController {
     private readonly indicator: HealthIndicatorService,
     private readonly registry: HealthRegistry,
   ) {}
-
-  @Endpoint(serviceProbeRoutes.live)
-  @HealthCheck()
-  live(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
-    return this.answer(res, [
-      async () => this.indicator.check('process').up({ uptimeSeconds: process.uptime() }),
-    ]);
-  }
 
   @Endpoint(serviceProbeRoutes.startup)
   @HealthCheck()

@@ -73,6 +73,7 @@ const REASONS: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  421: 'Misdirected Request',
   429: 'Too Many Requests',
   502: 'Bad Gateway',
   503: 'Service Unavailable',

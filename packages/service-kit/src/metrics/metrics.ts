@@ -42,22 +42,34 @@ export function routeLabel(req: Request): string {
   return path instanceof RegExp ? path.toString() : 'unmatched';
 }
 
-/** Records every HTTP request by method, matched route (not raw URL, to bound cardinality) and status. */
-export function httpMetricsMiddleware(registry: Registry) {
-  const duration = new Histogram({
-    name: 'http_server_request_duration_seconds',
-    help: 'HTTP requests served, by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const end = duration.startTimer();
-    res.once('finish', () => {
-      end({ method: req.method, route: routeLabel(req), status: res.statusCode });
+/** http_server_request_duration_seconds: every HTTP request by method, matched route (not raw URL, to bound cardinality) and status. */
+export class HttpRequestMetrics {
+  private readonly duration: Histogram<'method' | 'route' | 'status'>;
+
+  constructor(registry: Registry) {
+    this.duration = new Histogram({
+      name: 'http_server_request_duration_seconds',
+      help: 'HTTP requests served, by method, route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
     });
-    next();
-  };
+  }
+
+  observe(method: string, route: string, status: number, seconds: number): void {
+    this.duration.observe({ method, route, status }, seconds);
+  }
+
+  /** Express middleware recording each request the framework routes. */
+  middleware() {
+    return (req: Request, res: Response, next: NextFunction): void => {
+      const end = this.duration.startTimer();
+      res.once('finish', () => {
+        end({ method: req.method, route: routeLabel(req), status: res.statusCode });
+      });
+      next();
+    };
+  }
 }
 
 /**

@@ -237,7 +237,13 @@ export class StreamConnection {
           ? { [AUDIO_CODECS_QUERY_PARAM]: this.options.audioCodecs().join(',') }
           : {};
     const socket = new WebSocket(
-      socketUrl(connection.paths[channel], connection.tickets[channel], this.sessionId, query),
+      socketUrl(
+        connection.gatewayUrl,
+        connection.paths[channel],
+        connection.tickets[channel],
+        this.sessionId,
+        query,
+      ),
     );
     socket.binaryType = 'arraybuffer';
     this.sockets[channel] = socket;
@@ -427,15 +433,21 @@ export class StreamConnection {
   }
 }
 
-function socketUrl(
+/**
+ * Where a socket opens: at the gateway that answered /getConnection, or, in the redirect topology, at the gateway
+ * beside the session's host that it named.
+ */
+export function socketUrl(
+  gatewayUrl: string | undefined,
   path: string,
   ticket: string,
   sessionId: string,
   extra: Record<string, string> = {},
 ): string {
-  const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
+  const gateway = new URL(gatewayUrl ?? window.location.origin);
+  const scheme = gateway.protocol === 'https:' ? 'wss' : 'ws';
   const query = new URLSearchParams({ [WS_TICKET_QUERY_PARAM]: ticket, sessionId, ...extra });
-  return `${scheme}://${window.location.host}${path}?${query.toString()}`;
+  return `${scheme}://${gateway.host}${path}?${query.toString()}`;
 }
 
 function connectionErrorMessage(error: unknown): string {
