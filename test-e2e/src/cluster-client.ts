@@ -229,17 +229,21 @@ export class ClientSession {
     return answer;
   }
 
-  /** Opens /capture and /control with the tickets of the last connect and waits for a first frame. */
+  /**
+   * Opens /capture and /control with the tickets of the last connect, where it said (the gateway beside the
+   * session's host, in the redirect topology) or else where it was asked, and waits for a first frame.
+   */
   async openSockets(): Promise<void> {
     if (this.connection === undefined) throw new Error('connect first');
+    const gateway = this.connection.gatewayUrl ?? this.baseUrl;
     this.capture = await SessionSocket.open(
-      this.baseUrl,
+      gateway,
       '/capture',
       this.connection.tickets.capture,
       this.sessionId,
     );
     this.control = await SessionSocket.open(
-      this.baseUrl,
+      gateway,
       '/control',
       this.connection.tickets.control,
       this.sessionId,

@@ -132,7 +132,7 @@ export class WebstreamRole extends ClusterProcess {
 }
 
 export interface Cluster {
-  /** The one public address: nginx in front of the three gateways. */
+  /** The one public address: nginx in front of the gateways. */
   url: string;
   gateways: WebstreamRole[];
   sessionHosts: WebstreamRole[];
@@ -154,8 +154,18 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+export interface ClusterOptions {
+  /**
+   * Seed 004's shape. hijack (the default): three gateways behind nginx, any of them relaying any session.
+   * redirect: a gateway beside each of the two session hosts (the host registers with it and names it as
+   * sessionHost.publicGatewayUrl), nginx in front of both for the first connection.
+   */
+  topology?: 'hijack' | 'redirect';
+}
+
 /** Starts the whole topology; on any failure everything started so far is stopped again. */
-export async function startCluster(): Promise<Cluster> {
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  const redirect = options.topology === 'redirect';
   const runId = randomBytes(6).toString('hex');
   const dir = await mkdtemp(join(tmpdir(), 'webstream-cluster-'));
   await chmod(dir, 0o755);
@@ -198,7 +208,8 @@ export async function startCluster(): Promise<Cluster> {
       take(),
     ];
     const [g1, g2, g3, h1, h2, s1, s2] = [take(), take(), take(), take(), take(), take(), take()];
-    const gatewayPorts = [g1, g2, g3];
+    const gatewayPorts = redirect ? [g1, g2] : [g1, g2, g3];
+    const gatewayUrlOf = (port: number): string => `http://127.0.0.1:${port}`;
     const url = `http://127.0.0.1:${nginxPort}`;
     const iamUrl = `http://127.0.0.1:${iamPort}`;
     const metricsUrl = `http://127.0.0.1:${metricsPort}`;
@@ -276,7 +287,12 @@ export async function startCluster(): Promise<Cluster> {
     const gateways: WebstreamRole[] = [];
     for (const [index, port] of gatewayPorts.entries()) {
       gateways.push(
-        await role(`gateway ${index + 1}`, '-gw', port, { WEBSTREAM__GATEWAY__PORT: String(port) }),
+        await role(`gateway ${index + 1}`, '-gw', port, {
+          WEBSTREAM__GATEWAY__PORT: String(port),
+          ...(redirect
+            ? { WEBSTREAM__GATEWAY__TOPOLOGY: 'redirect', WEBSTREAM__GATEWAY__PUBLICURL: gatewayUrlOf(port) }
+            : {}),
+        }),
       );
     }
     await redis.start();
@@ -318,6 +334,13 @@ export async function startCluster(): Promise<Cluster> {
           WEBSTREAM__SESSIONHOST__SERVERURL: `http://127.0.0.1:${port}`,
           // Slot i listens on basePort + i: kept below 65535, and apart between the hosts.
           WEBSTREAM__STREAMER__BASEPORT: String(Math.min(streamerBase, 60_000 + index * 10)),
+          // The gateway beside it: where it registers, and where browsers open its sessions' sockets.
+          ...(redirect
+            ? {
+                WEBSTREAM__GATEWAY__BACKEND__GATEWAYURL: gatewayUrlOf(gatewayPorts[index]!),
+                WEBSTREAM__SESSIONHOST__PUBLICGATEWAYURL: gatewayUrlOf(gatewayPorts[index]!),
+              }
+            : {}),
         }),
       );
     }

@@ -1,6 +1,6 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
-import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
+import { BackendAuthModule, requiredSetting, ServiceKitModule } from '@webstream/service-kit';
 import { AdminController } from './admin/admin.controller';
 import { AdminMetricsController } from './admin/admin-metrics.controller';
 import { WebClientModule } from './web-client/web-client.module';
@@ -28,6 +28,13 @@ export class GatewayModule implements NestModule {
   }
 
   static forRoot(config: WebstreamConfig): DynamicModule {
+    if (config.gateway.topology === 'redirect') {
+      requiredSetting(
+        config.gateway.publicUrl,
+        'gateway.publicUrl',
+        'in the redirect topology each gateway is reached at its own public URL, which the session host beside it names as sessionHost.publicGatewayUrl',
+      );
+    }
     return {
       module: GatewayModule,
       imports: [

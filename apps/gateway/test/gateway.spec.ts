@@ -242,5 +242,11 @@ describe('the gateway app', () => {
     expect(() =>
       GatewayModule.forRoot(withToken({ mode: 'external', url: 'http://iam.internal:8090' })),
     ).toThrow(/accessManagement\.tokenSigningKey is not set/);
+    const redirect = webstreamConfigSchema.parse({
+      accessManagement: { mode: 'builtin', databaseUrl: 'postgresql://localhost/iam', ...base },
+      metricsEngine: { serviceToken: 's'.repeat(32) },
+      gateway: { topology: 'redirect', backend: { token: 'b'.repeat(32) } },
+    });
+    expect(() => GatewayModule.forRoot(redirect)).toThrow(/gateway\.publicUrl is not set/);
   });
 });

@@ -45,7 +45,6 @@ import {
   currentSpan,
   InjectConfig,
   refuseUpgrade,
-  requiredSetting,
   requestSpan,
   runWithCorrelationId,
   sendError,
@@ -125,14 +124,8 @@ export class DataPlane implements OnApplicationBootstrap, BeforeApplicationShutd
     // The host and the streamer take the contract headers only from a peer holding it.
     @Inject(BACKEND_TOKEN) backendToken: string,
   ) {
-    this.ownPublicUrl =
-      config.gateway.topology === 'redirect'
-        ? requiredSetting(
-            config.gateway.publicUrl,
-            'gateway.publicUrl',
-            'in the redirect topology each gateway is reached at its own public URL, which the session host beside it names as sessionHost.publicGatewayUrl',
-          )
-        : undefined;
+    // Required in the redirect topology: GatewayModule refuses to start without it.
+    this.ownPublicUrl = config.gateway.topology === 'redirect' ? config.gateway.publicUrl : undefined;
     this.connectionProxy = createProxyMiddleware<RoutedRequest, ServerResponse>({
       target: 'http://127.0.0.1',
       router: (req) => req.webstreamSession!.backend,
