@@ -12,10 +12,9 @@ import { perRunGatewaySecrets, runLicenceCommand } from './licence';
 import { allInOneRoles, DATABASES, roleDefinition, type Role } from './roles';
 import { type ChildSpec, CONFIG_ENV_FD, Supervisor } from './supervisor';
 
-const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
 const MIGRATORS: Record<string, string> = {
-  iam: 'packages/iam/dist/migrate.js',
-  'metrics-engine': 'apps/metrics-engine/dist/migrate.js',
+  iam: '@webstream/iam/dist/migrate.js',
+  'metrics-engine': '@webstream/metrics-engine/dist/migrate.js',
 };
 
 function readyUrl(config: WebstreamConfig, role: Role): string {
@@ -44,7 +43,6 @@ async function main(): Promise<number> {
   }
 
   const supervisor = new Supervisor({
-    workspaceRoot: WORKSPACE_ROOT,
     pretty: Boolean(process.stdout.isTTY),
     write: (line) => process.stdout.write(`${line}\n`),
   });
@@ -216,7 +214,7 @@ function runMigrations(
     const overrides = overridesDescriptor(databaseEnv);
     const result = spawnSync(
       process.execPath,
-      [join(WORKSPACE_ROOT, entry), 'deploy', CONFIG_ENV_FD_FLAG, String(CONFIG_ENV_FD), ...passThrough],
+      [require.resolve(entry), 'deploy', CONFIG_ENV_FD_FLAG, String(CONFIG_ENV_FD), ...passThrough],
       { env: process.env, stdio: ['inherit', 'inherit', 'inherit', overrides] },
     );
     closeSync(overrides);

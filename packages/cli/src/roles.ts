@@ -6,7 +6,7 @@ export interface RoleDefinition {
   role: Role;
   /** Seed 001's command-line flags; the streamer is the role with none. */
   flags: readonly string[];
-  /** The app's entry, relative to the workspace root. */
+  /** The app's entry, as its package exports it (the CLI depends on every app it starts, so turbo builds them first). */
   entry: string;
   port(config: WebstreamConfig): number;
   /** How long it may take to stop after SIGTERM before it is killed (a session host drains its sessions first). */
@@ -24,14 +24,14 @@ export const ROLES: readonly RoleDefinition[] = [
   {
     role: 'gateway',
     flags: ['-gw', '-gateway'],
-    entry: 'apps/gateway/dist/main.js',
+    entry: '@webstream/gateway/dist/main.js',
     port: (c) => c.gateway.port,
     stopGraceSeconds: () => STOP_GRACE_SECONDS,
   },
   {
     role: 'session-host',
     flags: ['-be', '-backend'],
-    entry: 'apps/session-host/dist/main.js',
+    entry: '@webstream/session-host/dist/main.js',
     port: (c) => c.sessionHost.port,
     // Killed mid-drain, it could not end its streamers: it gets the drain and the rest of a shutdown.
     stopGraceSeconds: (c) => c.sessionHost.drainTimeout + STOP_GRACE_SECONDS,
@@ -40,21 +40,21 @@ export const ROLES: readonly RoleDefinition[] = [
   {
     role: 'metrics-engine',
     flags: ['-me', '-metricsengine'],
-    entry: 'apps/metrics-engine/dist/main.js',
+    entry: '@webstream/metrics-engine/dist/main.js',
     port: (c) => c.metricsEngine.httpPort,
     stopGraceSeconds: () => STOP_GRACE_SECONDS,
   },
   {
     role: 'iam',
     flags: ['-am'],
-    entry: 'apps/iam/dist/main.js',
+    entry: '@webstream/iam-host/dist/main.js',
     port: (c) => c.accessManagement.port,
     stopGraceSeconds: () => STOP_GRACE_SECONDS,
   },
   {
     role: 'streamer-agent',
     flags: [],
-    entry: 'apps/streamer-agent/dist/main.js',
+    entry: '@webstream/streamer-agent/dist/main.js',
     port: (c) => c.streamer.basePort,
     stopGraceSeconds: () => STOP_GRACE_SECONDS,
   },

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { type Writable } from 'node:stream';
 import { CONFIG_ENV_FD_FLAG, EXIT_WITH_PARENT_FLAG } from '@webstream/config';
 import { createLineFormatter, type LineFormatter, lineSplitter } from './log-lines';
@@ -29,7 +28,6 @@ export const CONFIG_ENV_FD = 3;
 const REMEMBERED_ERROR_LINES = 5;
 
 export interface SupervisorOptions {
-  workspaceRoot: string;
   pretty: boolean;
   write(line: string): void;
 }
@@ -76,7 +74,7 @@ export class Supervisor {
   }
 
   private spawnChild(spec: ChildSpec): Child {
-    const entry = join(this.options.workspaceRoot, roleDefinition(spec.role).entry);
+    const entry = require.resolve(roleDefinition(spec.role).entry);
     const child = spawn(
       process.execPath,
       [
