@@ -1,10 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
 import { METRICS_ENGINE_TAGS, serviceEndpoints } from '@webstream/contracts';
-import { requiredSetting, ServiceKitModule } from '@webstream/service-kit';
+import { requiredSetting, ServiceAuthModule, ServiceKitModule } from '@webstream/service-kit';
 import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
-import { SERVICE_TOKEN, ServiceTokenGuard } from './auth/service-token.guard';
 import { IngestPool } from './database/ingest-pool';
 import { METRICS_DATABASE_URL, MetricsDatabase } from './database/metrics-database';
 import { IngestController } from './ingest/ingest.controller';
@@ -27,14 +26,10 @@ export class MetricsEngineModule {
       'metricsEngine.databaseUrl',
       'the metrics engine keeps its data in PostgreSQL',
     );
-    const serviceToken = requiredSetting(
-      config.metricsEngine.serviceToken,
-      'metricsEngine.serviceToken',
-      'callers of /api/* authenticate with it',
-    );
     return {
       module: MetricsEngineModule,
       imports: [
+        ServiceAuthModule.forRoot(config, 'callers of /api/* authenticate with it'),
         ServiceKitModule.forRoot({
           service: 'metrics-engine',
           config,
@@ -61,11 +56,9 @@ export class MetricsEngineModule {
       ],
       providers: [
         { provide: METRICS_DATABASE_URL, useValue: databaseUrl },
-        { provide: SERVICE_TOKEN, useValue: serviceToken },
         { provide: RETENTION_SETTINGS, useValue: config.metricsEngine.retention },
         MetricsDatabase,
         IngestPool,
-        ServiceTokenGuard,
         IngestRepository,
         IngestService,
         OperationsRepository,

@@ -1,5 +1,5 @@
 export * from './backend-auth/backend-auth.module';
-export * from './backend-auth/backend-token.guard';
+export * from './backend-auth/peer-token.guard';
 export * from './backend-auth/header-secret';
 export * from './config/config.module';
 export * from './config/required-setting';

@@ -1,8 +1,7 @@
 import { BadRequestException, Controller, Query, Res, UseGuards } from '@nestjs/common';
 import { type AuditSearchQuery, type AuditSearchResponse, auditSearchRoute } from '@webstream/contracts';
-import { Endpoint } from '@webstream/service-kit';
+import { Endpoint, ServiceTokenGuard } from '@webstream/service-kit';
 import type { Response } from 'express';
-import { ServiceTokenGuard } from '../auth/service-token.guard';
 import { sendCsv } from '../reports/csv';
 import { AuditRepository, InvalidCursorError } from './audit.repository';
 

@@ -4,8 +4,7 @@ import {
   type TelemetryIngestResponse,
   telemetryIngestRoute,
 } from '@webstream/contracts';
-import { Endpoint } from '@webstream/service-kit';
-import { ServiceTokenGuard } from '../auth/service-token.guard';
+import { Endpoint, ServiceTokenGuard } from '@webstream/service-kit';
 import { IngestService } from './ingest.service';
 
 @Controller()

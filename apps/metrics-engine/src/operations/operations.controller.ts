@@ -1,5 +1,5 @@
 import { Controller, UseGuards } from '@nestjs/common';
-import { Endpoint } from '@webstream/service-kit';
+import { Endpoint, ServiceTokenGuard } from '@webstream/service-kit';
 import {
   type OperationsLicenceResponse,
   operationsLicenceRoute,
@@ -8,7 +8,6 @@ import {
   type OperationsSessionsResponse,
   operationsSessionsRoute,
 } from '@webstream/contracts';
-import { ServiceTokenGuard } from '../auth/service-token.guard';
 import { OperationsRepository } from './operations.repository';
 
 @Controller()

@@ -13,9 +13,8 @@ import {
   usageReportRoute,
   type UsageReportRow,
 } from '@webstream/contracts';
-import { Endpoint } from '@webstream/service-kit';
+import { Endpoint, ServiceTokenGuard } from '@webstream/service-kit';
 import type { Response } from 'express';
-import { ServiceTokenGuard } from '../auth/service-token.guard';
 import { sendCsv } from './csv';
 import { ReportsRepository } from './reports.repository';
 

@@ -1,7 +1,6 @@
 import { ConflictException, Controller, UseGuards } from '@nestjs/common';
 import { type EndpointOutput, retentionRunRoute } from '@webstream/contracts';
-import { Endpoint } from '@webstream/service-kit';
-import { ServiceTokenGuard } from '../auth/service-token.guard';
+import { Endpoint, ServiceTokenGuard } from '@webstream/service-kit';
 import { RetentionService } from './retention.service';
 
 @Controller()
