@@ -150,4 +150,17 @@ describe('the Redis session store across gateways', () => {
       ).outcome,
     ).toBe('workspace-full');
   });
+
+  it('refuses a record in Redis that is no session record, naming the field, instead of trusting it', async () => {
+    const run = randomBytes(4).toString('hex');
+    const writer = redis();
+    const store = new RedisSessionStore(writer);
+    const { state: _dropped, ...withoutState } = record(`bad-${run}`, `bu-${run}`);
+    // As a gateway of another version might have written it.
+    await writer.set(
+      `session:bad-${run}`,
+      JSON.stringify({ ...withoutState, streamer: { host: 'h', port: 'x' } }),
+    );
+    await expect(store.get(`bad-${run}`)).rejects.toThrow(/not one: (state|streamer\.port|streamer\.secret)/);
+  });
 });

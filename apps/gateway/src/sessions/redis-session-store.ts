@@ -2,6 +2,7 @@ import { type CloseReason } from '@webstream/contracts';
 import { type Redis } from 'ioredis';
 import {
   ENDED_SESSION_RETENTION_SECONDS,
+  parseSessionRecord,
   type ReserveOutcome,
   type SessionPatch,
   type SessionRecord,
@@ -86,7 +87,7 @@ export class RedisSessionStore extends SessionStore {
     const [outcome, existing] = answer;
     switch (outcome) {
       case 'exists':
-        return { outcome, record: JSON.parse(existing!) as SessionRecord };
+        return { outcome, record: parseSessionRecord(existing!) };
       case 'reserved':
       case 'workspace-full':
       case 'user-limit':
@@ -98,7 +99,7 @@ export class RedisSessionStore extends SessionStore {
 
   async get(sessionId: string): Promise<SessionRecord | undefined> {
     const json = await this.redis.get(key.session(sessionId));
-    return json === null ? undefined : (JSON.parse(json) as SessionRecord);
+    return json === null ? undefined : parseSessionRecord(json);
   }
 
   async update(sessionId: string, patch: SessionPatch): Promise<SessionRecord | undefined> {
@@ -109,7 +110,7 @@ export class RedisSessionStore extends SessionStore {
       JSON.stringify(patch),
       new Date().toISOString(),
     )) as string | null;
-    return updated === null ? undefined : (JSON.parse(updated) as SessionRecord);
+    return updated === null ? undefined : parseSessionRecord(updated);
   }
 
   async release(sessionId: string, endedReason?: CloseReason): Promise<SessionRecord | undefined> {
@@ -132,14 +133,14 @@ export class RedisSessionStore extends SessionStore {
       JSON.stringify(ended),
       String(ENDED_SESSION_RETENTION_SECONDS),
     )) as string | null;
-    return before === null ? undefined : (JSON.parse(before) as SessionRecord);
+    return before === null ? undefined : parseSessionRecord(before);
   }
 
   async active(): Promise<SessionRecord[]> {
     const ids = await this.redis.smembers(key.running);
     if (ids.length === 0) return [];
     const records = await this.redis.mget(ids.map(key.session));
-    return records.flatMap((json) => (json === null ? [] : [JSON.parse(json) as SessionRecord]));
+    return records.flatMap((json) => (json === null ? [] : [parseSessionRecord(json)]));
   }
 
   async affinity(userId: string): Promise<string | undefined> {

@@ -1,34 +1,55 @@
-import { type CloseReason, type SessionState, type WorkspaceContract } from '@webstream/contracts';
+import {
+  type CloseReason,
+  closeReasonSchema,
+  sessionIdSchema,
+  sessionStateSchema,
+  workspaceContractSchema,
+} from '@webstream/contracts';
+import { z } from 'zod';
 
-/** A brokered session as the gateways share it. */
-export interface SessionRecord {
-  sessionId: string;
-  userId: string;
-  username: string;
-  orgId: string;
-  workspaceId: string;
-  appId: string;
+/**
+ * A brokered session as the gateways share it. Read back from Redis it is parsed with this schema: during a rolling
+ * upgrade another version of the gateway may have written it.
+ */
+export const sessionRecordSchema = z.object({
+  sessionId: sessionIdSchema,
+  userId: z.string().min(1),
+  username: z.string(),
+  orgId: z.string().min(1),
+  workspaceId: z.string().min(1),
+  appId: z.string().min(1),
   /** What the gateway injects into every request proxied for this session. */
-  contract: WorkspaceContract;
+  contract: workspaceContractSchema,
   /** The contract as headers, encoded once at select rather than on every proxied request. */
-  contractHeaders: Record<string, string>;
+  contractHeaders: z.record(z.string(), z.string()),
   /** serverUrl of the session host the session is pinned to. */
-  backend: string;
+  backend: z.string().min(1),
   /**
    * In the redirect topology, the public URL of the gateway beside that host: the browser opens the session's
    * sockets there, and no other gateway relays them.
    */
-  hostGatewayUrl?: string;
-  state: SessionState;
-  createdAt: string;
-  updatedAt: string;
-  streamerGuid?: string;
+  hostGatewayUrl: z.string().optional(),
+  state: sessionStateSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  streamerGuid: z.string().optional(),
   /**
    * Where the session's streamer listens and the secret that opens it, from the session host's /getConnection
    * answer; never sent to the browser.
    */
-  streamer?: { host: string; port: number; secret: string };
-  endedReason?: CloseReason;
+  streamer: z.object({ host: z.string(), port: z.int(), secret: z.string() }).optional(),
+  endedReason: closeReasonSchema.optional(),
+});
+export type SessionRecord = z.infer<typeof sessionRecordSchema>;
+
+/** A session record from shared state, or an error naming what is wrong with it. */
+export function parseSessionRecord(json: string): SessionRecord {
+  const parsed = sessionRecordSchema.safeParse(JSON.parse(json));
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  throw new Error(
+    `a session record in the shared state is not one: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`,
+  );
 }
 
 /** What a running session's record may be changed by after its reservation. */
