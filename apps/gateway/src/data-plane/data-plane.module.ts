@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { RateLimitModule } from '../rate-limit/rate-limit.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { GATEWAY_REDIS, type GatewayRedis } from '../state/gateway-state.module';
+import { ConnectionRoute } from './connection-route';
 import { DataPlane } from './data-plane';
+import { SocketRelay } from './socket-relay';
 import { WebSocketDiagnostics } from './ws-diagnostics';
 import { MemoryTicketStore, RedisTicketStore, TicketStore } from './ws-tickets';
 
@@ -10,6 +12,8 @@ import { MemoryTicketStore, RedisTicketStore, TicketStore } from './ws-tickets';
   imports: [SessionsModule, RateLimitModule],
   providers: [
     DataPlane,
+    ConnectionRoute,
+    SocketRelay,
     WebSocketDiagnostics,
     {
       provide: TicketStore,
