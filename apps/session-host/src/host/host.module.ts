@@ -3,9 +3,13 @@ import { type WebstreamConfig } from '@webstream/config';
 import { requiredSetting } from '@webstream/service-kit';
 import { HostFacts } from './host-facts';
 import { HostLoad } from './host-load';
+import { GatewayClient, StreamerClient } from './peer-clients';
 import { METRICS_SERVICE_TOKEN, SESSION_HOST_OPTIONS, type SessionHostOptions } from './session-host-options';
 
-/** What the machine is (facts, load), the metrics engine's credential and the host's options, for every feature. */
+/**
+ * What the machine is (facts, load), the metrics engine's credential, the host's options and its clients of the
+ * gateway and its streamers, for every feature.
+ */
 @Global()
 @Module({})
 export class HostModule {
@@ -22,8 +26,17 @@ export class HostModule {
         { provide: METRICS_SERVICE_TOKEN, useValue: serviceToken },
         HostFacts,
         HostLoad,
+        GatewayClient,
+        StreamerClient,
       ],
-      exports: [SESSION_HOST_OPTIONS, METRICS_SERVICE_TOKEN, HostFacts, HostLoad],
+      exports: [
+        SESSION_HOST_OPTIONS,
+        METRICS_SERVICE_TOKEN,
+        HostFacts,
+        HostLoad,
+        GatewayClient,
+        StreamerClient,
+      ],
     };
   }
 }

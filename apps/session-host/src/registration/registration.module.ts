@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
 import { SessionsModule } from '../sessions/sessions.module';
 import { StatusModule } from '../status/status.module';
-import { GatewayClient } from './gateway-client';
 import { RegistrationService } from './registration.service';
 
 /** Register, heartbeat and unregister with the gateway. Needs HostModule (global). */
 @Module({
   imports: [SessionsModule, StatusModule],
-  providers: [GatewayClient, RegistrationService],
+  providers: [RegistrationService],
   exports: [RegistrationService],
 })
 export class RegistrationModule {}

@@ -14,11 +14,11 @@ import { HostLoad } from '../host/host-load';
 import { InjectSessionHostOptions, type SessionHostOptions } from '../host/session-host-options';
 import { SessionSupervisor } from '../sessions/session-supervisor';
 import { HostStatus } from '../status/host-status';
-import { describeAnswer, type GatewayAnswer, GatewayClient } from './gateway-client';
+import { describeAnswer, GatewayClient, type PeerAnswer } from '../host/peer-clients';
 
 type HeartbeatOutcome = 'acknowledged' | 'unknown' | 'failed';
 
-function isAuthRefusal(answer: GatewayAnswer): boolean {
+function isAuthRefusal(answer: PeerAnswer): boolean {
   return answer.status === 401 || answer.status === 403;
 }
 

@@ -11,33 +11,18 @@ import {
 import { configOverrides, type WebstreamConfig } from '@webstream/config';
 import {
   AUDIO_PATH,
-  BACKEND_TOKEN_HEADER,
   CAPTURE_PATH,
   closeCodes,
   CONTROL_PATH,
-  serviceProbeRoutes,
   type SessionEndedRequest,
-  sessionEndedRoute,
   type StreamerConnection,
-  streamerDrainRoute,
-  streamerEndRoute,
-  STREAMER_SECRET_HEADER,
   type CloseReason,
   type WorkspaceContract,
 } from '@webstream/contracts';
-import {
-  createHttpClient,
-  currentTraceparent,
-  EndpointClient,
-  InjectConfig,
-  transportProblem,
-} from '@webstream/service-kit';
+import { currentTraceparent, InjectConfig } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
-import {
-  InjectBackendToken,
-  InjectSessionHostOptions,
-  type SessionHostOptions,
-} from '../host/session-host-options';
+import { GatewayClient, type PeerAnswer, type StreamerAddress, StreamerClient } from '../host/peer-clients';
+import { InjectSessionHostOptions, type SessionHostOptions } from '../host/session-host-options';
 import { type PreparedSandbox, SessionSandboxes } from '../sandbox/session-sandboxes';
 import { SessionPool } from './session-pool';
 import { StreamerLauncher } from './streamer-launcher';
@@ -60,7 +45,6 @@ export const DEFAULT_KILL_GRACE_MS = 3_000;
  * shutdown sessionHost.drainTimeout plus this.
  */
 export const AFTER_DRAIN_SECONDS = 20;
-const DRAIN_REQUEST_TIMEOUT_MS = 2_000;
 
 type SessionState = 'starting' | 'running' | 'ending';
 
@@ -101,8 +85,6 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
   private readonly live = new Set<StreamerProcess>();
   private readonly endings = new Set<Promise<void>>();
   private readonly pool: SessionPool;
-  /** The gateway and this host's streamers, called by their endpoint definitions. */
-  private readonly peers: EndpointClient;
   private readonly host: string;
   /** The host's WEBSTREAM__* overrides, which each streamer gets in its launch rather than its environment. */
   private readonly configOverrides = configOverrides();
@@ -120,7 +102,8 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @InjectConfig() private readonly config: WebstreamConfig,
     @InjectSessionHostOptions() options: SessionHostOptions,
-    @InjectBackendToken() private readonly backendToken: string,
+    private readonly gateway: GatewayClient,
+    private readonly streamers: StreamerClient,
     private readonly launcher: StreamerLauncher,
     private readonly usage: UsageReporter,
     private readonly spools: StreamerSpools,
@@ -135,7 +118,6 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     this.readyTimeoutMs = sessionHost.streamerReadyTimeout * 1000;
     this.drainSeconds = sessionHost.drainTimeout;
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-    this.peers = new EndpointClient(createHttpClient({ timeout: 1_000, maxRedirects: 0 }));
   }
 
   onModuleInit(): void {
@@ -319,16 +301,9 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
       if (remaining <= 0) {
         return `it was not ready within ${this.config.sessionHost.streamerReadyTimeout} s (sessionHost.streamerReadyTimeout)`;
       }
-      try {
-        const response = await this.peers.answer(
-          serviceProbeRoutes.ready,
-          {},
-          { baseUrl: this.streamerUrl(session), timeout: Math.max(50, Math.min(1_000, remaining)) },
-        );
-        if (response.ok) return undefined;
-      } catch {
-        // Not listening yet.
-      }
+      // Not listening yet, or not ready: asked again.
+      if (await this.streamers.isReady(this.streamerUrl(session), Math.max(50, Math.min(1_000, remaining))))
+        return undefined;
       await Promise.race([sleep(READY_POLL_MS), streamer.exited]);
     }
   }
@@ -360,28 +335,12 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
       streamerGuid: session.streamerGuid,
       reason: closeCodes.HOST_LOST.reason,
     };
-    const fields = { sessionId: session.sessionId, streamerGuid: session.streamerGuid };
-    try {
-      const response = await this.peers.answer(
-        sessionEndedRoute,
-        { body },
-        {
-          baseUrl: this.config.gateway.backend.gatewayUrl,
-          credentials: { [BACKEND_TOKEN_HEADER]: this.backendToken },
-          timeout: DRAIN_REQUEST_TIMEOUT_MS,
-        },
-      );
-      if (!response.ok)
-        this.logger.warn(
-          { ...fields, status: response.status },
-          'the gateway refused the report of a lost streamer',
-        );
-    } catch (error) {
-      this.logger.warn(
-        { ...fields, err: transportProblem(error) },
-        'could not tell the gateway the session’s streamer was lost',
-      );
-    }
+    this.logUnheard(
+      await this.gateway.sessionEnded(body),
+      { sessionId: session.sessionId, streamerGuid: session.streamerGuid },
+      'the gateway refused the report of a lost streamer',
+      'could not tell the gateway the session’s streamer was lost',
+    );
   }
 
   /**
@@ -391,25 +350,12 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
   async endSession(sessionId: string, reason: CloseReason): Promise<boolean> {
     const session = this.sessions.get(sessionId);
     if (session === undefined) return false;
-    const fields = { sessionId, streamerGuid: session.streamerGuid, port: session.port, reason };
-    try {
-      const response = await this.peers.answer(
-        streamerEndRoute,
-        { body: { reason } },
-        {
-          baseUrl: this.streamerUrl(session),
-          credentials: { [STREAMER_SECRET_HEADER]: session.secret },
-          timeout: DRAIN_REQUEST_TIMEOUT_MS,
-        },
-      );
-      if (!response.ok)
-        this.logger.warn({ ...fields, status: response.status }, 'the streamer refused to end');
-    } catch (error) {
-      this.logger.warn(
-        { ...fields, err: transportProblem(error) },
-        'could not ask the streamer to end its session; ending its processes',
-      );
-    }
+    this.logUnheard(
+      await this.streamers.end(this.streamerAddress(session), reason),
+      { sessionId, streamerGuid: session.streamerGuid, port: session.port, reason },
+      'the streamer refused to end',
+      'could not ask the streamer to end its session; ending its processes',
+    );
     await Promise.race([session.process.exited, sleep(this.killGraceMs)]);
     await this.end(session, `the gateway ended the session (${reason})`);
     return true;
@@ -507,25 +453,22 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async warnDrain(session: Session, secondsLeft: number): Promise<void> {
-    const fields = { sessionId: session.sessionId, streamerGuid: session.streamerGuid, port: session.port };
-    try {
-      const response = await this.peers.answer(
-        streamerDrainRoute,
-        { body: { secondsLeft } },
-        {
-          baseUrl: this.streamerUrl(session),
-          credentials: { [STREAMER_SECRET_HEADER]: session.secret },
-          timeout: DRAIN_REQUEST_TIMEOUT_MS,
-        },
-      );
-      if (!response.ok) {
-        this.logger.warn({ ...fields, status: response.status }, 'the streamer refused the drain request');
-      }
-    } catch (error) {
-      this.logger.warn(
-        { ...fields, err: transportProblem(error) },
-        'could not ask the streamer to drain; it is ended when the drain time is up',
-      );
-    }
+    this.logUnheard(
+      await this.streamers.drain(this.streamerAddress(session), secondsLeft),
+      { sessionId: session.sessionId, streamerGuid: session.streamerGuid, port: session.port },
+      'the streamer refused the drain request',
+      'could not ask the streamer to drain; it is ended when the drain time is up',
+    );
+  }
+
+  private streamerAddress(session: Session): StreamerAddress {
+    return { url: this.streamerUrl(session), secret: session.secret };
+  }
+
+  /** A peer that refused or did not answer is logged: the session ends whatever it says. */
+  private logUnheard(answer: PeerAnswer, fields: object, refused: string, unanswered: string): void {
+    if (answer.problem !== undefined) this.logger.warn({ ...fields, err: answer.problem }, unanswered);
+    else if (answer.status < 200 || answer.status >= 300)
+      this.logger.warn({ ...fields, status: answer.status }, refused);
   }
 }

@@ -12,7 +12,7 @@ import { EndpointClient, createHttpClient } from '@webstream/service-kit';
 import { PACT_BACKEND_REGISTRATION } from '@webstream/testing';
 import { consumerPact } from '@webstream/testing/contracts';
 import { describe, expect, it } from 'vitest';
-import { GatewayClient } from '../../src/registration/gateway-client';
+import { GatewayClient } from '../../src/host/peer-clients';
 import { hostConfig, TOKEN } from '../stand-ins';
 
 const { like, regex } = MatchersV3;
