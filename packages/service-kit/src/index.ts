@@ -4,6 +4,7 @@ export * from './backend-auth/header-secret';
 export * from './config/config.module';
 export * from './config/required-setting';
 export * from './errors/error-envelope.filter';
+export * from './errors/known-errors';
 export * from './errors/request-validation.exception';
 export * from './errors/zod-validation.pipe';
 export * from './health/health.module';

@@ -5,6 +5,7 @@ import { API_VERSION } from '@webstream/contracts';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { WebstreamConfigModule } from './config/config.module';
 import { ErrorEnvelopeFilter } from './errors/error-envelope.filter';
+import { KnownErrors } from './errors/known-errors';
 import { HealthModule } from './health/health.module';
 import { loggerModuleParams } from './logging/logging';
 import { ServiceLogger } from './logging/service-logger';
@@ -48,9 +49,10 @@ export class ServiceKitModule implements OnApplicationShutdown {
       providers: [
         { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
         ServiceLogger,
+        KnownErrors,
         { provide: ServiceTracing, useFactory: () => new ServiceTracing(options.service, options.config) },
       ],
-      exports: [ServiceLogger, ServiceTracing],
+      exports: [ServiceLogger, ServiceTracing, KnownErrors],
     };
   }
 }

@@ -9,6 +9,7 @@ import {
   Get,
   Injectable,
   Module,
+  NotFoundException,
   type INestApplication,
   type OnModuleInit,
   Post,
@@ -22,6 +23,8 @@ import {
   createServiceApp,
   createServiceLogger,
   HealthRegistry,
+  type KnownError,
+  KnownErrors,
   routeLabel,
   ServiceKitModule,
   ZodValidationPipe,
@@ -42,8 +45,18 @@ let dependencyUp = true;
 /** Bodies that reached the route: a refused request changes nothing. */
 let created = 0;
 
-function prismaError(code: string, meta?: Record<string, unknown>): Error {
-  return Object.assign(new Error(`prisma ${code}`), { name: 'PrismaClientKnownRequestError', code, meta });
+/** An error of some infrastructure a module of the app owns, which says what it means through KnownErrors. */
+class WarehouseError extends Error {
+  constructor(readonly kind: 'taken' | 'closed') {
+    super(`warehouse ${kind}`);
+  }
+}
+
+function warehouseErrors(error: unknown): KnownError | undefined {
+  if (!(error instanceof WarehouseError)) return undefined;
+  return error.kind === 'taken'
+    ? { status: 409, message: 'that slug is taken', fields: [{ path: 'slug', message: 'already taken' }] }
+    : { status: 503, message: 'the warehouse is closed; try again shortly', retryAfterSeconds: 5 };
 }
 
 @Controller('things')
@@ -58,22 +71,23 @@ class ThingsController {
 
   @Get('duplicate')
   duplicate(): never {
-    throw prismaError('P2002', { target: ['slug'] });
-  }
-
-  @Get('referenced')
-  referenced(): never {
-    throw prismaError('P2003');
+    throw new WarehouseError('taken');
   }
 
   @Get('gone')
   gone(): never {
-    throw prismaError('P2025');
+    throw new NotFoundException('the thing does not exist');
   }
 
-  @Get('unstorable')
-  unstorable(): never {
-    throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+  @Get('closed')
+  closed(): never {
+    throw new WarehouseError('closed');
+  }
+
+  @Get('unregistered')
+  unregistered(): never {
+    // Prisma's unique violation, in an app where no module said what Prisma's errors mean.
+    throw Object.assign(new Error('prisma P2002'), { name: 'PrismaClientKnownRequestError', code: 'P2002' });
   }
 
   @Get('crash')
@@ -81,18 +95,17 @@ class ThingsController {
     throw new Error('database password is hunter2');
   }
 
-  @Get('state-down')
-  stateDown(): never {
-    // What ioredis rejects a command with once Redis has been unreachable for its retries.
-    throw Object.assign(new Error('Reached the max retries per request limit (which is 2).'), {
-      name: 'MaxRetriesPerRequestError',
-    });
-  }
-
   @Get('call-peer')
   async callPeer(): Promise<{ status: number }> {
     const response = await createHttpClient({ baseURL: upstreamUrl, timeout: 2_000 }).get('/');
     return { status: response.status };
+  }
+}
+
+@Injectable()
+class Warehouse {
+  constructor(knownErrors: KnownErrors) {
+    knownErrors.add(warehouseErrors);
   }
 }
 
@@ -111,7 +124,7 @@ class DependencyCheck implements OnModuleInit {
 @Module({
   imports: [ServiceKitModule.forRoot({ service: 'test-service', config })],
   controllers: [ThingsController],
-  providers: [DependencyCheck],
+  providers: [DependencyCheck, Warehouse],
 })
 class TestAppModule {}
 
@@ -276,18 +289,22 @@ describe('service kit', () => {
       expect(error).toMatchObject({ status: 400, code: 'validation_failed' });
     });
 
-    it('maps a unique violation to 409 naming the field, and a missing record to 404', async () => {
+    it('answers what a module says its infrastructure errors mean: 409 naming the field, 503 with Retry-After', async () => {
       const duplicate = await fetch(`${base}/things/duplicate`);
       expect(duplicate.status).toBe(409);
       const error = await errorOf(duplicate);
       expect(error.code).toBe('conflict');
       expect(error.fields).toEqual([{ path: 'slug', message: 'already taken' }]);
-      const gone = await fetch(`${base}/things/gone`);
-      expect(gone.status).toBe(404);
-      expect((await errorOf(gone)).code).toBe('not_found');
-      const referenced = await fetch(`${base}/things/referenced`);
-      expect(referenced.status).toBe(409);
-      expect((await errorOf(referenced)).code).toBe('conflict');
+      const closed = await fetch(`${base}/things/closed`);
+      expect(closed.status).toBe(503);
+      expect(closed.headers.get('retry-after')).toBe('5');
+      expect((await errorOf(closed)).code).toBe('service_unavailable');
+    });
+
+    it('answers an error nobody said the meaning of as a fault: the kit knows no infrastructure', async () => {
+      const response = await fetch(`${base}/things/unregistered`);
+      expect(response.status).toBe(500);
+      expect((await errorOf(response)).code).toBe('internal');
     });
 
     it('hides a server fault behind an error id and never echoes its message', async () => {
@@ -298,21 +315,6 @@ describe('service kit', () => {
       const error = errorEnvelopeSchema.parse(JSON.parse(text)).error;
       expect(error.code).toBe('internal');
       expect(error.errorId).toMatch(/^[0-9a-f-]{36}$/);
-    });
-
-    it('answers 503 with Retry-After while the shared state (Redis) cannot be reached, which a retry can fix', async () => {
-      const response = await fetch(`${base}/things/state-down`);
-      expect(response.status).toBe(503);
-      expect(response.headers.get('retry-after')).toBe('5');
-      const error = await errorOf(response);
-      expect(error.code).toBe('service_unavailable');
-      expect(error.message).toMatch(/Redis/);
-    });
-
-    it('answers a value the database cannot store with 422, which a retry cannot fix', async () => {
-      const response = await fetch(`${base}/things/unstorable`);
-      expect(response.status).toBe(422);
-      expect((await errorOf(response)).message).toMatch(/cannot be stored/);
     });
 
     it('answers an unknown route with 404 in the envelope', async () => {

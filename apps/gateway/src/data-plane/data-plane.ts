@@ -5,7 +5,6 @@ import { HttpException, Injectable, type OnApplicationBootstrap } from '@nestjs/
 import { HttpAdapterHost } from '@nestjs/core';
 import { getConnectionRoute } from '@webstream/contracts';
 import {
-  classifyError,
   clientGoneSignal,
   CORRELATION_ID_HEADER,
   correlationIdFrom,
@@ -13,6 +12,7 @@ import {
   requestSpan,
   runWithCorrelationId,
   sendError,
+  KnownErrors,
   ServiceTracing,
 } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
@@ -35,6 +35,7 @@ export class DataPlane implements OnApplicationBootstrap {
     private readonly connectionRoute: ConnectionRoute,
     private readonly socketRelay: SocketRelay,
     private readonly tracing: ServiceTracing,
+    private readonly knownErrors: KnownErrors,
     private readonly logger: PinoLogger,
   ) {}
 
@@ -107,7 +108,7 @@ export class DataPlane implements OnApplicationBootstrap {
     message: string,
     answer: (status: number, message: string, headers: Record<string, string>) => void,
   ): void {
-    const known = classifyError(error);
+    const known = this.knownErrors.classify(error);
     if (known.retryAfterSeconds !== undefined) {
       this.logger.warn({ reason: known.message }, `${what} refused: a peer is unavailable`);
       answer(known.status, known.message, { 'retry-after': String(known.retryAfterSeconds) });

@@ -8,9 +8,10 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { type WebstreamConfig } from '@webstream/config';
-import { HealthRegistry } from '@webstream/service-kit';
+import { HealthRegistry, KnownErrors } from '@webstream/service-kit';
 import { Redis } from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
+import { redisOutage } from './redis-outage';
 
 /**
  * Where the gateway keeps what several gateways must agree on (backends, sessions, affinity, licence seats):
@@ -31,8 +32,10 @@ class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
     @InjectGatewayRedis() private readonly redis: GatewayRedis,
     private readonly health: HealthRegistry,
     private readonly logger: PinoLogger,
+    knownErrors: KnownErrors,
   ) {
     this.logger.setContext('GatewayRedis');
+    knownErrors.add(redisOutage);
   }
 
   async onModuleInit(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { poolConfig, prepareServiceDatabase } from '@webstream/db';
-import { HealthRegistry } from '@webstream/service-kit';
+import { poolConfig, postgresDataErrors, prepareServiceDatabase, prismaKnownErrors } from '@webstream/db';
+import { HealthRegistry, KnownErrors } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import { PrismaClient } from '../generated/prisma/client';
 import { metricsMigrationSource } from '../migration-source';
@@ -16,6 +16,7 @@ export class MetricsDatabase extends PrismaClient implements OnModuleInit, OnApp
     @Inject(METRICS_DATABASE_URL) private readonly databaseUrl: string,
     private readonly health: HealthRegistry,
     private readonly logger: PinoLogger,
+    knownErrors: KnownErrors,
   ) {
     // Reports run here. A statement that outlives the timeout is stopped rather than holding the pool, and
     // JIT is off: it spent ~0.5 s compiling each report query for no gain at these sizes (measured).
@@ -27,6 +28,9 @@ export class MetricsDatabase extends PrismaClient implements OnModuleInit, OnApp
         statement_timeout: REPORT_STATEMENT_TIMEOUT_MS,
       }),
     });
+    // Its reads through Prisma and the ingest pool's writes.
+    knownErrors.add(prismaKnownErrors);
+    knownErrors.add(postgresDataErrors);
   }
 
   async onModuleInit(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { poolConfig, prepareServiceDatabase } from '@webstream/db';
-import { HealthRegistry } from '@webstream/service-kit';
+import { poolConfig, postgresDataErrors, prepareServiceDatabase, prismaKnownErrors } from '@webstream/db';
+import { HealthRegistry, KnownErrors } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import { PrismaClient } from '../generated/prisma/client';
 import { iamMigrationSource } from '../migration-source';
@@ -16,9 +16,12 @@ export class IamDatabase extends PrismaClient implements OnModuleInit, OnApplica
     @InjectIamSettings() settings: IamSettings,
     private readonly health: HealthRegistry,
     private readonly logger: PinoLogger,
+    knownErrors: KnownErrors,
   ) {
     super({ adapter: new PrismaPg(poolConfig(settings.databaseUrl)) });
     this.databaseUrl = settings.databaseUrl;
+    knownErrors.add(prismaKnownErrors);
+    knownErrors.add(postgresDataErrors);
   }
 
   async onModuleInit(): Promise<void> {
