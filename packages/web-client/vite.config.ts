@@ -13,5 +13,5 @@ export default defineConfig({
     },
   },
   build: { outDir: 'dist', sourcemap: true, emptyOutDir: true, chunkSizeWarningLimit: 1024 },
-  test: { include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'] },
+  test: { include: ['src/**/*.spec.ts', 'test/**/*.spec.ts', 'test/**/*.spec.tsx'] },
 });

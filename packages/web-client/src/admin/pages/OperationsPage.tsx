@@ -19,12 +19,13 @@ import { session } from '../../api/http';
 import { errorText } from '../api';
 import { useAnnounce } from '../kit/announce';
 import { ConfirmDialog } from '../kit/ConfirmDialog';
+import { DataTable } from '../kit/DataTable';
+import { backendColumns, nodeColumns, webSocketColumns } from './operations-columns';
 import { useInterval } from '../kit/hooks';
 import { useFocusOnMount } from '../kit/ResourcePages';
 import {
   daysUntil,
   formatNumber,
-  formatPercent,
   formatRate,
   formatSince,
   seatUsage,
@@ -217,47 +218,13 @@ export function OperationsPage(props: { platformAdmin: boolean }) {
       <section className="admin-subsection" aria-labelledby="backends-heading">
         <h2 id="backends-heading">Session hosts</h2>
         <PartError name="the session hosts" error={state.backends.error} />
-        <div className="admin-table-wrap">
-          <table className="admin-table">
-            <caption>Backends</caption>
-            <thead>
-              <tr>
-                <th scope="col">Server</th>
-                <th scope="col">Health</th>
-                <th scope="col">Status</th>
-                <th scope="col">Sessions</th>
-                <th scope="col">CPU</th>
-                <th scope="col">Memory</th>
-                <th scope="col">Tags</th>
-                <th scope="col">Last seen</th>
-              </tr>
-            </thead>
-            <tbody>
-              {state.backends.data?.items.map((backend) => (
-                <tr key={backend.serverUrl}>
-                  <th scope="row">{backend.serverUrl}</th>
-                  <td>
-                    <span className={`badge badge-${backend.health}`}>{backend.health}</span>
-                  </td>
-                  <td>{backend.status}</td>
-                  <td>
-                    {backend.activeSessions}/{backend.maxSessions}
-                    {backend.pendingSessions > 0 ? ` (+${backend.pendingSessions} pending)` : ''}
-                  </td>
-                  <td>{formatPercent(backend.cpuUsage)}</td>
-                  <td>{formatPercent(backend.memoryUsage)}</td>
-                  <td>{backend.tags.join(', ')}</td>
-                  <td>{formatSince(backend.lastSeenAt, now)} ago</td>
-                </tr>
-              ))}
-              {state.backends.data?.items.length === 0 && (
-                <tr>
-                  <td colSpan={8}>No session host is registered.</td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Backends"
+          rows={state.backends.data?.items}
+          rowKey={(backend) => backend.serverUrl}
+          empty="No session host is registered."
+          columns={backendColumns(now)}
+        />
       </section>
 
       <section className="admin-subsection" aria-labelledby="sessions-heading">
@@ -266,129 +233,79 @@ export function OperationsPage(props: { platformAdmin: boolean }) {
         {platformAdmin && state.live.error && (
           <p className="hint">Live figures are not available: {state.live.error}</p>
         )}
-        <div className="admin-table-wrap">
-          <table className="admin-table">
-            <caption>Sessions</caption>
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Workspace</th>
-                <th scope="col">Application</th>
-                <th scope="col">Backend</th>
-                <th scope="col">State</th>
-                <th scope="col">Since</th>
-                <th scope="col">FPS</th>
-                <th scope="col">Bandwidth</th>
-                <th scope="col">Latency</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={row.sessionId}>
-                  <th scope="row">{row.username}</th>
-                  <td>{row.workspaceName}</td>
-                  <td>{row.appExe}</td>
-                  <td>{row.backend}</td>
-                  <td>{row.state}</td>
-                  <td>
-                    <time dateTime={row.createdAt} title={row.createdAt}>
-                      {formatSince(row.createdAt, now)}
-                    </time>
-                  </td>
-                  <td>{formatNumber(row.fps)}</td>
-                  <td>{formatRate(row.bandwidth)}</td>
-                  <td>{row.latency === null ? '—' : `${formatNumber(row.latency)} ms`}</td>
-                  <td className="admin-row-actions">
-                    <button
-                      type="button"
-                      className="danger"
-                      aria-label={`Disconnect ${row.username} from ${row.workspaceName}`}
-                      onClick={() => setDisconnecting(row)}
-                    >
-                      Disconnect
-                    </button>
-                  </td>
-                </tr>
-              ))}
-              {state.sessions.data && rows.length === 0 && (
-                <tr>
-                  <td colSpan={10}>No active sessions.</td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Sessions"
+          rows={state.sessions.data ? rows : undefined}
+          rowKey={(row) => row.sessionId}
+          empty="No active sessions."
+          columns={[
+            { header: 'User', cell: (row) => row.username, sortValue: (row) => row.username },
+            { header: 'Workspace', cell: (row) => row.workspaceName, sortValue: (row) => row.workspaceName },
+            { header: 'Application', cell: (row) => row.appExe, sortValue: (row) => row.appExe },
+            { header: 'Backend', cell: (row) => row.backend, sortValue: (row) => row.backend },
+            { header: 'State', cell: (row) => row.state, sortValue: (row) => row.state },
+            {
+              header: 'Since',
+              cell: (row) => (
+                <time dateTime={row.createdAt} title={row.createdAt}>
+                  {formatSince(row.createdAt, now)}
+                </time>
+              ),
+              sortValue: (row) => row.createdAt,
+            },
+            { header: 'FPS', cell: (row) => formatNumber(row.fps), sortValue: (row) => row.fps },
+            {
+              header: 'Bandwidth',
+              cell: (row) => formatRate(row.bandwidth),
+              sortValue: (row) => row.bandwidth,
+            },
+            {
+              header: 'Latency',
+              cell: (row) => (row.latency === null ? '—' : `${formatNumber(row.latency)} ms`),
+              sortValue: (row) => row.latency,
+            },
+            {
+              header: 'Actions',
+              hiddenHeader: true,
+              className: 'admin-row-actions',
+              cell: (row) => (
+                <button
+                  type="button"
+                  className="danger"
+                  aria-label={`Disconnect ${row.username} from ${row.workspaceName}`}
+                  onClick={() => setDisconnecting(row)}
+                >
+                  Disconnect
+                </button>
+              ),
+            },
+          ]}
+        />
       </section>
 
       {platformAdmin && state.nodes.data && (
         <section className="admin-subsection" aria-labelledby="nodes-heading">
           <h2 id="nodes-heading">Reporting nodes</h2>
-          <div className="admin-table-wrap">
-            <table className="admin-table">
-              <caption>Nodes</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Node</th>
-                  <th scope="col">CPU</th>
-                  <th scope="col">Memory</th>
-                  <th scope="col">Sessions</th>
-                  <th scope="col">Last report</th>
-                </tr>
-              </thead>
-              <tbody>
-                {state.nodes.data.nodes.map((node) => (
-                  <tr key={node.node}>
-                    <th scope="row">{node.node}</th>
-                    <td>{formatPercent(node.cpuUsage)}</td>
-                    <td>{formatPercent(node.memoryUsage)}</td>
-                    <td>{formatNumber(node.activeSessions)}</td>
-                    <td>{formatSince(node.lastSeenAt, now)} ago</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Nodes"
+            rows={state.nodes.data.nodes}
+            rowKey={(node) => node.node}
+            empty="No node has reported."
+            columns={nodeColumns(now)}
+          />
         </section>
       )}
 
       <section className="admin-subsection" aria-labelledby="websockets-heading">
         <h2 id="websockets-heading">Relayed WebSockets</h2>
         <PartError name="the WebSockets" error={state.websockets.error} />
-        <div className="admin-table-wrap">
-          <table className="admin-table">
-            <caption>WebSockets</caption>
-            <thead>
-              <tr>
-                <th scope="col">Client</th>
-                <th scope="col">Session</th>
-                <th scope="col">Path</th>
-                <th scope="col">To client</th>
-                <th scope="col">From client</th>
-                <th scope="col">Open for</th>
-              </tr>
-            </thead>
-            <tbody>
-              {state.websockets.data?.items.map((socket) => (
-                <tr key={socket.id}>
-                  <th scope="row">{socket.clientAddress}</th>
-                  <td>{socket.sessionId}</td>
-                  <td>{socket.publicPath}</td>
-                  <td>{socket.bytesToClient.toLocaleString()} B</td>
-                  <td>{socket.bytesFromClient.toLocaleString()} B</td>
-                  <td>{formatSince(socket.openedAt, now)}</td>
-                </tr>
-              ))}
-              {state.websockets.data?.items.length === 0 && (
-                <tr>
-                  <td colSpan={6}>No relayed WebSockets.</td>
-                </tr>
-              )}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="WebSockets"
+          rows={state.websockets.data?.items}
+          rowKey={(socket) => socket.id}
+          empty="No relayed WebSockets."
+          columns={webSocketColumns(now)}
+        />
       </section>
 
       {disconnecting && (
@@ -428,35 +345,29 @@ function PlatformHealth(props: { part: Part<AdminHealthResponse>; now: number })
             Overall: <span className={`badge badge-${health.status}`}>{health.status}</span>
             {health.checkedAt ? ` · checked ${formatSince(health.checkedAt, now)} ago` : ' · not checked yet'}
           </p>
-          <div className="admin-table-wrap">
-            <table className="admin-table">
-              <caption>Services the gateway depends on</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Service</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Latency</th>
-                  <th scope="col">Where</th>
-                  <th scope="col">Detail</th>
-                </tr>
-              </thead>
-              <tbody>
-                {health.services.map((service) => (
-                  <tr key={`${service.kind}:${service.name}`}>
-                    <th scope="row">{service.name}</th>
-                    <td>{service.kind}</td>
-                    <td>
-                      <span className={`badge badge-${service.status}`}>{service.status}</span>
-                    </td>
-                    <td>{service.latencyMs === null ? '—' : `${formatNumber(service.latencyMs, 1)} ms`}</td>
-                    <td>{service.url}</td>
-                    <td>{service.detail ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Services the gateway depends on"
+            rows={health.services}
+            rowKey={(service) => `${service.kind}:${service.name}`}
+            empty="The gateway depends on nothing it can check."
+            columns={[
+              { header: 'Service', cell: (service) => service.name, sortValue: (service) => service.name },
+              { header: 'Kind', cell: (service) => service.kind, sortValue: (service) => service.kind },
+              {
+                header: 'Status',
+                cell: (service) => <span className={`badge badge-${service.status}`}>{service.status}</span>,
+                sortValue: (service) => service.status,
+              },
+              {
+                header: 'Latency',
+                cell: (service) =>
+                  service.latencyMs === null ? '—' : `${formatNumber(service.latencyMs, 1)} ms`,
+                sortValue: (service) => service.latencyMs,
+              },
+              { header: 'Where', cell: (service) => service.url },
+              { header: 'Detail', cell: (service) => service.detail ?? '' },
+            ]}
+          />
         </>
       )}
     </section>
