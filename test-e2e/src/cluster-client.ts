@@ -293,6 +293,14 @@ export class ClientSession {
   }
 }
 
+/** Closes and releases the sessions a test started (and forgets them), whatever state the test left them in. */
+export async function releaseAll(started: ClientSession[]): Promise<void> {
+  for (const session of started.splice(0)) {
+    session.closeSockets();
+    await session.release().catch(() => undefined);
+  }
+}
+
 /** The streamer processes of a session (its id is on their command line, never in their environment). */
 export async function streamerPids(sessionId: string): Promise<number[]> {
   const found: number[] = [];

@@ -19,6 +19,7 @@ import {
   licenceOn,
   login,
   provision,
+  releaseAll,
   type Provisioned,
   SessionSocket,
   sessionsOn,
@@ -90,12 +91,7 @@ describe('three gateways behind nginx, two session hosts, metrics engine and IAM
     await hostsHealthyEverywhere('both session hosts to be healthy on every gateway').catch(failWith);
   });
 
-  afterEach(async () => {
-    for (const session of started.splice(0)) {
-      session.closeSockets();
-      await session.release().catch(() => undefined);
-    }
-  });
+  afterEach(() => releaseAll(started));
 
   afterAll(async () => {
     await cluster?.stop();

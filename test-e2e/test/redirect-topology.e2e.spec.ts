@@ -6,6 +6,7 @@ import {
   ClientSession,
   login,
   provision,
+  releaseAll,
   type Provisioned,
   SessionSocket,
   sessionsOn,
@@ -71,12 +72,7 @@ describe('the redirect topology: a gateway beside each of two session hosts, wit
     ).catch(failWith);
   });
 
-  afterEach(async () => {
-    for (const session of started.splice(0)) {
-      session.closeSockets();
-      await session.release().catch(() => undefined);
-    }
-  });
+  afterEach(() => releaseAll(started));
 
   afterAll(async () => {
     await cluster?.stop();

@@ -20,7 +20,13 @@ import { GatewayMetrics, statusOf } from '../observability/gateway-metrics';
 import { cancelWithClient, wasCancelled } from '../proxying/client-cancellation';
 import { RateLimiter } from '../rate-limit/rate-limiter';
 import { type SessionRecord, SessionStore } from '../sessions/session-record';
-import { injectSessionHeaders, PROXY_PLUGINS, type RoutedRequest, traceTransport } from './upstream-request';
+import {
+  injectSessionHeaders,
+  PROXY_PLUGINS,
+  type RoutedRequest,
+  redirectPublicUrl,
+  traceTransport,
+} from './upstream-request';
 import { TicketStore } from './ws-tickets';
 
 /** Headers of one connection, never passed on (RFC 9110 §7.6.1). */
@@ -50,8 +56,7 @@ export class ConnectionRoute implements OnApplicationShutdown {
     // The host takes the contract headers only from a peer holding it.
     @Inject(BACKEND_TOKEN) backendToken: string,
   ) {
-    // Required in the redirect topology: GatewayModule refuses to start without it.
-    this.ownPublicUrl = config.gateway.topology === 'redirect' ? config.gateway.publicUrl : undefined;
+    this.ownPublicUrl = redirectPublicUrl(config);
     this.connectionProxy = createProxyMiddleware<RoutedRequest, ServerResponse>({
       target: 'http://127.0.0.1',
       router: (req) => req.webstreamSession!.backend,

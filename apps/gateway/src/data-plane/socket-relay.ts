@@ -25,6 +25,7 @@ import {
   pathOf,
   PROXY_PLUGINS,
   type RoutedRequest,
+  redirectPublicUrl,
   traceTransport,
 } from './upstream-request';
 import { WebSocketDiagnostics } from './ws-diagnostics';
@@ -56,7 +57,7 @@ export class SocketRelay implements BeforeApplicationShutdown, OnApplicationShut
     private readonly tracing: ServiceTracing,
     private readonly logger: PinoLogger,
   ) {
-    this.ownPublicUrl = config.gateway.topology === 'redirect' ? config.gateway.publicUrl : undefined;
+    this.ownPublicUrl = redirectPublicUrl(config);
     this.socketProxy = createProxyMiddleware<RoutedRequest, ServerResponse>({
       target: 'http://127.0.0.1',
       router: (req) => req.webstreamUpstream!,

@@ -1,5 +1,6 @@
 import { type ClientRequest, type IncomingMessage } from 'node:http';
 import { SpanKind } from '@opentelemetry/api';
+import { type WebstreamConfig } from '@webstream/config';
 import { SESSION_ID_HEADER, WORKSPACE_CONTRACT_HEADERS } from '@webstream/contracts';
 import {
   CORRELATION_ID_HEADER,
@@ -56,6 +57,14 @@ export function traceTransport(tracing: ServiceTracing, proxyReq: ClientRequest)
   if (!span) return;
   for (const [name, value] of Object.entries(traceContextHeaders(span))) proxyReq.setHeader(name, value);
   proxyReq.once('close', () => span.end());
+}
+
+/**
+ * In the redirect topology, this gateway's public URL (GatewayModule refuses to start without it there): it answers
+ * for its own host's sessions and relays their sockets, and sends the browser elsewhere for the others'.
+ */
+export function redirectPublicUrl(config: WebstreamConfig): string | undefined {
+  return config.gateway.topology === 'redirect' ? config.gateway.publicUrl : undefined;
 }
 
 export function pathOf(req: IncomingMessage): string {
