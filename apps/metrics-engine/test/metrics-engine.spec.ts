@@ -10,7 +10,8 @@ import {
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
 import { expectServedDocument } from '@webstream/testing/contracts';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Client } from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MetricsDatabase } from '../src/database/metrics-database';
 import { MetricsEngineModule } from '../src/metrics-engine.module';
 import { RetentionService } from '../src/retention/retention.service';
@@ -106,6 +107,33 @@ describe('the metrics engine on a real PostgreSQL', () => {
         401,
       );
       expect(await count('MetricSample')).toBe(0);
+    });
+
+    it('keeps serving when PostgreSQL ends its idle connections (a restart, an administrator)', async () => {
+      await ingest([
+        { kind: 'sample', metric: 'node.cpu', value: 1, at: new Date().toISOString(), node: NODE },
+      ]);
+      const admin = new Client({ connectionString: database.url });
+      await admin.connect();
+      try {
+        const { rowCount } = await admin.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        );
+        expect(rowCount).toBeGreaterThan(0);
+      } finally {
+        await admin.end();
+      }
+      // The pools open new connections; the process (this test's own) is still there to answer.
+      await vi.waitFor(
+        async () =>
+          expect(
+            await ingest([
+              { kind: 'sample', metric: 'node.cpu', value: 2, at: new Date().toISOString(), node: NODE },
+            ]),
+          ).toEqual({ stored: true, events: 1 }),
+        { timeout: 30_000, interval: 200 },
+      );
+      expect(await count('MetricSample')).toBe(2);
     });
 
     it('stores each kind of event', async () => {

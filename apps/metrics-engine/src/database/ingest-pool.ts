@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { poolConfig } from '@webstream/db';
+import { PinoLogger } from 'nestjs-pino';
 import { Pool } from 'pg';
 import { METRICS_DATABASE_URL } from './metrics-database';
 
@@ -10,8 +11,13 @@ import { METRICS_DATABASE_URL } from './metrics-database';
  */
 @Injectable()
 export class IngestPool extends Pool implements OnApplicationShutdown {
-  constructor(@Inject(METRICS_DATABASE_URL) databaseUrl: string) {
+  constructor(@Inject(METRICS_DATABASE_URL) databaseUrl: string, logger: PinoLogger) {
     super({ ...poolConfig(databaseUrl), max: 8 });
+    // An idle connection the server ends (a restart, an administrator, the embedded server stopping first)
+    // is reported here: the pool drops it and opens another when needed. Unheard, it would end the process.
+    this.on('error', (error) =>
+      logger.warn({ err: error }, 'an idle connection of the ingest pool ended; the pool replaces it'),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
