@@ -47,7 +47,10 @@ import { rateLimitBoundary, sessionLimitEnv } from './rate-limit';
 import { memorySample, type MemorySample, sampling, slope } from './sampling';
 
 /** Seed 002's scenarios: clients (k6's VUs) and targets. */
-export const SCENARIOS = {
+export /** The echo streamer's fixed answer (bench/src/proxy/upstream.ts): a bare node:http server's cheapest request. */
+const BARE_NODE_PATH = '/health/ready';
+
+const SCENARIOS = {
   A: { clients: 10, p95Ms: 10, cpuPerRequestVsNginx: 3 },
   B: { clients: 50, p95Ms: 200 },
   C: { clients: 200, p50Ms: 2, p99Ms: 5 },
@@ -94,7 +97,7 @@ async function run(context: SuiteContext): Promise<void> {
   const peers = await startProxyPeers(context, 'scenarios', HOST_MAX_SESSIONS, (dir) => ({
     [OPENAPI_JSON_PATH]: join(dir, 'openapi.json'),
   }));
-  const { host, nginx } = peers;
+  const { host, nginx, streamer } = peers;
   const gatewayEnv = { WEBSTREAM__GATEWAY__WEBSOCKET__TICKETTTL: String(TICKET_TTL_SECONDS) };
   const { admin, launch, stop, checkNginx } = await peerGateways(peers, context, {
     maxSessionsPerUser: MAX_SESSIONS_PER_USER,
@@ -125,9 +128,11 @@ async function run(context: SuiteContext): Promise<void> {
   const sessions = (await reserveMany(SCENARIOS.C.clients, SCENARIOS.C.clients, selectOn(http))).sessionIds;
   const hostHttp = new HttpClient(host.url, SCENARIOS.C.clients);
   const nginxHttp = new HttpClient(nginx.url, SCENARIOS.C.clients);
-  cleanup.add('close the HTTP agents of the host and nginx', async () => {
+  const bareNodeHttp = new HttpClient(streamer.url, SCENARIOS.A.clients);
+  cleanup.add('close the HTTP agents of the host, nginx and the echo streamer', async () => {
     hostHttp.close();
     nginxHttp.close();
+    bareNodeHttp.close();
   });
   detail('configuration', {
     scenarios: SCENARIOS,
@@ -199,8 +204,15 @@ async function run(context: SuiteContext): Promise<void> {
     NGINX_READY_PATH,
     nginx,
   );
-  for (const result of [aLive, aGateway, aNginx]) failedCalls(result);
-  detail('A', { live: aLive, gatewayHealth: aGateway, nginx: aNginx });
+  // What Node's HTTP server itself costs: the echo streamer (a bare node:http server) answering its fixed probe.
+  const aBareNode = await healthLoop(
+    `A: a bare Node server's fixed answer (the echo streamer's GET ${BARE_NODE_PATH})`,
+    bareNodeHttp,
+    BARE_NODE_PATH,
+    streamer,
+  );
+  for (const result of [aLive, aGateway, aNginx, aBareNode]) failedCalls(result);
+  detail('A', { live: aLive, gatewayHealth: aGateway, nginx: aNginx, bareNode: aBareNode });
   const a = SCENARIOS.A;
   for (const [path, result] of [
     [HEALTH_LIVE_PATH, aLive],
@@ -232,6 +244,14 @@ async function run(context: SuiteContext): Promise<void> {
       unit: 'µs',
       baseline: { name: `nginx's workers per ${NGINX_READY_PATH}`, value: nginxCpu },
       targets: [{ of: 'ratio', op: '<=', threshold: a.cpuPerRequestVsNginx }],
+    });
+  const bareNodeCpu = cpuPerRequest(aBareNode);
+  if (liveCpu !== undefined && bareNodeCpu !== undefined)
+    record({
+      name: `A health baseline: CPU per GET ${HEALTH_LIVE_PATH}, ${a.clients} clients, vs a bare Node server's per fixed answer`,
+      value: liveCpu,
+      unit: 'µs',
+      baseline: { name: `a bare node:http server per GET ${BARE_NODE_PATH}`, value: bareNodeCpu },
     });
 
   // B. OpenAPI aggregation: the cached document, against nginx serving its bytes from a file.

@@ -48,7 +48,7 @@ export async function createServiceApp(
   const server: HttpServer = app.getHttpServer();
   server.on('clientError', answerClientError);
   const probes = app.get(ProbeAnswers);
-  probes.useHeaders(headers);
+  probes.useHeaders(headers.flatFor);
   probes.onAnswered((...observed) => httpMetrics.observe(...observed));
   probes.attach(server);
   // Idle keep-alive connections outlive a load balancer's (60 s on the common ones) and a peer's pool, so the

@@ -16,8 +16,8 @@ export interface ProbeAnswer {
   body(): string;
 }
 
-/** Headers every answer carries (the security headers), set on a response as a middleware would. */
-export type AnswerHeaders = (req: IncomingMessage, res: ServerResponse) => void;
+/** The headers every answer to `req` carries (the security headers), as one flat name, value, … list. */
+export type AnswerHeaders = (req: IncomingMessage) => readonly string[];
 
 /** Records a probe answered ahead of the framework, as the framework's metrics record a routed request. */
 export type ProbeObserver = (method: string, route: string, status: number, seconds: number) => void;
@@ -51,7 +51,7 @@ export class ProbeAnswers {
   ]);
 
   private readonly observers: ProbeObserver[] = [];
-  private headers: AnswerHeaders = () => undefined;
+  private headers: AnswerHeaders = () => [];
 
   /** The headers every answer carries: the service's security headers. */
   useHeaders(headers: AnswerHeaders): void {
@@ -87,14 +87,19 @@ export class ProbeAnswers {
         return;
       }
       const started = process.hrtime.bigint();
-      this.headers(req, res);
       const body = answer.body();
-      res.writeHead(200, {
-        [CORRELATION_ID_HEADER]: correlationIdFrom(req),
-        'content-type': answer.contentType,
-        'content-length': String(Buffer.byteLength(body)),
-        'cache-control': 'no-store',
-      });
+      // One writeHead with every header: no per-header bookkeeping on the response.
+      res.writeHead(200, [
+        ...this.headers(req),
+        CORRELATION_ID_HEADER,
+        correlationIdFrom(req),
+        'content-type',
+        answer.contentType,
+        'content-length',
+        String(Buffer.byteLength(body)),
+        'cache-control',
+        'no-store',
+      ]);
       res.end(req.method === 'HEAD' ? undefined : body);
       const path = (req.url ?? '/').split('?', 1)[0]!;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

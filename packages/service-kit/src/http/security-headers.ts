@@ -44,18 +44,28 @@ export function securityHeaders(config: WebstreamConfig) {
   // (one pass over a dozen headers instead of a chain of a dozen middlewares per request).
   const plain = recordHeaders([everywhere]);
   const tls = recordHeaders([everywhere, overTls]);
-  return (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void => {
-    const headers = (req.socket as Partial<TLSSocket>).encrypted === true ? tls : plain;
+  const recorded = (req: IncomingMessage) =>
+    (req.socket as Partial<TLSSocket>).encrypted === true ? tls : plain;
+  const middleware = (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void => {
+    const headers = recorded(req);
     for (const name of headers.removed) res.removeHeader(name);
     for (const [name, value] of headers.set) res.setHeader(name, value);
     next?.();
   };
+  return Object.assign(middleware, {
+    /** The headers of an answer to `req` as one flat name, value, … list, for answers written in one writeHead. */
+    flatFor: (req: IncomingMessage): readonly string[] => recorded(req).flat,
+  });
 }
 
 type Middleware = (req: Request, res: Response, next: (error?: unknown) => void) => void;
 
 /** What `middlewares` do to a response's headers, run once against a recorder. */
-function recordHeaders(middlewares: Middleware[]): { set: [string, string][]; removed: string[] } {
+function recordHeaders(middlewares: Middleware[]): {
+  set: [string, string][];
+  removed: string[];
+  flat: string[];
+} {
   const set = new Map<string, string>();
   const removed: string[] = [];
   const recorder = {
@@ -73,5 +83,5 @@ function recordHeaders(middlewares: Middleware[]): { set: [string, string][]; re
       if (error !== undefined) throw new Error('helmet refused its own configuration', { cause: error });
     });
   }
-  return { set: [...set], removed };
+  return { set: [...set], removed, flat: [...set].flat() };
 }
