@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { type RefObject, useCallback, useEffect, useRef, useState } from 'react';
 import { errorText, isAbort } from '../api';
 
 export interface Loaded<T> {
@@ -65,3 +65,12 @@ export function useInterval(tick: () => void, intervalMs: number): void {
     };
   }, [intervalMs]);
 }
+
+/** Moves focus to a page's heading when it opens, so that keyboard and screen reader users start there. */
+export function useFocusOnMount<T extends HTMLElement>(): RefObject<T | null> {
+  const ref = useRef<T>(null);
+  useEffect(() => ref.current?.focus({ preventScroll: true }), []);
+  return ref;
+}
+
+export const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

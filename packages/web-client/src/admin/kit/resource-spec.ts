@@ -74,3 +74,9 @@ export interface ResourceSpec<Item extends { id: string }, Create, Update> {
   /** How a record is named in messages ("alice"). */
   describe: (item: Item, nameOf: NameOf) => string;
 }
+
+/** What every IAM record has: an id, and the organization it belongs to where it belongs to one. */
+export interface Identified {
+  id: string;
+  orgId?: string;
+}

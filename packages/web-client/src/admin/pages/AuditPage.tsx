@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { session } from '../../api/http';
 import { compactQuery, downloadCsv, errorText } from '../api';
 import { useLoad } from '../kit/hooks';
-import { useFocusOnMount } from '../kit/ResourcePages';
+import { useFocusOnMount } from '../kit/hooks';
 import {
   auditQuery,
   currentCursor,

@@ -21,8 +21,7 @@ import { useAnnounce } from '../kit/announce';
 import { ConfirmDialog } from '../kit/ConfirmDialog';
 import { DataTable } from '../kit/DataTable';
 import { backendColumns, nodeColumns, webSocketColumns } from './operations-columns';
-import { useInterval } from '../kit/hooks';
-import { useFocusOnMount } from '../kit/ResourcePages';
+import { useFocusOnMount, useInterval } from '../kit/hooks';
 import {
   daysUntil,
   formatNumber,

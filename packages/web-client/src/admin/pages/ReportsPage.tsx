@@ -13,7 +13,7 @@ import { compactQuery, downloadCsv, errorText } from '../api';
 import { BarChart, SeriesChart } from '../kit/Charts';
 import { useLoad } from '../kit/hooks';
 import { useLookups } from '../kit/lookups';
-import { useFocusOnMount } from '../kit/ResourcePages';
+import { useFocusOnMount } from '../kit/hooks';
 import { lastDays, reportQueries, type Query, type ReportFilter } from '../query';
 import { concurrencySeries, csvFileName, usageSeries } from '../reports-data';
 import { type RefSource } from '../kit/resource-spec';
