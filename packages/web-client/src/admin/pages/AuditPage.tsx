@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { session } from '../../api/http';
 import { compactQuery, downloadCsv, errorText } from '../api';
 import { useLoad } from '../kit/hooks';
+import { type Column, DataTable } from '../kit/DataTable';
 import { useFocusOnMount } from '../kit/hooks';
 import {
   auditQuery,
@@ -146,30 +147,14 @@ export function AuditPage(props: { platformAdmin: boolean }) {
         </p>
       )}
 
-      <div className="admin-table-wrap">
-        <table className="admin-table" aria-busy={loaded.loading}>
-          <caption>Audit log</caption>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((entry) => (
-              <AuditRow key={entry.id} entry={entry} />
-            ))}
-            {loaded.data && entries.length === 0 && (
-              <tr>
-                <td colSpan={5}>No entries match.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="Audit log"
+        rows={loaded.data ? entries : undefined}
+        rowKey={(entry) => entry.id}
+        busy={loaded.loading}
+        empty="No entries match."
+        columns={AUDIT_COLUMNS}
+      />
       <nav className="admin-pager" aria-label="Audit log pages">
         <button
           type="button"
@@ -195,44 +180,51 @@ function json(value: unknown): string {
   return value === undefined || value === null ? '—' : JSON.stringify(value, null, 2);
 }
 
-function AuditRow(props: { entry: AuditEntry }) {
+/** An entry: when, who, what, and the record before and after (with the trace it was made in) on demand. */
+const AUDIT_COLUMNS: Column<AuditEntry>[] = [
+  {
+    header: 'When',
+    cell: (entry) => <time dateTime={entry.at}>{new Date(entry.at).toLocaleString()}</time>,
+  },
+  { header: 'Who', cell: (entry) => entry.actorName ?? entry.actorId },
+  { header: 'Action', cell: (entry) => entry.action },
+  {
+    header: 'Target',
+    cell: (entry) => (
+      <>
+        {entry.targetType} <span className="hint">{entry.targetId}</span>
+      </>
+    ),
+  },
+  { header: 'Details', cell: (entry) => <AuditDetails entry={entry} /> },
+];
+
+function AuditDetails(props: { entry: AuditEntry }) {
   const { entry } = props;
   return (
-    <tr>
-      <th scope="row">
-        <time dateTime={entry.at}>{new Date(entry.at).toLocaleString()}</time>
-      </th>
-      <td>{entry.actorName ?? entry.actorId}</td>
-      <td>{entry.action}</td>
-      <td>
-        {entry.targetType} <span className="hint">{entry.targetId}</span>
-      </td>
-      <td>
-        <details className="audit-details">
-          <summary>
-            Details
-            <span className="visually-hidden">
-              {' '}
-              of {entry.action} on {entry.targetType}
-            </span>
-          </summary>
-          <div className="audit-diff">
-            <div>
-              <h3>Before</h3>
-              <pre>{json(entry.before)}</pre>
-            </div>
-            <div>
-              <h3>After</h3>
-              <pre>{json(entry.after)}</pre>
-            </div>
-          </div>
-          {entry.traceparent !== null && (
-            <p className="hint">
-              Trace <code>{entry.traceparent.split('-')[1]}</code>
-            </p>
-          )}
-        </details>
-      </td>
-    </tr>
+    <details className="audit-details">
+      <summary>
+        Details
+        <span className="visually-hidden">
+          {' '}
+          of {entry.action} on {entry.targetType}
+        </span>
+      </summary>
+      <div className="audit-diff">
+        <div>
+          <h3>Before</h3>
+          <pre>{json(entry.before)}</pre>
+        </div>
+        <div>
+          <h3>After</h3>
+          <pre>{json(entry.after)}</pre>
+        </div>
+      </div>
+      {entry.traceparent !== null && (
+        <p className="hint">
+          Trace <code>{entry.traceparent.split('-')[1]}</code>
+        </p>
+      )}
+    </details>
   );
 }

@@ -4,6 +4,7 @@ import { session } from '../../api/http';
 import { errorText, listPage } from '../api';
 import { useAnnounce } from '../kit/announce';
 import { ConfirmDialog } from '../kit/ConfirmDialog';
+import { DataTable } from '../kit/DataTable';
 import { useLoad } from '../kit/hooks';
 import { MAX_OPTIONS, optionsOfOrg } from '../kit/lookup-sources';
 import { useLookups } from '../kit/lookups';
@@ -99,43 +100,32 @@ export function GroupMembers(props: { group: Group }) {
           {error ?? members.error}
         </p>
       )}
-      <div className="admin-table-wrap">
-        <table className="admin-table" aria-busy={members.loading}>
-          <caption>Members of {group.name}</caption>
-          <thead>
-            <tr>
-              <th scope="col">User name</th>
-              <th scope="col">Display name</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {members.data?.items.map((user) => (
-              <tr key={user.id}>
-                <th scope="row">{user.username}</th>
-                <td>{user.displayName}</td>
-                <td className="admin-row-actions">
-                  <button
-                    type="button"
-                    className="danger"
-                    aria-label={`Remove ${user.username}`}
-                    onClick={() => setRemoving(user)}
-                  >
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
-            {members.data?.items.length === 0 && (
-              <tr>
-                <td colSpan={3}>No members yet.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={`Members of ${group.name}`}
+        rows={members.data?.items}
+        rowKey={(user) => user.id}
+        busy={members.loading}
+        empty="No members yet."
+        columns={[
+          { header: 'User name', cell: (user) => user.username, sortValue: (user) => user.username },
+          { header: 'Display name', cell: (user) => user.displayName, sortValue: (user) => user.displayName },
+          {
+            header: 'Actions',
+            hiddenHeader: true,
+            className: 'admin-row-actions',
+            cell: (user) => (
+              <button
+                type="button"
+                className="danger"
+                aria-label={`Remove ${user.username}`}
+                onClick={() => setRemoving(user)}
+              >
+                Remove
+              </button>
+            ),
+          },
+        ]}
+      />
       {members.data && members.data.total > members.data.items.length && (
         <p className="hint">
           Showing {members.data.items.length} of {members.data.total} members.
