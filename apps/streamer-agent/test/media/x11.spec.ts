@@ -96,9 +96,10 @@ describe('x11 media', () => {
     // Unchanged screens are not sent: consecutive frames always differ.
     for (let i = 1; i < frames.length; i++) expect(frames[i]?.data.equals(frames[i - 1]!.data)).toBe(false);
 
+    // Xvfb, xterm, xdotool and ffmpeg last the session; an xclip poll or a paused encoder may come and go between
+    // reading the list and looking at each process.
     const pids = s.pids;
-    expect(pids.length).toBeGreaterThanOrEqual(4); // Xvfb, xterm, xdotool, ffmpeg (and an xclip poll, at times)
-    for (const pid of pids) expect(alive(pid)).toBe(true);
+    expect(pids.filter(alive).length).toBeGreaterThanOrEqual(4);
     await s.stop();
     for (const pid of pids) expect(alive(pid)).toBe(false);
     expect(existsSync(options.workDir)).toBe(false);
