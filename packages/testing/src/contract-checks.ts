@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { PactV4 } from '@pact-foundation/pact';
@@ -40,6 +41,14 @@ export function consumerPact(consumer: string, provider: string): ConsumerPact {
       }
     },
   };
+}
+
+/**
+ * An HTTP agent for a consumer's calls to Pact's mock servers: each interaction's server may get the port the last
+ * one had, and a kept-alive socket to the stopped one would be reused (the request lost, the interaction failed).
+ */
+export function freshConnections(): Agent {
+  return new Agent({ keepAlive: false });
 }
 
 /** Where the committed copies of the services' OpenAPI documents are. */

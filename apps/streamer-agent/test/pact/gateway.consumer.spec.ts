@@ -9,7 +9,7 @@ import {
   streamerCheckoutRoute,
 } from '@webstream/contracts';
 import { createHttpClient, EndpointClient } from '@webstream/service-kit';
-import { consumerPact } from '@webstream/testing/contracts';
+import { consumerPact, freshConnections } from '@webstream/testing/contracts';
 import { describe, expect, it } from 'vitest';
 
 const { like } = MatchersV3;
@@ -21,7 +21,12 @@ const backendToken = { [BACKEND_TOKEN_HEADER]: like(TOKEN) };
 /** The calls LicenceSeat makes, by the same endpoint definitions, with the gateway's credential. */
 function gatewayAt(url: string) {
   const client = new EndpointClient(
-    createHttpClient({ baseURL: url, timeout: 5_000, headers: { [BACKEND_TOKEN_HEADER]: TOKEN } }),
+    createHttpClient({
+      baseURL: url,
+      timeout: 5_000,
+      headers: { [BACKEND_TOKEN_HEADER]: TOKEN },
+      httpAgent: freshConnections(),
+    }),
   );
   return client;
 }
