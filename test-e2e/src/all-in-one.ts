@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '@webstream/testing';
 import { type RunningProcess, startWebstream } from './processes';
+import { RunMarker } from './run-marker';
 
 export interface AllInOne {
   /** The run's own folder: its embedded database, telemetry spool and credentials file. */
@@ -13,9 +14,15 @@ export interface AllInOne {
   run: RunningProcess;
   /** The generated password of a bootstrap user (`admin`, `demo`), as the run printed it. */
   passwordOf(username: string): string;
-  /** Ctrl-C, then SIGKILL if it has not stopped within 20 s; removes the folder. */
+  /**
+   * Ctrl-C, then SIGKILL to every process of the run if it has not stopped within `STOP_GRACE_MS`; removes
+   * the folder once nothing of the run is left to write into it.
+   */
   stop(): Promise<void>;
 }
+
+/** Longer than any role's own stop grace (roles.ts), so a clean stop is never cut short. */
+const STOP_GRACE_MS = 45_000;
 
 /**
  * `webstream all` on free ports in a fresh folder, capturing real X displays, as the session tests need it: the
@@ -26,11 +33,13 @@ export async function startAllInOne(name: string, env: Record<string, string> = 
   const dir = await mkdtemp(join(tmpdir(), `webstream-${name}-`));
   // As root, the embedded PostgreSQL runs as the postgres user, which must be able to enter the folder.
   await chmod(dir, 0o755);
+  const marker = new RunMarker();
   const [gateway, sessionHost, metricsEngine, database, streamer] = await freePorts(5);
   const gatewayUrl = `http://127.0.0.1:${gateway}`;
   const run = startWebstream(['all'], {
     cwd: dir,
     env: {
+      ...marker.env,
       WEBSTREAM__GATEWAY__PORT: String(gateway),
       WEBSTREAM__GATEWAY__BACKEND__GATEWAYURL: gatewayUrl,
       WEBSTREAM__SESSIONHOST__PORT: String(sessionHost),
@@ -60,8 +69,8 @@ export async function startAllInOne(name: string, env: Record<string, string> = 
     },
     async stop() {
       run.child.kill('SIGINT');
-      await Promise.race([run.exited, new Promise((done) => setTimeout(done, 20_000))]);
-      run.child.kill('SIGKILL');
+      await Promise.race([run.exited, new Promise((done) => setTimeout(done, STOP_GRACE_MS))]);
+      await marker.killAll();
       await rm(dir, { recursive: true, force: true });
     },
   };

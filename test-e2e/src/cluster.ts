@@ -6,19 +6,18 @@
 // streamers too, found by a marker in their environment) and drops the databases, whatever state the run is in.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { freePorts, LaunchedProcess } from '@webstream/testing';
 import { CLI, WORKSPACE_ROOT } from './processes';
+import { RunMarker } from './run-marker';
 
 const NGINX_SITE = resolve(WORKSPACE_ROOT, 'deploy/nginx/webstream.conf');
 /** Where a binary may be beside PATH (a non-root PATH may lack the sbin folders). */
 const SYSTEM_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/bin', '/usr/local/bin'];
-/** Every process of a run carries this variable (with the run's id): stop() finds strays by it. */
-const RUN_MARKER = 'WEBSTREAM_E2E_CLUSTER';
 const READY_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 4_000;
 const OUTPUT_LIMIT = 200_000;
@@ -166,7 +165,7 @@ export interface ClusterOptions {
 /** Starts the whole topology; on any failure everything started so far is stopped again. */
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const redirect = options.topology === 'redirect';
-  const runId = randomBytes(6).toString('hex');
+  const marker = new RunMarker();
   const dir = await mkdtemp(join(tmpdir(), 'webstream-cluster-'));
   await chmod(dir, 0o755);
   const processes: ClusterProcess[] = [];
@@ -179,7 +178,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         processes.filter((member) => member.name.startsWith('session host')).map((p) => p.stop()),
       );
       await Promise.all(processes.map((member) => member.stop()));
-      await killMarked(runId);
+      await marker.killAll();
       await Promise.all(databases.map((database) => database.drop()));
       await rm(dir, { recursive: true, force: true });
     })());
@@ -220,7 +219,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const licence = await issueLicence(dir, CLUSTER_SETTINGS.licensedStreamers);
 
     const common: Record<string, string> = {
-      [RUN_MARKER]: runId,
+      ...marker.env,
       WEBSTREAM__LOGGING__LEVEL: 'warn',
       WEBSTREAM__ACCESSMANAGEMENT__MODE: 'standalone',
       WEBSTREAM__ACCESSMANAGEMENT__URL: iamUrl,
@@ -244,7 +243,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       WEBSTREAM__GATEWAY__LICENCE__KEY: licence.key,
       WEBSTREAM__GATEWAY__LICENCE__PUBLICKEY: licence.publicKeyPem,
       WEBSTREAM__REDIS__URL: `redis://127.0.0.1:${redisPort}`,
-      WEBSTREAM__REDIS__KEYPREFIX: `e2e-${runId}:`,
+      WEBSTREAM__REDIS__KEYPREFIX: `e2e-${marker.id}:`,
       WEBSTREAM__STREAMER__CAPTURESOURCE: 'synthetic',
       WEBSTREAM__SESSIONHOST__MAXSESSIONS: String(CLUSTER_SETTINGS.hostMaxSessions),
       WEBSTREAM__SESSIONHOST__DRAINTIMEOUT: '2',
@@ -273,7 +272,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       'redis',
       redisBinary,
       ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-      { cwd: dir, env: { [RUN_MARKER]: runId }, ready: () => redisAnswers(redisPort) },
+      { cwd: dir, env: marker.env, ready: () => redisAnswers(redisPort) },
     );
     processes.push(redis);
     const metricsEngine = await role('metrics engine', '-me', metricsPort, {
@@ -305,7 +304,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       ['-p', nginxDir, '-c', join(nginxDir, 'nginx.conf'), '-e', 'stderr'],
       {
         cwd: nginxDir,
-        env: { [RUN_MARKER]: runId },
+        env: marker.env,
         asNobody: process.getuid?.() === 0,
         ready: async () => {
           const response = await fetch(`${url}/gateway/health`, { signal: AbortSignal.timeout(2_000) });
@@ -475,20 +474,6 @@ export function redisAnswers(port: number): Promise<boolean> {
     socket.once('data', (data: Buffer) => finish(data.toString().startsWith('+PONG')));
     socket.once('error', () => finish(false));
   });
-}
-
-/** SIGKILL to every process that carries this run's marker (streamers orphaned by a killed host, say). */
-async function killMarked(runId: string): Promise<void> {
-  const marker = `${RUN_MARKER}=${runId}`;
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const environ = await readFile(`/proc/${entry}/environ`, 'utf8');
-      if (environ.split('\0').includes(marker)) process.kill(Number(entry), 'SIGKILL');
-    } catch {
-      // gone meanwhile, or not ours to read
-    }
-  }
 }
 
 /** The first `name` on PATH or in the system folders that runs with `versionFlag`. */
