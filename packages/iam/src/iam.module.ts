@@ -41,6 +41,26 @@ import { WorkspacesController } from './workspaces/workspaces.controller';
 import { WorkspacesService } from './workspaces/workspaces.service';
 import { UsersService } from './users/users.service';
 
+import { OrganizationsRepository } from './organizations/organizations.repository';
+import { UsersRepository } from './users/users.repository';
+import { GroupsRepository } from './groups/groups.repository';
+import { ApplicationsRepository } from './applications/applications.repository';
+import { PoliciesRepository } from './policies/policies.repository';
+import { WorkspacesRepository } from './workspaces/workspaces.repository';
+import { EntitlementsRepository } from './entitlements/entitlements.repository';
+import { ApiKeysRepository } from './api-keys/api-keys.repository';
+/** One per feature: the services reach the database through these. */
+const REPOSITORIES = [
+  OrganizationsRepository,
+  UsersRepository,
+  GroupsRepository,
+  ApplicationsRepository,
+  PoliciesRepository,
+  WorkspacesRepository,
+  EntitlementsRepository,
+  ApiKeysRepository,
+];
+
 /**
  * Access management under /iam/*: mounted in-process by the gateway (accessManagement.mode = builtin) and
  * hosted on its own by apps/iam (-am), with the same routes either way.
@@ -92,6 +112,7 @@ export class IamModule {
         ApiKeyVerifier,
         IamAuthGuard,
         AuthService,
+        ...REPOSITORIES,
         OrganizationsService,
         UsersService,
         GroupsService,

@@ -4,18 +4,22 @@ import {
   type CreateApiKey,
   type CreatedApiKey,
   type ListApiKeysQuery,
-  type Page,
   type UpdateApiKey,
 } from '@webstream/contracts';
 import { AuditTrail } from '../audit/audit-trail';
-import { type Actor, assertAdmin } from '../auth/actor';
-import { contains, fetchPage, iso } from '../common/paging';
-import { IamDatabase } from '../database/iam-database';
+import { type Actor } from '../auth/actor';
+import { IamChanges } from '../changes/iam-changes';
+import { contains, iso } from '../common/paging';
+import { ScopedCrudService, type WriteKind } from '../common/scoped-crud.service';
 import { type ApiKey as ApiKeyRow, type Prisma } from '../generated/prisma/client';
-import { notFound, readScope, recordScope, targetOrg } from '../tenancy/tenant-scope';
+import { OrganizationsRepository } from '../organizations/organizations.repository';
+import { targetOrg } from '../tenancy/tenant-scope';
 import { generateApiKey } from './api-key-verifier';
+import { ApiKeysRepository } from './api-keys.repository';
 
 const DAY_MS = 24 * 3600 * 1000;
+
+type ApiKeyRowWithKey = ApiKeyRow & { key: string };
 
 function toApiKey(row: ApiKeyRow): ApiKey {
   return {
@@ -33,105 +37,72 @@ function toApiKey(row: ApiKeyRow): ApiKey {
   };
 }
 
+function filter(query: ListApiKeysQuery): Prisma.ApiKeyWhereInput {
+  const active: Prisma.ApiKeyWhereInput = { revokedAt: null, expiresAt: { gt: new Date() } };
+  return {
+    ...(query.q === undefined ? {} : { name: contains(query.q) }),
+    ...(query.active === undefined ? {} : query.active ? active : { NOT: active }),
+  };
+}
+
 @Injectable()
-export class ApiKeysService {
+export class ApiKeysService extends ScopedCrudService<
+  ApiKeyRow,
+  ApiKey,
+  CreateApiKey,
+  UpdateApiKey,
+  ListApiKeysQuery,
+  Prisma.ApiKeyWhereInput,
+  CreatedApiKey
+> {
   constructor(
-    private readonly db: IamDatabase,
-    private readonly audit: AuditTrail,
-  ) {}
-
-  async list(actor: Actor, query: ListApiKeysQuery): Promise<Page<ApiKey>> {
-    assertAdmin(actor, 'read');
-    const now = new Date();
-    const active: Prisma.ApiKeyWhereInput = { revokedAt: null, expiresAt: { gt: now } };
-    const where: Prisma.ApiKeyWhereInput = {
-      ...readScope(actor, query.orgId),
-      ...(query.q === undefined ? {} : { name: contains(query.q) }),
-      ...(query.active === undefined ? {} : query.active ? active : { NOT: active }),
-    };
-    return fetchPage(
-      query,
-      (window) => this.db.apiKey.findMany({ where, orderBy: { createdAt: 'desc' }, ...window }),
-      () => this.db.apiKey.count({ where }),
-      toApiKey,
-    );
+    private readonly apiKeys: ApiKeysRepository,
+    private readonly organizations: OrganizationsRepository,
+    audit: AuditTrail,
+    changes: IamChanges,
+  ) {
+    // No entitlement answer reads API keys: their writes leave the cache alone.
+    super(apiKeys, audit, changes, {
+      auditType: 'api-key',
+      label: 'API key',
+      feedsEntitlements: false,
+      toItem: toApiKey,
+      filter,
+    });
   }
 
-  async get(actor: Actor, id: string): Promise<ApiKey> {
-    assertAdmin(actor, 'read');
-    return toApiKey(await this.find(actor, id));
-  }
-
-  async create(actor: Actor, body: CreateApiKey): Promise<CreatedApiKey> {
-    assertAdmin(actor, 'write');
+  /** The key is generated here and answered once, by create(): only its hash is stored. */
+  protected override async insert(actor: Actor, body: CreateApiKey): Promise<ApiKeyRowWithKey> {
     const orgId = targetOrg(actor, body.orgId);
-    if ((await this.db.organization.count({ where: { id: orgId } })) === 0) {
+    if (!(await this.organizations.exists(orgId))) {
       throw new NotFoundException(`orgId: organization ${orgId} does not exist`);
     }
     const generated = generateApiKey();
-    const row = await this.db.apiKey.create({
-      data: {
-        orgId,
-        name: body.name,
-        prefix: generated.prefix,
-        secretHash: generated.secretHash,
-        scopes: body.scopes,
-        expiresAt: new Date(Date.now() + body.expiresInDays * DAY_MS),
-        createdById: actor.kind === 'user' ? actor.id : null,
-      },
-    });
-    const created = toApiKey(row);
-    this.audit.change(actor, {
-      action: 'api-key.create',
-      targetType: 'api-key',
-      targetId: row.id,
+    const row = await this.apiKeys.create({
       orgId,
-      before: null,
-      after: created,
+      name: body.name,
+      prefix: generated.prefix,
+      secretHash: generated.secretHash,
+      scopes: body.scopes,
+      expiresAt: new Date(Date.now() + body.expiresInDays * DAY_MS),
+      createdById: actor.kind === 'user' ? actor.id : null,
     });
-    return { ...created, key: generated.key };
+    return { ...row, key: generated.key };
   }
 
-  async update(actor: Actor, id: string, body: UpdateApiKey): Promise<ApiKey> {
-    assertAdmin(actor, 'write');
-    const current = await this.find(actor, id);
-    const after = toApiKey(
-      await this.db.apiKey.update({
-        where: { id },
-        data: {
-          name: body.name,
-          revokedAt: body.revoked === true ? (current.revokedAt ?? new Date()) : undefined,
-        },
-      }),
-    );
-    this.audit.change(actor, {
-      action: body.revoked === true && current.revokedAt === null ? 'api-key.revoke' : 'api-key.update',
-      targetType: 'api-key',
-      targetId: id,
-      orgId: after.orgId,
-      before: toApiKey(current),
-      after,
-    });
-    return after;
+  protected override answerCreated(row: ApiKeyRowWithKey, item: ApiKey): CreatedApiKey {
+    return { ...item, key: row.key };
   }
 
-  async remove(actor: Actor, id: string): Promise<void> {
-    assertAdmin(actor, 'write');
-    const before = toApiKey(await this.find(actor, id));
-    await this.db.apiKey.delete({ where: { id } });
-    this.audit.change(actor, {
-      action: 'api-key.delete',
-      targetType: 'api-key',
-      targetId: id,
-      orgId: before.orgId,
-      before,
-      after: null,
+  protected override change(_actor: Actor, current: ApiKeyRow, body: UpdateApiKey): Promise<ApiKeyRow> {
+    return this.apiKeys.update(current.id, {
+      name: body.name,
+      revokedAt: body.revoked === true ? (current.revokedAt ?? new Date()) : undefined,
     });
   }
 
-  private async find(actor: Actor, id: string): Promise<ApiKeyRow> {
-    const row = await this.db.apiKey.findFirst({ where: { id, ...recordScope(actor) } });
-    if (row === null) throw notFound('API key', id);
-    return row;
+  protected override auditAction(kind: WriteKind, before: ApiKeyRow | null, after: ApiKeyRow | null): string {
+    const revoked = kind === 'update' && before?.revokedAt === null && after?.revokedAt !== null;
+    return revoked ? 'api-key.revoke' : super.auditAction(kind, before, after);
   }
 }

@@ -3,16 +3,16 @@ import {
   type Application,
   type CreateApplication,
   type ListApplicationsQuery,
-  type Page,
   type UpdateApplication,
 } from '@webstream/contracts';
 import { AuditTrail } from '../audit/audit-trail';
-import { type Actor, assertAdmin } from '../auth/actor';
+import { type Actor } from '../auth/actor';
 import { IamChanges } from '../changes/iam-changes';
-import { contains, fetchPage, iso } from '../common/paging';
-import { IamDatabase } from '../database/iam-database';
+import { contains, iso } from '../common/paging';
+import { ScopedCrudService } from '../common/scoped-crud.service';
 import { type Application as ApplicationRow, type Prisma } from '../generated/prisma/client';
-import { notFound, readScope, recordScope, targetOrg } from '../tenancy/tenant-scope';
+import { targetOrg } from '../tenancy/tenant-scope';
+import { ApplicationsRepository } from './applications.repository';
 
 function toApplication(row: ApplicationRow): Application {
   return {
@@ -29,98 +29,53 @@ function toApplication(row: ApplicationRow): Application {
 }
 
 @Injectable()
-export class ApplicationsService {
+export class ApplicationsService extends ScopedCrudService<
+  ApplicationRow,
+  Application,
+  CreateApplication,
+  UpdateApplication,
+  ListApplicationsQuery,
+  Prisma.ApplicationWhereInput
+> {
   constructor(
-    private readonly db: IamDatabase,
-    private readonly audit: AuditTrail,
-    private readonly changes: IamChanges,
-  ) {}
-
-  async list(actor: Actor, query: ListApplicationsQuery): Promise<Page<Application>> {
-    assertAdmin(actor, 'read');
-    const where: Prisma.ApplicationWhereInput = {
-      ...readScope(actor, query.orgId),
-      ...(query.q === undefined ? {} : { OR: [{ name: contains(query.q) }, { exe: contains(query.q) }] }),
-    };
-    return fetchPage(
-      query,
-      (window) => this.db.application.findMany({ where, orderBy: { name: 'asc' }, ...window }),
-      () => this.db.application.count({ where }),
-      toApplication,
-    );
-  }
-
-  async get(actor: Actor, id: string): Promise<Application> {
-    assertAdmin(actor, 'read');
-    return toApplication(await this.find(actor, id));
-  }
-
-  async create(actor: Actor, body: CreateApplication): Promise<Application> {
-    assertAdmin(actor, 'write');
-    const orgId = targetOrg(actor, body.orgId);
-    const created = toApplication(
-      await this.db.application.create({
-        data: {
-          orgId,
-          name: body.name,
-          exe: body.exe,
-          args: body.args,
-          description: body.description,
-          icon: body.icon ?? null,
-        },
-      }),
-    );
-    this.audit.change(actor, {
-      action: 'application.create',
-      targetType: 'application',
-      targetId: created.id,
-      orgId,
-      before: null,
-      after: created,
+    private readonly applications: ApplicationsRepository,
+    audit: AuditTrail,
+    changes: IamChanges,
+  ) {
+    super(applications, audit, changes, {
+      auditType: 'application',
+      feedsEntitlements: true,
+      toItem: toApplication,
+      filter: (query) =>
+        query.q === undefined ? {} : { OR: [{ name: contains(query.q) }, { exe: contains(query.q) }] },
     });
-    return created;
   }
 
-  async update(actor: Actor, id: string, body: UpdateApplication): Promise<Application> {
-    assertAdmin(actor, 'write');
-    const before = toApplication(await this.find(actor, id));
-    const after = toApplication(await this.db.application.update({ where: { id }, data: body }));
-    await this.changes.changed();
-    this.audit.change(actor, {
-      action: 'application.update',
-      targetType: 'application',
-      targetId: id,
-      orgId: after.orgId,
-      before,
-      after,
+  protected override insert(actor: Actor, body: CreateApplication): Promise<ApplicationRow> {
+    return this.applications.create({
+      orgId: targetOrg(actor, body.orgId),
+      name: body.name,
+      exe: body.exe,
+      args: body.args,
+      description: body.description,
+      icon: body.icon ?? null,
     });
-    return after;
   }
 
-  async remove(actor: Actor, id: string): Promise<void> {
-    assertAdmin(actor, 'write');
-    const before = toApplication(await this.find(actor, id));
-    const usedBy = await this.db.workspaceApplication.count({ where: { applicationId: id } });
+  protected override change(
+    _actor: Actor,
+    current: ApplicationRow,
+    body: UpdateApplication,
+  ): Promise<ApplicationRow> {
+    return this.applications.update(current.id, body);
+  }
+
+  protected override async assertRemovable(_actor: Actor, current: ApplicationRow): Promise<void> {
+    const usedBy = await this.applications.workspacesOffering(current.id);
     if (usedBy > 0) {
       throw new ConflictException(
-        `application ${id} is offered by ${usedBy} workspace(s); remove it from them first`,
+        `application ${current.id} is offered by ${usedBy} workspace(s); remove it from them first`,
       );
     }
-    await this.db.application.delete({ where: { id } });
-    await this.changes.changed();
-    this.audit.change(actor, {
-      action: 'application.delete',
-      targetType: 'application',
-      targetId: id,
-      orgId: before.orgId,
-      before,
-      after: null,
-    });
-  }
-
-  private async find(actor: Actor, id: string): Promise<ApplicationRow> {
-    const row = await this.db.application.findFirst({ where: { id, ...recordScope(actor) } });
-    if (row === null) throw notFound('application', id);
-    return row;
   }
 }

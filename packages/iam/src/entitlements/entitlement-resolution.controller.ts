@@ -7,8 +7,8 @@ import {
 import { Endpoint, RequestValidationException } from '@webstream/service-kit';
 import { type Actor, assertAdmin, CurrentActor } from '../auth/actor';
 import { IamAuthGuard } from '../auth/iam-auth.guard';
-import { IamDatabase } from '../database/iam-database';
 import { notFound, recordScope } from '../tenancy/tenant-scope';
+import { UsersRepository } from '../users/users.repository';
 import { EntitlementResolver } from './entitlement-resolver';
 
 @Controller()
@@ -16,7 +16,7 @@ import { EntitlementResolver } from './entitlement-resolver';
 export class EntitlementResolutionController {
   constructor(
     private readonly resolver: EntitlementResolver,
-    private readonly db: IamDatabase,
+    private readonly users: UsersRepository,
   ) {}
 
   /** A user asks for themselves (the gateway does so with the user's token); an admin for a user of theirs. */
@@ -33,7 +33,7 @@ export class EntitlementResolutionController {
           { path: 'query.userId', message: 'is required when an API key asks' },
         ]);
       }
-      const inScope = await this.db.user.count({ where: { id: query.userId, ...recordScope(actor) } });
+      const inScope = await this.users.count({ id: query.userId, ...recordScope(actor) });
       if (inScope === 0) throw notFound('user', query.userId);
     }
     return this.resolver.resolve(query.userId ?? actor.id, query.workspaceId, query.appId);

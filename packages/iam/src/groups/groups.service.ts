@@ -13,15 +13,14 @@ import { AuditTrail } from '../audit/audit-trail';
 import { type Actor, assertAdmin } from '../auth/actor';
 import { IamChanges } from '../changes/iam-changes';
 import { contains, fetchPage, iso } from '../common/paging';
-import { IamDatabase } from '../database/iam-database';
-import { type Group as GroupRow, type Prisma } from '../generated/prisma/client';
-import { notFound, readScope, recordScope, targetOrg } from '../tenancy/tenant-scope';
+import { ScopedCrudService } from '../common/scoped-crud.service';
+import { type Prisma } from '../generated/prisma/client';
+import { notFound, targetOrg } from '../tenancy/tenant-scope';
 import { toUser } from '../users/user-mapper';
+import { UsersRepository } from '../users/users.repository';
+import { type GroupWithMemberCount, GroupsRepository } from './groups.repository';
 
-type GroupWithCount = GroupRow & { _count: { members: number } };
-const withCount = { _count: { select: { members: true } } } as const;
-
-function toGroup(row: GroupWithCount): Group {
+function toGroup(row: GroupWithMemberCount): Group {
   return {
     id: row.id,
     orgId: row.orgId,
@@ -33,82 +32,42 @@ function toGroup(row: GroupWithCount): Group {
   };
 }
 
+function filter(query: ListGroupsQuery): Prisma.GroupWhereInput {
+  return {
+    ...(query.q === undefined ? {} : { name: contains(query.q) }),
+    ...(query.userId === undefined ? {} : { members: { some: { userId: query.userId } } }),
+  };
+}
+
 @Injectable()
-export class GroupsService {
+export class GroupsService extends ScopedCrudService<
+  GroupWithMemberCount,
+  Group,
+  CreateGroup,
+  UpdateGroup,
+  ListGroupsQuery,
+  Prisma.GroupWhereInput
+> {
   constructor(
-    private readonly db: IamDatabase,
-    private readonly audit: AuditTrail,
-    private readonly changes: IamChanges,
-  ) {}
-
-  async list(actor: Actor, query: ListGroupsQuery): Promise<Page<Group>> {
-    assertAdmin(actor, 'read');
-    const where: Prisma.GroupWhereInput = {
-      ...readScope(actor, query.orgId),
-      ...(query.q === undefined ? {} : { name: contains(query.q) }),
-      ...(query.userId === undefined ? {} : { members: { some: { userId: query.userId } } }),
-    };
-    return fetchPage(
-      query,
-      (window) => this.db.group.findMany({ where, include: withCount, orderBy: { name: 'asc' }, ...window }),
-      () => this.db.group.count({ where }),
-      toGroup,
-    );
+    private readonly groups: GroupsRepository,
+    private readonly users: UsersRepository,
+    audit: AuditTrail,
+    changes: IamChanges,
+  ) {
+    super(groups, audit, changes, { auditType: 'group', feedsEntitlements: true, toItem: toGroup, filter });
   }
 
-  async get(actor: Actor, id: string): Promise<Group> {
-    assertAdmin(actor, 'read');
-    return toGroup(await this.find(actor, id));
-  }
-
-  async create(actor: Actor, body: CreateGroup): Promise<Group> {
-    assertAdmin(actor, 'write');
+  protected override insert(actor: Actor, body: CreateGroup): Promise<GroupWithMemberCount> {
     const orgId = targetOrg(actor, body.orgId);
-    const created = toGroup(
-      await this.db.group.create({
-        data: { orgId, name: body.name, description: body.description },
-        include: withCount,
-      }),
-    );
-    this.audit.change(actor, {
-      action: 'group.create',
-      targetType: 'group',
-      targetId: created.id,
-      orgId,
-      before: null,
-      after: created,
-    });
-    return created;
+    return this.groups.create({ orgId, name: body.name, description: body.description });
   }
 
-  async update(actor: Actor, id: string, body: UpdateGroup): Promise<Group> {
-    assertAdmin(actor, 'write');
-    const before = toGroup(await this.find(actor, id));
-    const after = toGroup(await this.db.group.update({ where: { id }, data: body, include: withCount }));
-    this.audit.change(actor, {
-      action: 'group.update',
-      targetType: 'group',
-      targetId: id,
-      orgId: after.orgId,
-      before,
-      after,
-    });
-    return after;
-  }
-
-  async remove(actor: Actor, id: string): Promise<void> {
-    assertAdmin(actor, 'write');
-    const before = toGroup(await this.find(actor, id));
-    await this.db.group.delete({ where: { id } });
-    await this.changes.changed();
-    this.audit.change(actor, {
-      action: 'group.delete',
-      targetType: 'group',
-      targetId: id,
-      orgId: before.orgId,
-      before,
-      after: null,
-    });
+  protected override change(
+    _actor: Actor,
+    current: GroupWithMemberCount,
+    body: UpdateGroup,
+  ): Promise<GroupWithMemberCount> {
+    return this.groups.update(current.id, body);
   }
 
   async members(actor: Actor, id: string, query: Pick<PageQuery, 'page' | 'pageSize'>): Promise<Page<User>> {
@@ -117,8 +76,8 @@ export class GroupsService {
     const where = { memberships: { some: { groupId: id } } };
     return fetchPage(
       query,
-      (window) => this.db.user.findMany({ where, orderBy: { username: 'asc' }, ...window }),
-      () => this.db.user.count({ where }),
+      (window) => this.users.page(where, window),
+      () => this.users.count(where),
       toUser,
     );
   }
@@ -128,22 +87,11 @@ export class GroupsService {
     assertAdmin(actor, 'write');
     const group = await this.find(actor, id);
     // The user must belong to the group's organization; any other answers 404, as if it did not exist.
-    const user = await this.db.user.findFirst({ where: { id: userId, orgId: group.orgId } });
-    if (user === null) throw notFound('user', userId);
-    const existing = await this.db.groupMember.findUnique({
-      where: { groupId_userId: { groupId: id, userId } },
-    });
-    const membership =
-      existing ??
-      (await this.db.groupMember.upsert({
-        where: { groupId_userId: { groupId: id, userId } },
-        create: { groupId: id, userId },
-        update: {},
-      }));
+    if (!(await this.users.existsIn(group.orgId, userId))) throw notFound('user', userId);
+    const { membership, added } = await this.groups.addMember(id, userId);
     const result = { groupId: id, userId, addedAt: iso(membership.addedAt) };
-    if (existing === null) {
-      await this.changes.changed();
-      this.audit.change(actor, {
+    if (added) {
+      await this.recordChange(actor, {
         action: 'group.member-add',
         targetType: 'group',
         targetId: id,
@@ -158,10 +106,8 @@ export class GroupsService {
   async removeMember(actor: Actor, id: string, userId: string): Promise<void> {
     assertAdmin(actor, 'write');
     const group = await this.find(actor, id);
-    const removed = await this.db.groupMember.deleteMany({ where: { groupId: id, userId } });
-    if (removed.count === 0) throw notFound('member', userId);
-    await this.changes.changed();
-    this.audit.change(actor, {
+    if (!(await this.groups.removeMember(id, userId))) throw notFound('member', userId);
+    await this.recordChange(actor, {
       action: 'group.member-remove',
       targetType: 'group',
       targetId: id,
@@ -169,11 +115,5 @@ export class GroupsService {
       before: { groupId: id, userId },
       after: null,
     });
-  }
-
-  private async find(actor: Actor, id: string): Promise<GroupWithCount> {
-    const row = await this.db.group.findFirst({ where: { id, ...recordScope(actor) }, include: withCount });
-    if (row === null) throw notFound('group', id);
-    return row;
   }
 }

@@ -3,16 +3,16 @@ import {
   type CreateOrganization,
   type ListOrganizationsQuery,
   type Organization,
-  type Page,
   type UpdateOrganization,
 } from '@webstream/contracts';
 import { AuditTrail } from '../audit/audit-trail';
 import { type Actor, assertAdmin, isPlatformAdmin } from '../auth/actor';
 import { IamChanges } from '../changes/iam-changes';
-import { contains, fetchPage, iso } from '../common/paging';
-import { IamDatabase } from '../database/iam-database';
-import { type Organization as OrganizationRow } from '../generated/prisma/client';
+import { contains, iso } from '../common/paging';
+import { type CrudOperation, ScopedCrudService } from '../common/scoped-crud.service';
+import { type Organization as OrganizationRow, type Prisma } from '../generated/prisma/client';
 import { notFound } from '../tenancy/tenant-scope';
+import { OrganizationsRepository } from './organizations.repository';
 
 function toOrganization(row: OrganizationRow): Organization {
   return {
@@ -28,84 +28,64 @@ function assertPlatformAdmin(actor: Actor): void {
   if (!isPlatformAdmin(actor)) throw new ForbiddenException('only a platform administrator may do this');
 }
 
+/**
+ * Organizations are the scope itself: everyone sees their own, a platform administrator every one, and only
+ * a platform administrator creates or deletes one (with everything in it).
+ */
 @Injectable()
-export class OrganizationsService {
+export class OrganizationsService extends ScopedCrudService<
+  OrganizationRow,
+  Organization,
+  CreateOrganization,
+  UpdateOrganization,
+  ListOrganizationsQuery,
+  Prisma.OrganizationWhereInput
+> {
   constructor(
-    private readonly db: IamDatabase,
-    private readonly audit: AuditTrail,
-    private readonly changes: IamChanges,
-  ) {}
-
-  /** Everyone else sees their own organization only. */
-  async list(actor: Actor, query: ListOrganizationsQuery): Promise<Page<Organization>> {
-    const where = {
-      ...(isPlatformAdmin(actor) ? {} : { id: actor.orgId }),
-      ...(query.q === undefined ? {} : { OR: [{ name: contains(query.q) }, { slug: contains(query.q) }] }),
-    };
-    return fetchPage(
-      query,
-      (window) => this.db.organization.findMany({ where, orderBy: { name: 'asc' }, ...window }),
-      () => this.db.organization.count({ where }),
-      toOrganization,
-    );
-  }
-
-  async get(actor: Actor, id: string): Promise<Organization> {
-    return toOrganization(await this.find(actor, id));
-  }
-
-  async create(actor: Actor, body: CreateOrganization): Promise<Organization> {
-    assertPlatformAdmin(actor);
-    const created = toOrganization(await this.db.organization.create({ data: body }));
-    this.audit.change(actor, {
-      action: 'organization.create',
-      targetType: 'organization',
-      targetId: created.id,
-      orgId: created.id,
-      before: null,
-      after: created,
-    });
-    return created;
-  }
-
-  async update(actor: Actor, id: string, body: UpdateOrganization): Promise<Organization> {
-    assertAdmin(actor, 'write');
-    const before = toOrganization(await this.find(actor, id));
-    const after = toOrganization(await this.db.organization.update({ where: { id }, data: body }));
-    this.audit.change(actor, {
-      action: 'organization.update',
-      targetType: 'organization',
-      targetId: id,
-      orgId: id,
-      before,
-      after,
-    });
-    return after;
-  }
-
-  /** Deletes the organization and everything in it. */
-  async remove(actor: Actor, id: string): Promise<void> {
-    assertPlatformAdmin(actor);
-    const before = toOrganization(await this.find(actor, id));
-    if (id === actor.orgId) throw new ConflictException('you cannot delete your own organization');
-    await this.db.organization.delete({ where: { id } });
-    await this.changes.changed();
-    this.audit.change(actor, {
-      action: 'organization.delete',
-      targetType: 'organization',
-      targetId: id,
-      orgId: id,
-      before,
-      after: null,
+    private readonly organizations: OrganizationsRepository,
+    audit: AuditTrail,
+    changes: IamChanges,
+  ) {
+    super(organizations, audit, changes, {
+      auditType: 'organization',
+      feedsEntitlements: true,
+      toItem: toOrganization,
+      filter: (query) =>
+        query.q === undefined ? {} : { OR: [{ name: contains(query.q) }, { slug: contains(query.q) }] },
     });
   }
 
-  private async find(actor: Actor, id: string): Promise<OrganizationRow> {
-    // Another organization's id answers the same as one that never existed.
+  /** Reading is scoped by find() and listScope(): everyone may read their own organization. */
+  protected override authorize(actor: Actor, operation: CrudOperation): void {
+    if (operation === 'create' || operation === 'remove') assertPlatformAdmin(actor);
+    else if (operation === 'update') assertAdmin(actor, 'write');
+  }
+
+  protected override listScope(actor: Actor): Prisma.OrganizationWhereInput {
+    return isPlatformAdmin(actor) ? {} : { id: actor.orgId };
+  }
+
+  protected override insert(_actor: Actor, body: CreateOrganization): Promise<OrganizationRow> {
+    return this.organizations.create(body);
+  }
+
+  protected override change(
+    _actor: Actor,
+    current: OrganizationRow,
+    body: UpdateOrganization,
+  ): Promise<OrganizationRow> {
+    return this.organizations.update(current.id, body);
+  }
+
+  protected override assertRemovable(actor: Actor, current: OrganizationRow): Promise<void> {
+    if (current.id === actor.orgId) throw new ConflictException('you cannot delete your own organization');
+    return Promise.resolve();
+  }
+
+  /** Another organization's id answers the same as one that never existed. */
+  protected override async find(actor: Actor, id: string): Promise<OrganizationRow> {
     const row =
-      isPlatformAdmin(actor) || id === actor.orgId
-        ? await this.db.organization.findUnique({ where: { id } })
-        : null;
+      isPlatformAdmin(actor) || id === actor.orgId ? await this.organizations.findFirst({ id }) : null;
     if (row === null) throw notFound('organization', id);
     return row;
   }

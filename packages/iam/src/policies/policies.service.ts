@@ -2,20 +2,20 @@ import { ConflictException, Injectable } from '@nestjs/common';
 import {
   type CreatePolicy,
   type ListPoliciesQuery,
-  type Page,
   type Policy,
   type UpdatePolicy,
   workspacePolicySchema,
 } from '@webstream/contracts';
 import { AuditTrail } from '../audit/audit-trail';
-import { type Actor, assertAdmin } from '../auth/actor';
+import { type Actor } from '../auth/actor';
 import { IamChanges } from '../changes/iam-changes';
-import { contains, fetchPage, iso } from '../common/paging';
-import { IamDatabase } from '../database/iam-database';
+import { contains, iso } from '../common/paging';
+import { ScopedCrudService } from '../common/scoped-crud.service';
 import { type Policy as PolicyRow, type Prisma } from '../generated/prisma/client';
-import { notFound, readScope, recordScope, targetOrg } from '../tenancy/tenant-scope';
+import { targetOrg } from '../tenancy/tenant-scope';
+import { PoliciesRepository } from './policies.repository';
 
-export function toPolicy(row: PolicyRow): Policy {
+function toPolicy(row: PolicyRow): Policy {
   return {
     id: row.id,
     orgId: row.orgId,
@@ -29,90 +29,42 @@ export function toPolicy(row: PolicyRow): Policy {
 }
 
 @Injectable()
-export class PoliciesService {
+export class PoliciesService extends ScopedCrudService<
+  PolicyRow,
+  Policy,
+  CreatePolicy,
+  UpdatePolicy,
+  ListPoliciesQuery,
+  Prisma.PolicyWhereInput
+> {
   constructor(
-    private readonly db: IamDatabase,
-    private readonly audit: AuditTrail,
-    private readonly changes: IamChanges,
-  ) {}
-
-  async list(actor: Actor, query: ListPoliciesQuery): Promise<Page<Policy>> {
-    assertAdmin(actor, 'read');
-    const where: Prisma.PolicyWhereInput = {
-      ...readScope(actor, query.orgId),
-      ...(query.q === undefined ? {} : { name: contains(query.q) }),
-    };
-    return fetchPage(
-      query,
-      (window) => this.db.policy.findMany({ where, orderBy: { name: 'asc' }, ...window }),
-      () => this.db.policy.count({ where }),
-      toPolicy,
-    );
+    private readonly policies: PoliciesRepository,
+    audit: AuditTrail,
+    changes: IamChanges,
+  ) {
+    super(policies, audit, changes, {
+      auditType: 'policy',
+      feedsEntitlements: true,
+      toItem: toPolicy,
+      filter: (query) => (query.q === undefined ? {} : { name: contains(query.q) }),
+    });
   }
 
-  async get(actor: Actor, id: string): Promise<Policy> {
-    assertAdmin(actor, 'read');
-    return toPolicy(await this.find(actor, id));
-  }
-
-  async create(actor: Actor, body: CreatePolicy): Promise<Policy> {
-    assertAdmin(actor, 'write');
+  protected override insert(actor: Actor, body: CreatePolicy): Promise<PolicyRow> {
     const orgId = targetOrg(actor, body.orgId);
-    const created = toPolicy(
-      await this.db.policy.create({
-        data: { orgId, name: body.name, description: body.description, rules: body.rules },
-      }),
-    );
-    this.audit.change(actor, {
-      action: 'policy.create',
-      targetType: 'policy',
-      targetId: created.id,
-      orgId,
-      before: null,
-      after: created,
-    });
-    return created;
+    return this.policies.create({ orgId, name: body.name, description: body.description, rules: body.rules });
   }
 
-  async update(actor: Actor, id: string, body: UpdatePolicy): Promise<Policy> {
-    assertAdmin(actor, 'write');
-    const before = toPolicy(await this.find(actor, id));
-    const after = toPolicy(await this.db.policy.update({ where: { id }, data: body }));
-    await this.changes.changed();
-    this.audit.change(actor, {
-      action: 'policy.update',
-      targetType: 'policy',
-      targetId: id,
-      orgId: after.orgId,
-      before,
-      after,
-    });
-    return after;
+  protected override change(_actor: Actor, current: PolicyRow, body: UpdatePolicy): Promise<PolicyRow> {
+    return this.policies.update(current.id, body);
   }
 
-  async remove(actor: Actor, id: string): Promise<void> {
-    assertAdmin(actor, 'write');
-    const before = toPolicy(await this.find(actor, id));
-    const usedBy = await this.db.workspace.count({ where: { policyId: id } });
+  protected override async assertRemovable(_actor: Actor, current: PolicyRow): Promise<void> {
+    const usedBy = await this.policies.workspacesUsing(current.id);
     if (usedBy > 0) {
       throw new ConflictException(
-        `policy ${id} is used by ${usedBy} workspace(s); give them another policy first`,
+        `policy ${current.id} is used by ${usedBy} workspace(s); give them another policy first`,
       );
     }
-    await this.db.policy.delete({ where: { id } });
-    this.audit.change(actor, {
-      action: 'policy.delete',
-      targetType: 'policy',
-      targetId: id,
-      orgId: before.orgId,
-      before,
-      after: null,
-    });
-  }
-
-  private async find(actor: Actor, id: string): Promise<PolicyRow> {
-    const row = await this.db.policy.findFirst({ where: { id, ...recordScope(actor) } });
-    if (row === null) throw notFound('policy', id);
-    return row;
   }
 }

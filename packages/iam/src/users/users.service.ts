@@ -1,11 +1,5 @@
 import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
-import {
-  type CreateUser,
-  type ListUsersQuery,
-  type Page,
-  type UpdateUser,
-  type User,
-} from '@webstream/contracts';
+import { type CreateUser, type ListUsersQuery, type UpdateUser, type User } from '@webstream/contracts';
 import { RequestValidationException } from '@webstream/service-kit';
 import { AuditTrail } from '../audit/audit-trail';
 import { type Actor, assertAdmin, isPlatformAdmin } from '../auth/actor';
@@ -14,91 +8,83 @@ import { PasswordHasher } from '../auth/password-hasher';
 import { passwordProblems } from '../auth/password-policy';
 import { RefreshTokens } from '../auth/refresh-tokens';
 import { IamChanges } from '../changes/iam-changes';
-import { contains, fetchPage } from '../common/paging';
-import { IamDatabase } from '../database/iam-database';
+import { contains } from '../common/paging';
+import { type CrudOperation, ScopedCrudService } from '../common/scoped-crud.service';
 import { type Prisma, type User as UserRow } from '../generated/prisma/client';
-import { notFound, readScope, recordScope, targetOrg } from '../tenancy/tenant-scope';
+import { OrganizationsRepository } from '../organizations/organizations.repository';
+import { notFound, targetOrg } from '../tenancy/tenant-scope';
 import { dbRole, toUser } from './user-mapper';
+import { UsersRepository } from './users.repository';
 
 const SELF_SERVICE_FIELDS = new Set<keyof UpdateUser>(['displayName', 'email', 'password']);
 
+function filter(query: ListUsersQuery): Prisma.UserWhereInput {
+  return {
+    ...(query.role === undefined ? {} : { role: dbRole(query.role) }),
+    ...(query.disabled === undefined ? {} : { disabled: query.disabled }),
+    ...(query.groupId === undefined ? {} : { memberships: { some: { groupId: query.groupId } } }),
+    ...(query.q === undefined
+      ? {}
+      : {
+          OR: [
+            { username: contains(query.q) },
+            { displayName: contains(query.q) },
+            { email: contains(query.q) },
+          ],
+        }),
+  };
+}
+
 @Injectable()
-export class UsersService {
+export class UsersService extends ScopedCrudService<
+  UserRow,
+  User,
+  CreateUser,
+  UpdateUser,
+  ListUsersQuery,
+  Prisma.UserWhereInput
+> {
   constructor(
-    private readonly db: IamDatabase,
+    private readonly users: UsersRepository,
+    private readonly organizations: OrganizationsRepository,
     private readonly passwords: PasswordHasher,
     private readonly refreshTokens: RefreshTokens,
     private readonly revocation: AccessTokenRevocation,
-    private readonly audit: AuditTrail,
-    private readonly changes: IamChanges,
-  ) {}
-
-  async list(actor: Actor, query: ListUsersQuery): Promise<Page<User>> {
-    assertAdmin(actor, 'read');
-    const where: Prisma.UserWhereInput = {
-      ...readScope(actor, query.orgId),
-      ...(query.role === undefined ? {} : { role: dbRole(query.role) }),
-      ...(query.disabled === undefined ? {} : { disabled: query.disabled }),
-      ...(query.groupId === undefined ? {} : { memberships: { some: { groupId: query.groupId } } }),
-      ...(query.q === undefined
-        ? {}
-        : {
-            OR: [
-              { username: contains(query.q) },
-              { displayName: contains(query.q) },
-              { email: contains(query.q) },
-            ],
-          }),
-    };
-    return fetchPage(
-      query,
-      (window) => this.db.user.findMany({ where, orderBy: { username: 'asc' }, ...window }),
-      () => this.db.user.count({ where }),
-      toUser,
-    );
+    audit: AuditTrail,
+    changes: IamChanges,
+  ) {
+    super(users, audit, changes, { auditType: 'user', feedsEntitlements: true, toItem: toUser, filter });
   }
 
-  async get(actor: Actor, id: string): Promise<User> {
-    return toUser(await this.find(actor, id));
+  /** Anyone may read themselves (find() keeps a plain user to their own record) and change some of it. */
+  protected override authorize(actor: Actor, operation: CrudOperation): void {
+    if (operation !== 'get' && operation !== 'update') super.authorize(actor, operation);
   }
 
-  async create(actor: Actor, body: CreateUser): Promise<User> {
-    assertAdmin(actor, 'write');
+  protected override async insert(actor: Actor, body: CreateUser): Promise<UserRow> {
     const orgId = targetOrg(actor, body.orgId);
     if (body.role === 'platform-admin' && !isPlatformAdmin(actor)) {
       throw new ForbiddenException('role: only a platform administrator may create another');
     }
-    if ((await this.db.organization.count({ where: { id: orgId } })) === 0) {
+    if (!(await this.organizations.exists(orgId))) {
       throw new NotFoundException(`orgId: organization ${orgId} does not exist`);
     }
     const problems = passwordProblems(body.password, body.username);
     if (problems.length > 0) throw new RequestValidationException(problems);
-    const row = await this.db.user.create({
-      data: {
-        orgId,
-        username: body.username,
-        email: body.email ?? null,
-        displayName: body.displayName ?? '',
-        role: dbRole(body.role),
-        disabled: body.disabled,
-        passwordHash: await this.passwords.hash(body.password),
-      },
-    });
-    const created = toUser(row);
-    this.audit.change(actor, {
-      action: 'user.create',
-      targetType: 'user',
-      targetId: row.id,
+    return this.users.create({
       orgId,
-      before: null,
-      after: created,
+      username: body.username,
+      email: body.email ?? null,
+      displayName: body.displayName ?? '',
+      role: dbRole(body.role),
+      disabled: body.disabled,
+      passwordHash: await this.passwords.hash(body.password),
     });
-    return created;
   }
 
-  async update(actor: Actor, id: string, body: UpdateUser): Promise<User> {
-    const current = await this.find(actor, id);
-    const self = actor.kind === 'user' && actor.id === id;
+  /** A user may change their own name, email and password; everything else is an administrator's. */
+  protected override async change(actor: Actor, current: UserRow, body: UpdateUser): Promise<UserRow> {
+    const self = actor.kind === 'user' && actor.id === current.id;
     const adminFields = (Object.keys(body) as (keyof UpdateUser)[]).filter(
       (field) => body[field] !== undefined && !SELF_SERVICE_FIELDS.has(field),
     );
@@ -114,70 +100,39 @@ export class UsersService {
       current.role === 'platform_admin' &&
       ((body.role !== undefined && body.role !== 'platform-admin') || body.disabled === true)
     ) {
-      await this.assertAnotherPlatformAdmin(id);
+      await this.assertAnotherPlatformAdmin(current.id);
     }
     if (body.password !== undefined) {
       const problems = passwordProblems(body.password, current.username);
       if (problems.length > 0) throw new RequestValidationException(problems);
     }
-    const row = await this.db.user.update({
-      where: { id },
-      data: {
-        email: body.email,
-        displayName: body.displayName,
-        role: body.role === undefined ? undefined : dbRole(body.role),
-        disabled: body.disabled,
-        passwordHash: body.password === undefined ? undefined : await this.passwords.hash(body.password),
-      },
+    const row = await this.users.update(current.id, {
+      email: body.email,
+      displayName: body.displayName,
+      role: body.role === undefined ? undefined : dbRole(body.role),
+      disabled: body.disabled,
+      passwordHash: body.password === undefined ? undefined : await this.passwords.hash(body.password),
     });
     // A new password or a disabled account ends every sign-in the user had: refresh and access tokens alike. A
     // new role makes their access tokens fail too (they claim the old one); a refresh gets one with the new.
     if (body.password !== undefined || body.disabled === true) {
-      await this.refreshTokens.revokeAllOf(id);
-      await this.revocation.revokeAllOf(id);
-    } else if (body.disabled !== undefined || body.role !== undefined) {
-      await this.changes.changed();
+      await this.refreshTokens.revokeAllOf(current.id);
+      await this.revocation.revokeAllOf(current.id);
     }
-    const after = toUser(row);
-    this.audit.change(actor, {
-      action: 'user.update',
-      targetType: 'user',
-      targetId: id,
-      orgId: row.orgId,
-      before: toUser(current),
-      after,
-    });
-    return after;
+    return row;
   }
 
-  async remove(actor: Actor, id: string): Promise<void> {
-    assertAdmin(actor, 'write');
-    const current = await this.find(actor, id);
-    if (actor.kind === 'user' && actor.id === id)
+  protected override async assertRemovable(actor: Actor, current: UserRow): Promise<void> {
+    if (actor.kind === 'user' && actor.id === current.id)
       throw new ConflictException('you cannot delete your own account');
     this.assertMayManage(actor, current);
-    if (current.role === 'platform_admin') await this.assertAnotherPlatformAdmin(id);
-    await this.db.user.delete({ where: { id } });
-    await this.changes.changed();
-    this.audit.change(actor, {
-      action: 'user.delete',
-      targetType: 'user',
-      targetId: id,
-      orgId: current.orgId,
-      before: toUser(current),
-      after: null,
-    });
+    if (current.role === 'platform_admin') await this.assertAnotherPlatformAdmin(current.id);
   }
 
   /** A plain user sees only themselves; an admin their organization's users; a platform admin everyone. */
-  private async find(actor: Actor, id: string): Promise<UserRow> {
-    const ownOnly = actor.kind === 'user' && actor.role === 'user';
-    const row =
-      ownOnly && id !== actor.id
-        ? null
-        : await this.db.user.findFirst({ where: { id, ...recordScope(actor) } });
-    if (row === null) throw notFound('user', id);
-    return row;
+  protected override async find(actor: Actor, id: string): Promise<UserRow> {
+    if (actor.kind === 'user' && actor.role === 'user' && id !== actor.id) throw notFound('user', id);
+    return super.find(actor, id);
   }
 
   private assertMayManage(actor: Actor, target: UserRow): void {
@@ -191,9 +146,7 @@ export class UsersService {
   }
 
   private async assertAnotherPlatformAdmin(exceptId: string): Promise<void> {
-    const others = await this.db.user.count({
-      where: { role: 'platform_admin', disabled: false, id: { not: exceptId } },
-    });
-    if (others === 0) throw new ConflictException('this is the last active platform administrator');
+    if ((await this.users.otherActivePlatformAdmins(exceptId)) === 0)
+      throw new ConflictException('this is the last active platform administrator');
   }
 }

@@ -2,20 +2,19 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import {
   type CreateWorkspace,
   type ListWorkspacesQuery,
-  type Page,
   type UpdateWorkspace,
   type Workspace,
 } from '@webstream/contracts';
+import { ApplicationsRepository } from '../applications/applications.repository';
 import { AuditTrail } from '../audit/audit-trail';
-import { type Actor, assertAdmin } from '../auth/actor';
+import { type Actor } from '../auth/actor';
 import { IamChanges } from '../changes/iam-changes';
-import { contains, fetchPage, iso } from '../common/paging';
-import { IamDatabase } from '../database/iam-database';
-import { type Prisma, type Workspace as WorkspaceRow } from '../generated/prisma/client';
-import { notFound, readScope, recordScope, targetOrg } from '../tenancy/tenant-scope';
-
-const withApplications = { applications: { orderBy: { position: 'asc' } } } as const;
-type WorkspaceWithApplications = WorkspaceRow & { applications: { applicationId: string }[] };
+import { contains, iso } from '../common/paging';
+import { ScopedCrudService } from '../common/scoped-crud.service';
+import { type Prisma } from '../generated/prisma/client';
+import { PoliciesRepository } from '../policies/policies.repository';
+import { targetOrg } from '../tenancy/tenant-scope';
+import { type WorkspaceWithApplications, WorkspacesRepository } from './workspaces.repository';
 
 function toWorkspace(row: WorkspaceWithApplications): Workspace {
   return {
@@ -33,115 +32,66 @@ function toWorkspace(row: WorkspaceWithApplications): Workspace {
   };
 }
 
+function filter(query: ListWorkspacesQuery): Prisma.WorkspaceWhereInput {
+  return {
+    ...(query.q === undefined ? {} : { name: contains(query.q) }),
+    ...(query.type === undefined ? {} : { type: query.type }),
+    ...(query.policyId === undefined ? {} : { policyId: query.policyId }),
+    ...(query.applicationId === undefined
+      ? {}
+      : { applications: { some: { applicationId: query.applicationId } } }),
+  };
+}
+
 @Injectable()
-export class WorkspacesService {
+export class WorkspacesService extends ScopedCrudService<
+  WorkspaceWithApplications,
+  Workspace,
+  CreateWorkspace,
+  UpdateWorkspace,
+  ListWorkspacesQuery,
+  Prisma.WorkspaceWhereInput
+> {
   constructor(
-    private readonly db: IamDatabase,
-    private readonly audit: AuditTrail,
-    private readonly changes: IamChanges,
-  ) {}
-
-  async list(actor: Actor, query: ListWorkspacesQuery): Promise<Page<Workspace>> {
-    assertAdmin(actor, 'read');
-    const where: Prisma.WorkspaceWhereInput = {
-      ...readScope(actor, query.orgId),
-      ...(query.q === undefined ? {} : { name: contains(query.q) }),
-      ...(query.type === undefined ? {} : { type: query.type }),
-      ...(query.policyId === undefined ? {} : { policyId: query.policyId }),
-      ...(query.applicationId === undefined
-        ? {}
-        : { applications: { some: { applicationId: query.applicationId } } }),
-    };
-    return fetchPage(
-      query,
-      (window) =>
-        this.db.workspace.findMany({ where, include: withApplications, orderBy: { name: 'asc' }, ...window }),
-      () => this.db.workspace.count({ where }),
-      toWorkspace,
-    );
+    private readonly workspaces: WorkspacesRepository,
+    private readonly applications: ApplicationsRepository,
+    private readonly policies: PoliciesRepository,
+    audit: AuditTrail,
+    changes: IamChanges,
+  ) {
+    super(workspaces, audit, changes, {
+      auditType: 'workspace',
+      feedsEntitlements: true,
+      toItem: toWorkspace,
+      filter,
+    });
   }
 
-  async get(actor: Actor, id: string): Promise<Workspace> {
-    assertAdmin(actor, 'read');
-    return toWorkspace(await this.find(actor, id));
-  }
-
-  async create(actor: Actor, body: CreateWorkspace): Promise<Workspace> {
-    assertAdmin(actor, 'write');
+  protected override async insert(actor: Actor, body: CreateWorkspace): Promise<WorkspaceWithApplications> {
     const orgId = targetOrg(actor, body.orgId);
     await this.assertReferences(orgId, body.applicationIds, body.policyId);
-    const created = toWorkspace(
-      await this.db.workspace.create({
-        data: {
-          orgId,
-          name: body.name,
-          type: body.type,
-          description: body.description,
-          policyId: body.policyId,
-          maxSessions: body.maxSessions,
-          requiredTags: body.requiredTags,
-          applications: {
-            create: body.applicationIds.map((applicationId, position) => ({ applicationId, position })),
-          },
-        },
-        include: withApplications,
-      }),
-    );
-    this.audit.change(actor, {
-      action: 'workspace.create',
-      targetType: 'workspace',
-      targetId: created.id,
+    return this.workspaces.create({
       orgId,
-      before: null,
-      after: created,
+      name: body.name,
+      type: body.type,
+      description: body.description,
+      policyId: body.policyId,
+      maxSessions: body.maxSessions,
+      requiredTags: body.requiredTags,
+      applications: {
+        create: body.applicationIds.map((applicationId, position) => ({ applicationId, position })),
+      },
     });
-    return created;
   }
 
-  async update(actor: Actor, id: string, body: UpdateWorkspace): Promise<Workspace> {
-    assertAdmin(actor, 'write');
-    const before = toWorkspace(await this.find(actor, id));
-    await this.assertReferences(before.orgId, body.applicationIds ?? [], body.policyId ?? null);
+  protected override async change(
+    _actor: Actor,
+    current: WorkspaceWithApplications,
+    body: UpdateWorkspace,
+  ): Promise<WorkspaceWithApplications> {
+    await this.assertReferences(current.orgId, body.applicationIds ?? [], body.policyId ?? null);
     const { applicationIds, ...fields } = body;
-    const row = await this.db.$transaction(async (tx) => {
-      if (applicationIds !== undefined) {
-        await tx.workspaceApplication.deleteMany({ where: { workspaceId: id } });
-        await tx.workspaceApplication.createMany({
-          data: applicationIds.map((applicationId, position) => ({
-            workspaceId: id,
-            applicationId,
-            position,
-          })),
-        });
-      }
-      return tx.workspace.update({ where: { id }, data: fields, include: withApplications });
-    });
-    const after = toWorkspace(row);
-    await this.changes.changed();
-    this.audit.change(actor, {
-      action: 'workspace.update',
-      targetType: 'workspace',
-      targetId: id,
-      orgId: after.orgId,
-      before,
-      after,
-    });
-    return after;
-  }
-
-  async remove(actor: Actor, id: string): Promise<void> {
-    assertAdmin(actor, 'write');
-    const before = toWorkspace(await this.find(actor, id));
-    await this.db.workspace.delete({ where: { id } });
-    await this.changes.changed();
-    this.audit.change(actor, {
-      action: 'workspace.delete',
-      targetType: 'workspace',
-      targetId: id,
-      orgId: before.orgId,
-      before,
-      after: null,
-    });
+    return this.workspaces.updateWithApplications(current.id, fields, applicationIds);
   }
 
   /** Applications and policy must be the workspace's organization's own; any other answers 404. */
@@ -151,26 +101,13 @@ export class WorkspacesService {
     policyId: string | null,
   ): Promise<void> {
     if (applicationIds.length > 0) {
-      const found = await this.db.application.findMany({
-        where: { id: { in: applicationIds }, orgId },
-        select: { id: true },
-      });
-      const known = new Set(found.map((application) => application.id));
+      const known = await this.applications.existing(orgId, applicationIds);
       const missing = applicationIds.find((applicationId) => !known.has(applicationId));
       if (missing !== undefined)
         throw new NotFoundException(`applicationIds: application ${missing} does not exist`);
     }
-    if (policyId !== null && (await this.db.policy.count({ where: { id: policyId, orgId } })) === 0) {
+    if (policyId !== null && !(await this.policies.existsIn(orgId, policyId))) {
       throw new NotFoundException(`policyId: policy ${policyId} does not exist`);
     }
-  }
-
-  private async find(actor: Actor, id: string): Promise<WorkspaceWithApplications> {
-    const row = await this.db.workspace.findFirst({
-      where: { id, ...recordScope(actor) },
-      include: withApplications,
-    });
-    if (row === null) throw notFound('workspace', id);
-    return row;
   }
 }

@@ -1,0 +1,16 @@
+import { Injectable } from '@nestjs/common';
+import { ScopedRepository } from '../common/scoped-repository';
+import { IamDatabase } from '../database/iam-database';
+import { type ApiKey as ApiKeyRow, type Prisma } from '../generated/prisma/client';
+
+@Injectable()
+export class ApiKeysRepository extends ScopedRepository<
+  ApiKeyRow,
+  Prisma.ApiKeyWhereInput,
+  Prisma.ApiKeyUncheckedCreateInput,
+  Prisma.ApiKeyUpdateInput
+> {
+  constructor(db: IamDatabase) {
+    super(db.apiKey, { orderBy: { createdAt: 'desc' }, include: undefined });
+  }
+}

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { ScopedRepository } from '../common/scoped-repository';
+import { IamDatabase } from '../database/iam-database';
+import { type Prisma, type Workspace as WorkspaceRow } from '../generated/prisma/client';
+
+const withApplications = { applications: { orderBy: { position: 'asc' } } } as const;
+export type WorkspaceWithApplications = WorkspaceRow & { applications: { applicationId: string }[] };
+
+@Injectable()
+export class WorkspacesRepository extends ScopedRepository<
+  WorkspaceWithApplications,
+  Prisma.WorkspaceWhereInput,
+  Prisma.WorkspaceUncheckedCreateInput,
+  Prisma.WorkspaceUpdateInput,
+  typeof withApplications
+> {
+  constructor(private readonly db: IamDatabase) {
+    super(db.workspace, { orderBy: { name: 'asc' }, include: withApplications });
+  }
+
+  /** Changes the workspace and, where given, replaces its applications (in this order) in one transaction. */
+  async updateWithApplications(
+    id: string,
+    fields: Prisma.WorkspaceUpdateInput,
+    applicationIds: readonly string[] | undefined,
+  ): Promise<WorkspaceWithApplications> {
+    return this.db.$transaction(async (tx) => {
+      if (applicationIds !== undefined) {
+        await tx.workspaceApplication.deleteMany({ where: { workspaceId: id } });
+        await tx.workspaceApplication.createMany({
+          data: applicationIds.map((applicationId, position) => ({
+            workspaceId: id,
+            applicationId,
+            position,
+          })),
+        });
+      }
+      return tx.workspace.update({ where: { id }, data: fields, include: withApplications });
+    });
+  }
+}
