@@ -11,9 +11,13 @@ import { IngestRepository } from './ingest/ingest.repository';
 import { IngestService } from './ingest/ingest.service';
 import { OperationsController } from './operations/operations.controller';
 import { OperationsRepository } from './operations/operations.repository';
+import { OperationsService } from './operations/operations.service';
+import { ReportsService } from './reports/reports.service';
+import { AuditService } from './audit/audit.service';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsRepository } from './reports/reports.repository';
 import { RetentionController } from './retention/retention.controller';
+import { RetentionRepository } from './retention/retention.repository';
 import { RetentionService } from './retention/retention.service';
 import { RETENTION_SETTINGS } from './retention/retention.settings';
 
@@ -62,8 +66,12 @@ export class MetricsEngineModule {
         IngestRepository,
         IngestService,
         OperationsRepository,
+        OperationsService,
         ReportsRepository,
+        ReportsService,
         AuditRepository,
+        AuditService,
+        RetentionRepository,
         RetentionService,
       ],
     };

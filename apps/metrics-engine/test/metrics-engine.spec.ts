@@ -485,6 +485,9 @@ describe('the metrics engine on a real PostgreSQL', () => {
         headers: { authorization: `Bearer ${TOKEN}` },
       });
       expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({
+        error: { fields: [{ path: 'query.cursor', message: 'is not a cursor this API returned' }] },
+      });
     });
   });
 

@@ -1,44 +1,37 @@
-import { BadRequestException, Controller, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Query, Res, UseGuards } from '@nestjs/common';
 import { type AuditSearchQuery, type AuditSearchResponse, auditSearchRoute } from '@webstream/contracts';
 import { Endpoint, ServiceTokenGuard } from '@webstream/service-kit';
 import type { Response } from 'express';
 import { sendCsv } from '../reports/csv';
-import { AuditRepository, InvalidCursorError } from './audit.repository';
+import { AuditService } from './audit.service';
+
+const CSV_COLUMNS = [
+  'id',
+  'at',
+  'actorId',
+  'actorName',
+  'orgId',
+  'action',
+  'targetType',
+  'targetId',
+  'before',
+  'after',
+  'traceparent',
+] as const;
 
 @Controller()
 @UseGuards(ServiceTokenGuard)
 export class AuditController {
-  constructor(private readonly audit: AuditRepository) {}
+  constructor(private readonly audit: AuditService) {}
 
   @Endpoint(auditSearchRoute)
   async search(
     @Query() query: AuditSearchQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<AuditSearchResponse | string> {
-    let result: AuditSearchResponse;
-    try {
-      result = await this.audit.search(query);
-    } catch (error) {
-      if (error instanceof InvalidCursorError)
-        throw new BadRequestException(`query.cursor: ${error.message}`);
-      throw error;
-    }
-    if (query.format === 'csv') {
-      if (result.nextCursor) res.setHeader('X-Next-Cursor', result.nextCursor);
-      return sendCsv(res, 'audit', result.items, [
-        'id',
-        'at',
-        'actorId',
-        'actorName',
-        'orgId',
-        'action',
-        'targetType',
-        'targetId',
-        'before',
-        'after',
-        'traceparent',
-      ]);
-    }
-    return result;
+    const result = await this.audit.search(query);
+    if (query.format === 'json') return result;
+    if (result.nextCursor) res.setHeader('X-Next-Cursor', result.nextCursor);
+    return sendCsv(res, 'audit', result.items, [...CSV_COLUMNS]);
   }
 }

@@ -8,21 +8,21 @@ import {
   type OperationsSessionsResponse,
   operationsSessionsRoute,
 } from '@webstream/contracts';
-import { OperationsRepository } from './operations.repository';
+import { OperationsService } from './operations.service';
 
 @Controller()
 @UseGuards(ServiceTokenGuard)
 export class OperationsController {
-  constructor(private readonly operations: OperationsRepository) {}
+  constructor(private readonly operations: OperationsService) {}
 
   @Endpoint(operationsNodesRoute)
-  async nodes(): Promise<OperationsNodesResponse> {
-    return { nodes: await this.operations.liveNodes(new Date()) };
+  nodes(): Promise<OperationsNodesResponse> {
+    return this.operations.nodes();
   }
 
   @Endpoint(operationsSessionsRoute)
-  async sessions(): Promise<OperationsSessionsResponse> {
-    return { sessions: await this.operations.activeSessions() };
+  sessions(): Promise<OperationsSessionsResponse> {
+    return this.operations.sessions();
   }
 
   @Endpoint(operationsLicenceRoute)

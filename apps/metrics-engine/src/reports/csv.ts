@@ -1,6 +1,22 @@
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 
+/** Rows as a report answers them, with the CSV download's name and columns. */
+export interface Table<Row extends object> {
+  rows: Row[];
+  filename: string;
+  columns: (keyof Row & string)[];
+}
+
+/** `{ rows }` as JSON, or the rows as a CSV download where the query asks for `format=csv`. */
+export function rowsOrCsv<Row extends object>(
+  res: Response,
+  format: 'json' | 'csv',
+  table: Table<Row>,
+): { rows: Row[] } | string {
+  return format === 'csv' ? sendCsv(res, table.filename, table.rows, table.columns) : { rows: table.rows };
+}
+
 /** Answers rows as a CSV download with a header line, columns in the order given. */
 export function sendCsv<Row extends object>(
   res: Response,

@@ -15,30 +15,22 @@ import {
 } from '@webstream/contracts';
 import { Endpoint, ServiceTokenGuard } from '@webstream/service-kit';
 import type { Response } from 'express';
-import { sendCsv } from './csv';
-import { ReportsRepository } from './reports.repository';
+import { rowsOrCsv } from './csv';
+import { ReportsService } from './reports.service';
 
 type Answer<Row> = { rows: Row[] } | string;
 
 @Controller()
 @UseGuards(ServiceTokenGuard)
 export class ReportsController {
-  constructor(private readonly reports: ReportsRepository) {}
+  constructor(private readonly reports: ReportsService) {}
 
   @Endpoint(usageReportRoute)
   async usage(
     @Query() query: UsageReportQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Answer<UsageReportRow>> {
-    const rows = await this.reports.usage(query, new Date());
-    return query.format === 'csv'
-      ? sendCsv(res, `usage-by-${query.groupBy}-per-${query.period}`, rows, [
-          'periodStart',
-          'key',
-          'minutes',
-          'sessions',
-        ])
-      : { rows };
+    return rowsOrCsv(res, query.format, await this.reports.usage(query));
   }
 
   @Endpoint(topReportRoute)
@@ -46,10 +38,7 @@ export class ReportsController {
     @Query() query: TopReportQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Answer<TopReportRow>> {
-    const rows = await this.reports.top(query, new Date());
-    return query.format === 'csv'
-      ? sendCsv(res, `top-${query.dimension}s`, rows, ['key', 'minutes', 'sessions'])
-      : { rows };
+    return rowsOrCsv(res, query.format, await this.reports.top(query));
   }
 
   @Endpoint(concurrencyReportRoute)
@@ -57,10 +46,7 @@ export class ReportsController {
     @Query() query: ConcurrencyReportQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Answer<ConcurrencyReportRow>> {
-    const rows = await this.reports.concurrency(query, new Date());
-    return query.format === 'csv'
-      ? sendCsv(res, `concurrency-per-${query.period}`, rows, ['periodStart', 'peak'])
-      : { rows };
+    return rowsOrCsv(res, query.format, await this.reports.concurrency(query));
   }
 
   @Endpoint(metricsReportRoute)
@@ -68,15 +54,6 @@ export class ReportsController {
     @Query() query: MetricsReportQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Answer<MetricsReportRow>> {
-    const rows = await this.reports.metrics(query, new Date());
-    return query.format === 'csv'
-      ? sendCsv(res, `${query.metric}-per-${query.bucket}`, rows, [
-          'bucketStart',
-          'avg',
-          'min',
-          'max',
-          'count',
-        ])
-      : { rows };
+    return rowsOrCsv(res, query.format, await this.reports.metrics(query));
   }
 }
