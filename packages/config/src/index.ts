@@ -7,6 +7,7 @@ export {
   type AccessManagementMode,
   type RateLimitGroup,
   RATE_LIMIT_GROUPS,
+  telemetrySchema,
 } from './schema';
 export {
   CONFIG_ENV_FD_FLAG,

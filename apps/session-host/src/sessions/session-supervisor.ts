@@ -9,25 +9,17 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { configOverrides, type WebstreamConfig } from '@webstream/config';
-import {
-  AUDIO_PATH,
-  CAPTURE_PATH,
-  closeCodes,
-  CONTROL_PATH,
-  type SessionEndedRequest,
-  type StreamerConnection,
-  type CloseReason,
-  type WorkspaceContract,
-} from '@webstream/contracts';
+import { type StreamerConnection, type CloseReason, type WorkspaceContract } from '@webstream/contracts';
 import { currentTraceparent, InjectConfig } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
-import { GatewayClient, type PeerAnswer, type StreamerAddress, StreamerClient } from '../host/peer-clients';
 import { InjectSessionHostOptions, type SessionHostOptions } from '../host/session-host-options';
 import { type PreparedSandbox, SessionSandboxes } from '../sandbox/session-sandboxes';
 import { SessionPool } from './session-pool';
 import { StreamerLauncher } from './streamer-launcher';
 import { type StreamerExit, type StreamerProcess } from './streamer-process';
 import { StreamerSpools } from './streamer-spools';
+import { describeExit, type SupervisedSession } from './supervised-session';
+import { SessionMessenger } from './session-messenger';
 import { UsageReporter } from './usage-reporter';
 
 /** The trace context of the request being served (the gateway's /getConnection), for the streamer it starts. */
@@ -46,32 +38,7 @@ export const DEFAULT_KILL_GRACE_MS = 3_000;
  */
 export const AFTER_DRAIN_SECONDS = 20;
 
-type SessionState = 'starting' | 'running' | 'ending';
-
-interface Session {
-  readonly sessionId: string;
-  readonly streamerGuid: string;
-  readonly slot: number;
-  readonly port: number;
-  readonly contract: WorkspaceContract;
-  readonly process: StreamerProcess;
-  /** What the gateway and this host present to the streamer; nobody else holds it. */
-  readonly secret: string;
-  readonly sandbox: PreparedSandbox;
-  state: SessionState;
-  /** Resolves once the streamer answers /health/ready; rejects with the HTTP error the caller answers. */
-  ready: Promise<void>;
-  startedAt?: Date;
-  ending?: Promise<void>;
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function describeExit(exit: StreamerExit | undefined): string {
-  if (exit === undefined) return 'still running';
-  if (exit.error !== undefined) return `could not be started: ${exit.error}`;
-  return exit.signal !== null ? `signal ${exit.signal}` : `exit code ${exit.code}`;
-}
 
 /**
  * The session pool: one streamer process per session, started on /getConnection and watched for its whole
@@ -80,12 +47,11 @@ function describeExit(exit: StreamerExit | undefined): string {
  */
 @Injectable()
 export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
-  private readonly sessions = new Map<string, Session>();
+  private readonly sessions = new Map<string, SupervisedSession>();
   /** Every streamer whose process group may still be alive, for the last-resort kill at process exit. */
   private readonly live = new Set<StreamerProcess>();
   private readonly endings = new Set<Promise<void>>();
   private readonly pool: SessionPool;
-  private readonly host: string;
   /** The host's WEBSTREAM__* overrides, which each streamer gets in its launch rather than its environment. */
   private readonly configOverrides = configOverrides();
   private readonly readyTimeoutMs: number;
@@ -102,8 +68,7 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @InjectConfig() private readonly config: WebstreamConfig,
     @InjectSessionHostOptions() options: SessionHostOptions,
-    private readonly gateway: GatewayClient,
-    private readonly streamers: StreamerClient,
+    private readonly messenger: SessionMessenger,
     private readonly launcher: StreamerLauncher,
     private readonly usage: UsageReporter,
     private readonly spools: StreamerSpools,
@@ -113,8 +78,6 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     this.logger.setContext(SessionSupervisor.name);
     const { sessionHost, streamer } = config;
     this.pool = new SessionPool(sessionHost.maxSessions, streamer.basePort);
-    // Streamers listen on this address only, and the gateway reaches them there.
-    this.host = sessionHost.streamerAddress;
     this.readyTimeoutMs = sessionHost.streamerReadyTimeout * 1000;
     this.drainSeconds = sessionHost.drainTimeout;
     this.killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
@@ -156,7 +119,7 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
         throw new ForbiddenException(`session ${sessionId} belongs to another user`);
       }
       await existing.ready;
-      return this.connection(existing);
+      return this.messenger.connection(existing);
     }
     if (this.draining) {
       throw new ServiceUnavailableException('this session host is shutting down and takes no new sessions');
@@ -188,7 +151,7 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
         streamerGuid,
         port: place.port,
         contract,
-        address: this.host,
+        address: this.messenger.streamerHost,
         streamerSecret: secret,
         sandbox: sandbox.spec,
         configOverrides: this.configOverrides,
@@ -201,7 +164,7 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
       throw new ServiceUnavailableException(`the streamer for session ${sessionId} could not be started`);
     }
     this.live.add(streamer);
-    const session: Session = {
+    const session: SupervisedSession = {
       sessionId,
       streamerGuid,
       slot: place.slot,
@@ -219,7 +182,7 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     this.sessions.set(sessionId, session);
     this.background.runInAsyncScope(() => void streamer.exited.then((exit) => this.exited(session, exit)));
     await session.ready;
-    return this.connection(session);
+    return this.messenger.connection(session);
   }
 
   /**
@@ -239,23 +202,7 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     process.off('exit', this.killAllNow);
   }
 
-  private streamerUrl(session: Session): string {
-    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
-    return `http://${host}:${session.port}`;
-  }
-
-  private connection(session: Session): StreamerConnection {
-    return {
-      sessionId: session.sessionId,
-      streamerGuid: session.streamerGuid,
-      host: this.host,
-      port: session.port,
-      streamerSecret: session.secret,
-      paths: { capture: CAPTURE_PATH, control: CONTROL_PATH, audio: AUDIO_PATH },
-    };
-  }
-
-  private async start(session: Session): Promise<void> {
+  private async start(session: SupervisedSession): Promise<void> {
     const begun = Date.now();
     const { sessionId, streamerGuid, port, process: streamer } = session;
     this.logger.info({ sessionId, streamerGuid, port, pid: streamer.pid }, 'starting the session’s streamer');
@@ -289,7 +236,7 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Undefined once the streamer answers 200 on /health/ready, else why it never will. */
-  private async waitReady(session: Session): Promise<string | undefined> {
+  private async waitReady(session: SupervisedSession): Promise<string | undefined> {
     const streamer = session.process;
     const deadline = Date.now() + this.readyTimeoutMs;
     for (;;) {
@@ -302,13 +249,12 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
         return `it was not ready within ${this.config.sessionHost.streamerReadyTimeout} s (sessionHost.streamerReadyTimeout)`;
       }
       // Not listening yet, or not ready: asked again.
-      if (await this.streamers.isReady(this.streamerUrl(session), Math.max(50, Math.min(1_000, remaining))))
-        return undefined;
+      if (await this.messenger.isReady(session, Math.max(50, Math.min(1_000, remaining)))) return undefined;
       await Promise.race([sleep(READY_POLL_MS), streamer.exited]);
     }
   }
 
-  private exited(session: Session, exit: StreamerExit): void {
+  private exited(session: SupervisedSession, exit: StreamerExit): void {
     // A streamer that fails while starting is dealt with by start(); one that is being ended, by end().
     if (session.state !== 'running') return;
     const fields = {
@@ -323,24 +269,9 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     else {
       this.logger.warn({ ...fields, stderr: session.process.stderrTail() }, 'the session’s streamer exited');
       // A streamer that ends its session tells the gateway itself; one that crashed or was killed cannot.
-      void this.reportLost(session);
+      void this.messenger.reportLost(session);
     }
     void this.end(session, `the streamer exited (${describeExit(exit)})`);
-  }
-
-  /** Tells the gateway a session's streamer is gone, so the session ends there too and its browser is told. */
-  private async reportLost(session: Session): Promise<void> {
-    const body: SessionEndedRequest = {
-      sessionId: session.sessionId,
-      streamerGuid: session.streamerGuid,
-      reason: closeCodes.HOST_LOST.reason,
-    };
-    this.logUnheard(
-      await this.gateway.sessionEnded(body),
-      { sessionId: session.sessionId, streamerGuid: session.streamerGuid },
-      'the gateway refused the report of a lost streamer',
-      'could not tell the gateway the session’s streamer was lost',
-    );
   }
 
   /**
@@ -350,19 +281,14 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
   async endSession(sessionId: string, reason: CloseReason): Promise<boolean> {
     const session = this.sessions.get(sessionId);
     if (session === undefined) return false;
-    this.logUnheard(
-      await this.streamers.end(this.streamerAddress(session), reason),
-      { sessionId, streamerGuid: session.streamerGuid, port: session.port, reason },
-      'the streamer refused to end',
-      'could not ask the streamer to end its session; ending its processes',
-    );
+    await this.messenger.askToEnd(session, reason);
     await Promise.race([session.process.exited, sleep(this.killGraceMs)]);
     await this.end(session, `the gateway ended the session (${reason})`);
     return true;
   }
 
   /** Ends a session once: its streamer's whole process group, then its slot, then its usage. */
-  private end(session: Session, reason: string): Promise<void> {
+  private end(session: SupervisedSession, reason: string): Promise<void> {
     if (session.ending === undefined) {
       session.ending = this.finish(session, reason);
       const ending = session.ending;
@@ -372,7 +298,7 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
     return session.ending;
   }
 
-  private async finish(session: Session, reason: string): Promise<void> {
+  private async finish(session: SupervisedSession, reason: string): Promise<void> {
     if (this.sessions.get(session.sessionId) === session) this.sessions.delete(session.sessionId);
     const wasRunning = session.state === 'running';
     session.state = 'ending';
@@ -431,7 +357,7 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
       { sessions: sessions.length, secondsLeft: this.drainSeconds },
       'draining: asking the streamers to end their sessions',
     );
-    await Promise.all(sessions.map((session) => this.warnDrain(session, secondsLeft)));
+    await Promise.all(sessions.map((session) => this.messenger.askToDrain(session, secondsLeft)));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all(sessions.map((session) => session.process.exited)),
@@ -450,25 +376,5 @@ export class SessionSupervisor implements OnModuleInit, OnApplicationShutdown {
         ),
       ),
     );
-  }
-
-  private async warnDrain(session: Session, secondsLeft: number): Promise<void> {
-    this.logUnheard(
-      await this.streamers.drain(this.streamerAddress(session), secondsLeft),
-      { sessionId: session.sessionId, streamerGuid: session.streamerGuid, port: session.port },
-      'the streamer refused the drain request',
-      'could not ask the streamer to drain; it is ended when the drain time is up',
-    );
-  }
-
-  private streamerAddress(session: Session): StreamerAddress {
-    return { url: this.streamerUrl(session), secret: session.secret };
-  }
-
-  /** A peer that refused or did not answer is logged: the session ends whatever it says. */
-  private logUnheard(answer: PeerAnswer, fields: object, refused: string, unanswered: string): void {
-    if (answer.problem !== undefined) this.logger.warn({ ...fields, err: answer.problem }, unanswered);
-    else if (answer.status < 200 || answer.status >= 300)
-      this.logger.warn({ ...fields, status: answer.status }, refused);
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SESSION_HOST_OPTIONS, type SessionHostOptions } from '../host/session-host-options';
 import { SessionSandboxes } from '../sandbox/session-sandboxes';
+import { SessionMessenger } from './session-messenger';
 import { SessionSupervisor } from './session-supervisor';
 import { SessionsController } from './sessions.controller';
 import { StreamerLauncher } from './streamer-launcher';
@@ -20,6 +21,7 @@ import { UsageReporter } from './usage-reporter';
     UsageReporter,
     StreamerSpools,
     SessionSandboxes,
+    SessionMessenger,
     SessionSupervisor,
   ],
   exports: [SessionSupervisor, SessionSandboxes],
