@@ -1,8 +1,3 @@
-export {
-  TelemetryClient,
-  type TelemetryClientOptions,
-  type TelemetryClientStats,
-  type TelemetryLogger,
-  type TelemetrySettings,
-} from './telemetry-client';
+export { TelemetryClient, type TelemetryClientStats } from './telemetry-client';
+export { type TelemetryClientOptions, type TelemetryLogger, type TelemetrySettings } from './options';
 export { REJECTED_DIR } from './spool';

@@ -369,11 +369,11 @@ describe('TelemetryClient', () => {
     const registry = new Registry();
     const client = await openClient({
       registry,
-      maxMemoryEvents: 10,
-      batchSize: 10,
+      maxMemoryEvents: 100,
+      batchSize: 100,
       flushIntervalMs: 60_000,
     });
-    for (const i of range(0, 30)) client.record(sample(i));
+    for (const i of range(0, 300)) client.record(sample(i));
     await client.flush();
 
     const gauge = async (location: string): Promise<number | undefined> => {
@@ -383,7 +383,7 @@ describe('TelemetryClient', () => {
     const counter = async (name: string): Promise<number | undefined> =>
       (await registry.getSingleMetric(name)?.get())?.values[0]?.value;
 
-    expect(((await gauge('memory')) ?? 0) + ((await gauge('disk')) ?? 0)).toBe(30);
+    expect(((await gauge('memory')) ?? 0) + ((await gauge('disk')) ?? 0)).toBe(300);
     expect(await gauge('disk')).toBeGreaterThan(0);
     expect(await counter('telemetry_client_send_failures_total')).toBeGreaterThanOrEqual(1);
 
@@ -394,13 +394,15 @@ describe('TelemetryClient', () => {
     });
     expect(await gauge('memory')).toBe(0);
     expect(await gauge('disk')).toBe(0);
-    expect(await counter('telemetry_client_sent_events_total')).toBe(20);
-    expect(await counter('telemetry_client_rejected_events_total')).toBe(10);
+    expect(await counter('telemetry_client_sent_events_total')).toBe(200);
+    expect(await counter('telemetry_client_rejected_events_total')).toBe(100);
   });
 
   it('refuses options that could never work', async () => {
     await expect(openClient({ source: 'Session Host' })).rejects.toThrow(/source/);
     await expect(openClient({ batchSize: 5_001 })).rejects.toThrow(/batchSize/);
+    // The configuration's own bounds: telemetry.maxMemoryEvents is at least 100.
+    await expect(openClient({ maxMemoryEvents: 99 })).rejects.toThrow(/maxMemoryEvents/);
     await expect(openClient({ url: 'localhost:9009' })).rejects.toThrow(/url/);
   });
 
