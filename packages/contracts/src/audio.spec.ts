@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import { type z } from 'zod';
 import {
   audioChunkHeaderSchema,
   audioServerMessageSchema,
@@ -8,12 +7,7 @@ import {
   encodeAudioChunkMessage,
   parseAudioCodecs,
 } from './audio';
-
-function issuePaths(schema: z.ZodType, input: unknown): PropertyKey[][] {
-  const result = schema.safeParse(input);
-  expect(result.success).toBe(false);
-  return result.error?.issues.map((issue) => issue.path) ?? [];
-}
+import { issuePaths } from './issue-paths.spec-helper';
 
 const format = { type: 'audio-format', codec: 'opus', sampleRate: 48000, channels: 2 };
 

@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import { type z } from 'zod';
 import { BinaryMessageError, encodeBinaryMessage } from './binary-message';
 import {
   captureClientMessageSchema,
@@ -10,12 +9,7 @@ import {
   frameHeaderSchema,
   parseCaptureCodecs,
 } from './capture';
-
-function issuePaths(schema: z.ZodType, input: unknown): PropertyKey[][] {
-  const result = schema.safeParse(input);
-  expect(result.success).toBe(false);
-  return result.error?.issues.map((issue) => issue.path) ?? [];
-}
+import { issuePaths } from './issue-paths.spec-helper';
 
 const frame = {
   type: 'frame',

@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import { type z } from 'zod';
 import {
   AUDIO_PATH,
   CAPTURE_PATH,
@@ -9,12 +8,7 @@ import {
   getConnectionRoute,
   streamerConnectionSchema,
 } from './connection';
-
-function issuePaths(schema: z.ZodType, input: unknown): PropertyKey[][] {
-  const result = schema.safeParse(input);
-  expect(result.success).toBe(false);
-  return result.error?.issues.map((issue) => issue.path) ?? [];
-}
+import { issuePaths } from './issue-paths.spec-helper';
 
 const streamer = {
   sessionId: 'sess_0123456789',

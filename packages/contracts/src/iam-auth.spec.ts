@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import { type z } from 'zod';
 import {
   loginRequestSchema,
   loginRoute,
@@ -11,12 +10,7 @@ import {
   refreshRoute,
   tokenResponseSchema,
 } from './iam-auth';
-
-function issuePaths(schema: z.ZodType, input: unknown): PropertyKey[][] {
-  const result = schema.safeParse(input);
-  expect(result.success).toBe(false);
-  return result.error?.issues.map((issue) => issue.path) ?? [];
-}
+import { issuePaths } from './issue-paths.spec-helper';
 
 const tokens = {
   accessToken: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c3JfNDIifQ.sig',

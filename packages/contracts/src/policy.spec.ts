@@ -1,12 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { type z } from 'zod';
 import { defaultPolicy, workspacePolicySchema, type WorkspacePolicy } from './policy';
-
-function issuePaths(schema: z.ZodType, input: unknown): PropertyKey[][] {
-  const result = schema.safeParse(input);
-  expect(result.success).toBe(false);
-  return result.error?.issues.map((issue) => issue.path) ?? [];
-}
+import { issuePaths } from './issue-paths.spec-helper';
 
 describe('workspace policy', () => {
   it('has a restrictive-sane default that passes its own schema', () => {

@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import { type z } from 'zod';
 import {
   SESSION_ID_HEADER,
   sessionIdSchema,
@@ -13,12 +12,7 @@ import {
   sessionStatusResponseSchema,
   sessionStatusRoute,
 } from './session';
-
-function issuePaths(schema: z.ZodType, input: unknown): PropertyKey[][] {
-  const result = schema.safeParse(input);
-  expect(result.success).toBe(false);
-  return result.error?.issues.map((issue) => issue.path) ?? [];
-}
+import { issuePaths } from './issue-paths.spec-helper';
 
 const select = {
   workspaceId: 'ws_finance',
