@@ -3,7 +3,7 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { type ApiKeyScope, apiKeyScopeSchema, apiKeyTokenSchema } from '@webstream/contracts';
 import { type Actor } from '../auth/actor';
 import { sha256 } from '../auth/refresh-tokens';
-import { IamDatabase } from '../database/iam-database';
+import { ApiKeysRepository } from './api-keys.repository';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 // Writing lastUsedAt on every call would turn each read into a write; a minute's precision is enough.
@@ -23,7 +23,7 @@ export function generateApiKey(): NewApiKey {
 
 @Injectable()
 export class ApiKeyVerifier {
-  constructor(private readonly db: IamDatabase) {}
+  constructor(private readonly apiKeys: ApiKeysRepository) {}
 
   /** The actor a presented key stands for; 401 for a malformed, unknown, wrong, revoked or expired key. */
   async verify(presented: string): Promise<Actor> {
@@ -32,14 +32,14 @@ export class ApiKeyVerifier {
     // wsk_<8-character prefix>_<secret>; the secret is base64url and may itself contain '_'.
     const prefix = presented.slice(4, 12);
     const secret = presented.slice(13);
-    const record = await this.db.apiKey.findUnique({ where: { prefix } });
+    const record = await this.apiKeys.findByPrefix(prefix);
     const expected = Buffer.from(record?.secretHash ?? sha256('no such key'), 'hex');
     const matches = timingSafeEqual(Buffer.from(sha256(secret), 'hex'), expected);
     if (record === null || !matches) throw refused;
     if (record.revokedAt !== null) throw new UnauthorizedException('the API key was revoked');
     if (record.expiresAt.getTime() <= Date.now()) throw new UnauthorizedException('the API key has expired');
     if (record.lastUsedAt === null || Date.now() - record.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
-      await this.db.apiKey.update({ where: { id: record.id }, data: { lastUsedAt: new Date() } });
+      await this.apiKeys.recordUse(record.id);
     }
     return {
       kind: 'api-key',

@@ -10,7 +10,15 @@ export class ApiKeysRepository extends ScopedRepository<
   Prisma.ApiKeyUncheckedCreateInput,
   Prisma.ApiKeyUpdateInput
 > {
-  constructor(db: IamDatabase) {
+  constructor(private readonly db: IamDatabase) {
     super(db.apiKey, { orderBy: { createdAt: 'desc' }, include: undefined });
+  }
+
+  findByPrefix(prefix: string): Promise<ApiKeyRow | null> {
+    return this.db.apiKey.findUnique({ where: { prefix } });
+  }
+
+  async recordUse(id: string): Promise<void> {
+    await this.db.apiKey.update({ where: { id }, data: { lastUsedAt: new Date() } });
   }
 }

@@ -2,10 +2,10 @@ import { BadRequestException, ForbiddenException, Injectable, UnauthorizedExcept
 import { type LoginRequest, type TokenResponse } from '@webstream/contracts';
 import { AuditTrail } from '../audit/audit-trail';
 import { IamMetrics } from '../common/iam-metrics';
-import { IamDatabase } from '../database/iam-database';
 import { type User as UserRow } from '../generated/prisma/client';
 import { type IamSettings, InjectIamSettings } from '../settings/iam-settings';
 import { apiRole, toAuthUser } from '../users/user-mapper';
+import { UsersRepository } from '../users/users.repository';
 import { AccessTokenIssuer } from './access-token';
 import { AccessTokenRevocation } from './database-token-subjects';
 import { LoginThrottle } from './login-throttle';
@@ -18,7 +18,7 @@ const INVALID_CREDENTIALS = 'invalid username or password';
 export class AuthService {
   constructor(
     @InjectIamSettings() private readonly settings: IamSettings,
-    private readonly db: IamDatabase,
+    private readonly users: UsersRepository,
     private readonly passwords: PasswordHasher,
     private readonly throttle: LoginThrottle,
     private readonly accessTokens: AccessTokenIssuer,
@@ -57,7 +57,7 @@ export class AuthService {
       throw new ForbiddenException('this account is disabled');
     }
     this.metrics.logins.inc({ outcome: 'success' });
-    const signedIn = await this.db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+    const signedIn = await this.users.recordSignIn(user.id);
     this.audit.activity({
       type: 'login',
       userId: user.id,
@@ -78,7 +78,7 @@ export class AuthService {
         this.metrics.refreshTokenReuse.inc();
         // Whoever replayed it may hold an access token of the family too.
         await this.revocation.revokeAllOf(rotation.userId);
-        const user = await this.db.user.findUnique({ where: { id: rotation.userId } });
+        const user = await this.users.findById(rotation.userId);
         this.audit.activity({
           type: 'logout',
           userId: rotation.userId,
@@ -89,7 +89,7 @@ export class AuthService {
         throw new UnauthorizedException('the refresh token was already used; sign in again');
       }
       case 'rotated': {
-        const user = await this.db.user.findUnique({ where: { id: rotation.userId } });
+        const user = await this.users.findById(rotation.userId);
         if (user === null || user.disabled) {
           await this.refreshTokens.revokeAllOf(rotation.userId);
           throw new UnauthorizedException('the account is disabled or gone; sign in again');
@@ -107,13 +107,9 @@ export class AuthService {
   }
 
   private async findUser(request: LoginRequest): Promise<UserRow | null> {
-    if (request.organization !== undefined) {
-      return this.db.user.findFirst({
-        where: { username: request.username, organization: { slug: request.organization } },
-      });
-    }
-    const matches = await this.db.user.findMany({ where: { username: request.username }, take: 2 });
-    if (matches.length > 1) {
+    // Without an organization the name must be unique across all of them.
+    const matches = await this.users.withUsername(request.username, request.organization, 2);
+    if (request.organization === undefined && matches.length > 1) {
       throw new BadRequestException(
         'organization: this user name exists in several organizations; give the organization',
       );

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type TokenSubject } from '@webstream/contracts';
 import { LRUCache } from 'lru-cache';
 import { IamChanges } from '../changes/iam-changes';
-import { IamDatabase } from '../database/iam-database';
+import { UsersRepository } from '../users/users.repository';
 import { apiRole } from '../users/user-mapper';
 import { TokenSubjects } from './access-token';
 
@@ -27,7 +27,7 @@ export class DatabaseTokenSubjects extends TokenSubjects {
   private readonly inFlight = new Map<string, Promise<TokenSubject | null>>();
 
   constructor(
-    private readonly db: IamDatabase,
+    private readonly users: UsersRepository,
     private readonly changes: IamChanges,
   ) {
     super();
@@ -60,10 +60,7 @@ export class DatabaseTokenSubjects extends TokenSubjects {
 
   private async load(userId: string): Promise<TokenSubject | null> {
     if (!UUID.test(userId)) return null;
-    const user = await this.db.user.findUnique({
-      where: { id: userId },
-      select: { orgId: true, role: true, disabled: true, tokenGeneration: true },
-    });
+    const user = await this.users.findById(userId);
     if (user === null) return null;
     return {
       orgId: user.orgId,
@@ -78,12 +75,12 @@ export class DatabaseTokenSubjects extends TokenSubjects {
 @Injectable()
 export class AccessTokenRevocation {
   constructor(
-    private readonly db: IamDatabase,
+    private readonly users: UsersRepository,
     private readonly changes: IamChanges,
   ) {}
 
   async revokeAllOf(userId: string): Promise<void> {
-    await this.db.user.updateMany({ where: { id: userId }, data: { tokenGeneration: { increment: 1 } } });
+    await this.users.bumpTokenGeneration(userId);
     await this.changes.changed();
   }
 }

@@ -8,7 +8,9 @@ import {
 import { LRUCache } from 'lru-cache';
 import { IamChanges } from '../changes/iam-changes';
 import { IamMetrics } from '../common/iam-metrics';
-import { IamDatabase } from '../database/iam-database';
+import { UsersRepository } from '../users/users.repository';
+import { WorkspacesRepository } from '../workspaces/workspaces.repository';
+import { EntitlementsRepository } from './entitlements.repository';
 import { type IamSettings, InjectIamSettings } from '../settings/iam-settings';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -35,7 +37,9 @@ export class EntitlementResolver {
 
   constructor(
     @InjectIamSettings() private readonly settings: IamSettings,
-    private readonly db: IamDatabase,
+    private readonly users: UsersRepository,
+    private readonly workspaces: WorkspacesRepository,
+    private readonly entitlements: EntitlementsRepository,
     private readonly changes: IamChanges,
     private readonly metrics: IamMetrics,
   ) {
@@ -71,27 +75,19 @@ export class EntitlementResolver {
   }
 
   private async load(userId: string, workspaceId: string, appId: string): Promise<EntitlementResolution> {
-    const user = UUID.test(userId) ? await this.db.user.findUnique({ where: { id: userId } }) : null;
+    const user = UUID.test(userId) ? await this.users.findById(userId) : null;
     if (user === null) return refuse('user-unknown', `user ${userId} does not exist`);
     if (user.disabled) return refuse('user-disabled', `user ${user.username} is disabled`);
     const workspace = UUID.test(workspaceId)
-      ? await this.db.workspace.findFirst({
-          where: { id: workspaceId, orgId: user.orgId },
-          include: {
-            policy: true,
-            applications: {
-              where: UUID.test(appId) ? { applicationId: appId } : { applicationId: { in: [] } },
-              include: { application: true },
-            },
-          },
-        })
+      ? await this.workspaces.withPolicyAndApplication(
+          workspaceId,
+          user.orgId,
+          UUID.test(appId) ? appId : undefined,
+        )
       : null;
     if (workspace === null) return refuse('workspace-unknown', `workspace ${workspaceId} does not exist`);
-    const entitlement = await this.db.entitlement.findFirst({
-      where: { workspaceId, OR: [{ userId }, { group: { members: { some: { userId } } } }] },
-      select: { id: true },
-    });
-    if (entitlement === null) {
+    const entitled = await this.entitlements.grants(workspaceId, userId);
+    if (!entitled) {
       return refuse('not-entitled', `user ${user.username} is not entitled to workspace ${workspace.name}`);
     }
     const application = workspace.applications[0]?.application;

@@ -10,7 +10,16 @@ export class EntitlementsRepository extends ScopedRepository<
   Prisma.EntitlementUncheckedCreateInput,
   Prisma.EntitlementUncheckedUpdateInput
 > {
-  constructor(db: IamDatabase) {
+  constructor(private readonly db: IamDatabase) {
     super(db.entitlement, { orderBy: { createdAt: 'asc' }, include: undefined });
+  }
+
+  /** Whether the user is entitled to the workspace, directly or through a group. */
+  async grants(workspaceId: string, userId: string): Promise<boolean> {
+    const found = await this.db.entitlement.findFirst({
+      where: { workspaceId, OR: [{ userId }, { group: { members: { some: { userId } } } }] },
+      select: { id: true },
+    });
+    return found !== null;
   }
 }

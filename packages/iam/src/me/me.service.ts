@@ -6,18 +6,19 @@ import {
   workspacePolicySchema,
 } from '@webstream/contracts';
 import { type Actor } from '../auth/actor';
-import { IamDatabase } from '../database/iam-database';
 import { toAuthUser } from '../users/user-mapper';
+import { UsersRepository } from '../users/users.repository';
+import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 
 @Injectable()
 export class MeService {
-  constructor(private readonly db: IamDatabase) {}
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly workspaceRows: WorkspacesRepository,
+  ) {}
 
   async me(actor: Actor): Promise<MeResponse> {
-    const user = await this.db.user.findUnique({
-      where: { id: this.userId(actor) },
-      include: { organization: true },
-    });
+    const user = await this.users.findWithOrganization(this.userId(actor));
     if (user === null) throw new NotFoundException('your account no longer exists');
     return {
       ...toAuthUser(user),
@@ -30,16 +31,9 @@ export class MeService {
   /** Workspaces entitled to the user directly or through a group, with their applications in order. */
   async workspaces(actor: Actor): Promise<MyWorkspacesResponse> {
     const userId = this.userId(actor);
-    const user = await this.db.user.findUnique({ where: { id: userId }, select: { disabled: true } });
+    const user = await this.users.findById(userId);
     if (user === null || user.disabled) return { items: [] };
-    const rows = await this.db.workspace.findMany({
-      where: { entitlements: { some: { OR: [{ userId }, { group: { members: { some: { userId } } } }] } } },
-      include: {
-        policy: true,
-        applications: { orderBy: { position: 'asc' }, include: { application: true } },
-      },
-      orderBy: { name: 'asc' },
-    });
+    const rows = await this.workspaceRows.entitledTo(userId);
     return {
       items: rows.map((row) => ({
         id: row.id,

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ScopedRepository } from '../common/scoped-repository';
 import { IamDatabase } from '../database/iam-database';
-import { type Prisma, type User as UserRow } from '../generated/prisma/client';
+import {
+  type Organization as OrganizationRow,
+  type Prisma,
+  type User as UserRow,
+} from '../generated/prisma/client';
 
 @Injectable()
 export class UsersRepository extends ScopedRepository<
@@ -12,6 +16,34 @@ export class UsersRepository extends ScopedRepository<
 > {
   constructor(private readonly db: IamDatabase) {
     super(db.user, { orderBy: { username: 'asc' }, include: undefined });
+  }
+
+  findById(id: string): Promise<UserRow | null> {
+    return this.db.user.findUnique({ where: { id } });
+  }
+
+  /** Up to `limit` users of this name, in any organization, or the one of this organization's slug. */
+  withUsername(username: string, organizationSlug: string | undefined, limit: number): Promise<UserRow[]> {
+    return this.db.user.findMany({
+      where: {
+        username,
+        ...(organizationSlug === undefined ? {} : { organization: { slug: organizationSlug } }),
+      },
+      take: limit,
+    });
+  }
+
+  findWithOrganization(id: string): Promise<(UserRow & { organization: OrganizationRow }) | null> {
+    return this.db.user.findUnique({ where: { id }, include: { organization: true } });
+  }
+
+  /** Ends every access token the user holds: each claims the generation it was issued under. */
+  async bumpTokenGeneration(id: string): Promise<void> {
+    await this.db.user.updateMany({ where: { id }, data: { tokenGeneration: { increment: 1 } } });
+  }
+
+  recordSignIn(id: string): Promise<UserRow> {
+    return this.db.user.update({ where: { id }, data: { lastLoginAt: new Date() } });
   }
 
   /** Enabled platform administrators other than `exceptId`. */

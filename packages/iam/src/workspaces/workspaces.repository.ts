@@ -18,6 +18,32 @@ export class WorkspacesRepository extends ScopedRepository<
     super(db.workspace, { orderBy: { name: 'asc' }, include: withApplications });
   }
 
+  /** Workspaces entitled to the user directly or through a group, with their policy and applications in order. */
+  entitledTo(userId: string) {
+    return this.db.workspace.findMany({
+      where: { entitlements: { some: { OR: [{ userId }, { group: { members: { some: { userId } } } }] } } },
+      include: {
+        policy: true,
+        applications: { orderBy: { position: 'asc' }, include: { application: true } },
+      },
+      orderBy: { name: 'asc' },
+    });
+  }
+
+  /** The organization's workspace with its policy and, of its applications, only `appId` (none if not given). */
+  withPolicyAndApplication(id: string, orgId: string, appId: string | undefined) {
+    return this.db.workspace.findFirst({
+      where: { id, orgId },
+      include: {
+        policy: true,
+        applications: {
+          where: appId === undefined ? { applicationId: { in: [] } } : { applicationId: appId },
+          include: { application: true },
+        },
+      },
+    });
+  }
+
   /** Changes the workspace and, where given, replaces its applications (in this order) in one transaction. */
   async updateWithApplications(
     id: string,
