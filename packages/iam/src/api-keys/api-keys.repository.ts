@@ -1,17 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { ScopedRepository } from '../common/scoped-repository';
+import { IamModelRepository } from '../common/scoped-repository';
 import { IamDatabase } from '../database/iam-database';
-import { type ApiKey as ApiKeyRow, type Prisma } from '../generated/prisma/client';
+import { type ApiKey as ApiKeyRow } from '../generated/prisma/client';
 
 @Injectable()
-export class ApiKeysRepository extends ScopedRepository<
-  ApiKeyRow,
-  Prisma.ApiKeyWhereInput,
-  Prisma.ApiKeyUncheckedCreateInput,
-  Prisma.ApiKeyUpdateInput
-> {
-  constructor(private readonly db: IamDatabase) {
-    super(db.apiKey, { orderBy: { createdAt: 'desc' }, include: undefined });
+export class ApiKeysRepository extends IamModelRepository<'apiKey'> {
+  constructor(db: IamDatabase) {
+    super(db, 'apiKey', { orderBy: { createdAt: 'desc' }, include: undefined });
   }
 
   findByPrefix(prefix: string): Promise<ApiKeyRow | null> {

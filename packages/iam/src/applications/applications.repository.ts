@@ -1,17 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ScopedRepository } from '../common/scoped-repository';
+import { IamModelRepository } from '../common/scoped-repository';
 import { IamDatabase } from '../database/iam-database';
-import { type Application as ApplicationRow, type Prisma } from '../generated/prisma/client';
 
 @Injectable()
-export class ApplicationsRepository extends ScopedRepository<
-  ApplicationRow,
-  Prisma.ApplicationWhereInput,
-  Prisma.ApplicationUncheckedCreateInput,
-  Prisma.ApplicationUpdateInput
-> {
-  constructor(private readonly db: IamDatabase) {
-    super(db.application, { orderBy: { name: 'asc' }, include: undefined });
+export class ApplicationsRepository extends IamModelRepository<'application'> {
+  constructor(db: IamDatabase) {
+    super(db, 'application', { orderBy: { name: 'asc' }, include: undefined });
   }
 
   /** How many workspaces offer the application. */

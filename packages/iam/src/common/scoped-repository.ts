@@ -1,3 +1,6 @@
+import { IamDatabase } from '../database/iam-database';
+import { type Prisma } from '../generated/prisma/client';
+
 /** The part of a Prisma model delegate a scoped repository uses; every IAM model's delegate is one. */
 export interface ModelDelegate<Row, Where, CreateData, UpdateData, Include> {
   findMany(args: {
@@ -74,5 +77,53 @@ export class ScopedRepository<Row, Where, CreateData, UpdateData, Include = unde
 
   async delete(id: string): Promise<void> {
     await this.model.delete({ where: { id } });
+  }
+}
+
+type Model = Prisma.TypeMap['meta']['modelProps'];
+type DelegateFits<M extends Model> =
+  IamDatabase[M] extends ModelDelegate<RowOf<M>, WhereOf<M>, CreateDataOf<M>, UpdateDataOf<M>, undefined>
+    ? M
+    : never;
+/** The models whose delegate is a ModelDelegate of their own types: those with an `id` (not the join tables). */
+type ScopedModel = { [M in Model]: DelegateFits<M> }[Model];
+type WhereOf<M extends Model> = NonNullable<Prisma.Args<IamDatabase[M], 'findMany'>['where']>;
+type CreateDataOf<M extends Model> = Prisma.Args<IamDatabase[M], 'create'>['data'];
+type UpdateDataOf<M extends Model> = Prisma.Args<IamDatabase[M], 'update'>['data'];
+/** A row of the model as its repository reads it: with the relations `Include` names. */
+export type RowOf<M extends Model, Include = undefined> = Prisma.Result<
+  IamDatabase[M],
+  { include: Include },
+  'findFirstOrThrow'
+>;
+
+/**
+ * The repository base of one IAM model, typed from the model's name: a feature's repository passes its model
+ * and row shape, and adds its own queries through `this.db`.
+ */
+export class IamModelRepository<M extends ScopedModel, Include = undefined> extends ScopedRepository<
+  RowOf<M, Include>,
+  WhereOf<M>,
+  CreateDataOf<M>,
+  UpdateDataOf<M>,
+  Include
+> {
+  constructor(
+    protected readonly db: IamDatabase,
+    model: M,
+    shape: RowShape<Include>,
+  ) {
+    // ScopedModel admits only models whose delegate is a ModelDelegate of their own types; TypeScript cannot
+    // follow that through the generic index.
+    super(
+      db[model] as unknown as ModelDelegate<
+        RowOf<M, Include>,
+        WhereOf<M>,
+        CreateDataOf<M>,
+        UpdateDataOf<M>,
+        Include
+      >,
+      shape,
+    );
   }
 }

@@ -1,21 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { ScopedRepository } from '../common/scoped-repository';
+import { IamModelRepository } from '../common/scoped-repository';
 import { IamDatabase } from '../database/iam-database';
-import { type Group as GroupRow, type GroupMember, type Prisma } from '../generated/prisma/client';
+import { type Group as GroupRow, type GroupMember } from '../generated/prisma/client';
 
 const withMemberCount = { _count: { select: { members: true } } } as const;
 export type GroupWithMemberCount = GroupRow & { _count: { members: number } };
 
 @Injectable()
-export class GroupsRepository extends ScopedRepository<
-  GroupWithMemberCount,
-  Prisma.GroupWhereInput,
-  Prisma.GroupUncheckedCreateInput,
-  Prisma.GroupUpdateInput,
-  typeof withMemberCount
-> {
-  constructor(private readonly db: IamDatabase) {
-    super(db.group, { orderBy: { name: 'asc' }, include: withMemberCount });
+export class GroupsRepository extends IamModelRepository<'group', typeof withMemberCount> {
+  constructor(db: IamDatabase) {
+    super(db, 'group', { orderBy: { name: 'asc' }, include: withMemberCount });
   }
 
   /** The membership, and whether this call made it (false: it was there already). */

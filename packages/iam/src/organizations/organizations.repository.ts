@@ -1,17 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ScopedRepository } from '../common/scoped-repository';
+import { IamModelRepository } from '../common/scoped-repository';
 import { IamDatabase } from '../database/iam-database';
-import { type Organization as OrganizationRow, type Prisma } from '../generated/prisma/client';
 
 @Injectable()
-export class OrganizationsRepository extends ScopedRepository<
-  OrganizationRow,
-  Prisma.OrganizationWhereInput,
-  Prisma.OrganizationCreateInput,
-  Prisma.OrganizationUpdateInput
-> {
-  constructor(private readonly db: IamDatabase) {
-    super(db.organization, { orderBy: { name: 'asc' }, include: undefined });
+export class OrganizationsRepository extends IamModelRepository<'organization'> {
+  constructor(db: IamDatabase) {
+    super(db, 'organization', { orderBy: { name: 'asc' }, include: undefined });
   }
 
   async exists(id: string): Promise<boolean> {

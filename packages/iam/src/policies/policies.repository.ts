@@ -1,17 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ScopedRepository } from '../common/scoped-repository';
+import { IamModelRepository } from '../common/scoped-repository';
 import { IamDatabase } from '../database/iam-database';
-import { type Policy as PolicyRow, type Prisma } from '../generated/prisma/client';
 
 @Injectable()
-export class PoliciesRepository extends ScopedRepository<
-  PolicyRow,
-  Prisma.PolicyWhereInput,
-  Prisma.PolicyUncheckedCreateInput,
-  Prisma.PolicyUpdateInput
-> {
-  constructor(private readonly db: IamDatabase) {
-    super(db.policy, { orderBy: { name: 'asc' }, include: undefined });
+export class PoliciesRepository extends IamModelRepository<'policy'> {
+  constructor(db: IamDatabase) {
+    super(db, 'policy', { orderBy: { name: 'asc' }, include: undefined });
   }
 
   /** How many workspaces run under the policy. */

@@ -1,21 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { ScopedRepository } from '../common/scoped-repository';
+import { IamModelRepository } from '../common/scoped-repository';
 import { IamDatabase } from '../database/iam-database';
-import {
-  type Organization as OrganizationRow,
-  type Prisma,
-  type User as UserRow,
-} from '../generated/prisma/client';
+import { type Organization as OrganizationRow, type User as UserRow } from '../generated/prisma/client';
 
 @Injectable()
-export class UsersRepository extends ScopedRepository<
-  UserRow,
-  Prisma.UserWhereInput,
-  Prisma.UserUncheckedCreateInput,
-  Prisma.UserUpdateInput
-> {
-  constructor(private readonly db: IamDatabase) {
-    super(db.user, { orderBy: { username: 'asc' }, include: undefined });
+export class UsersRepository extends IamModelRepository<'user'> {
+  constructor(db: IamDatabase) {
+    super(db, 'user', { orderBy: { username: 'asc' }, include: undefined });
   }
 
   findById(id: string): Promise<UserRow | null> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ScopedRepository } from '../common/scoped-repository';
+import { IamModelRepository } from '../common/scoped-repository';
 import { IamDatabase } from '../database/iam-database';
 import { type Prisma, type Workspace as WorkspaceRow } from '../generated/prisma/client';
 
@@ -7,15 +7,9 @@ const withApplications = { applications: { orderBy: { position: 'asc' } } } as c
 export type WorkspaceWithApplications = WorkspaceRow & { applications: { applicationId: string }[] };
 
 @Injectable()
-export class WorkspacesRepository extends ScopedRepository<
-  WorkspaceWithApplications,
-  Prisma.WorkspaceWhereInput,
-  Prisma.WorkspaceUncheckedCreateInput,
-  Prisma.WorkspaceUpdateInput,
-  typeof withApplications
-> {
-  constructor(private readonly db: IamDatabase) {
-    super(db.workspace, { orderBy: { name: 'asc' }, include: withApplications });
+export class WorkspacesRepository extends IamModelRepository<'workspace', typeof withApplications> {
+  constructor(db: IamDatabase) {
+    super(db, 'workspace', { orderBy: { name: 'asc' }, include: withApplications });
   }
 
   /** Workspaces entitled to the user directly or through a group, with their policy and applications in order. */
