@@ -13,14 +13,8 @@ import {
 } from '@webstream/contracts';
 import { describe, expect, it } from 'vitest';
 import { patchOf } from '../../src/admin/kit/form-values';
-import {
-  entitlementsSpec,
-  policiesSpec,
-  rulesFromValues,
-  usersSpec,
-  valuesFromRules,
-  workspacesSpec,
-} from '../../src/admin/resources';
+import { entitlementsSpec, policiesSpec, usersSpec, workspacesSpec } from '../../src/admin/resources';
+import { rulesFromValues, valuesFromRules } from '../../src/admin/resources/policy-rules';
 
 const APP_A = '0b9d7f4e-6f5c-4b6a-9a51-3c1e2d3f4a5b';
 const APP_B = '1c8e6a3d-5e4b-4a59-8b40-2b0d1c2e3f4a';
