@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateLicenceKeyPair, issueLicence } from '@webstream/licence';
+import { formatNumber } from '../report';
 import { ServiceProcess } from '../service';
 
 /**
@@ -118,6 +119,17 @@ export interface GatewayMemory {
   heapUsedBytes?: number;
   heapTotalBytes?: number;
   externalBytes?: number;
+}
+
+const MB = 1024 * 1024;
+
+/** The unit of every gateway memory figure. */
+export function mb(bytes: number): number {
+  return bytes / MB;
+}
+
+export function describeMemory(memory: GatewayMemory): string {
+  return `RSS ${formatNumber(mb(memory.rssBytes))} MB, heap used ${formatNumber(mb(memory.heapUsedBytes ?? 0))} MB of ${formatNumber(mb(memory.heapTotalBytes ?? 0))} MB`;
 }
 
 /** Two full collections in a gateway started with gcOnSignal, each given time to finish. */

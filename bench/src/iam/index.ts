@@ -15,7 +15,7 @@ import { type Suite, type SuiteContext } from '../suite';
 import { ARGON2_OPTIONS, argon2Baseline } from './argon2';
 import { ACCESS_TOKEN_TTL, startIam, UNTHROTTLED } from './iam-process';
 import { bootInProcess, resolveLoop, type TightLoopResult } from './in-process';
-import { type CallOutcome, closedLoop, HttpClient, type LoadResult, unexpected } from './load';
+import { type CallOutcome, closedLoop, HttpClient, itemOf, type LoadResult, unexpected } from './load';
 import { login, resolvePath, seed } from './seed';
 
 /** The target for cached entitlement resolution: over HTTP (standalone IAM) and in-process (builtin). */
@@ -23,12 +23,6 @@ export const TARGET_RESOLVES_PER_SECOND = 5_000;
 const USERS = 50;
 /** IAM's own counter of resolutions, labelled cache="hit" or "miss". */
 const RESOLUTIONS = 'iam_entitlement_resolutions_total';
-
-/** Client c's users: c, c + clients, c + 2 × clients, ... so no two clients ever use the same user. */
-function userOf(client: number, k: number, clients: number, users: number): number {
-  const own = Math.ceil((users - client) / clients);
-  return client + (k % own) * clients;
-}
 
 interface CacheUse {
   hits: number;
@@ -135,7 +129,7 @@ async function run(context: SuiteContext): Promise<void> {
     ...timing,
     service: iam,
     call: async (c, k): Promise<CallOutcome> => {
-      const u = userOf(c, k, clients, users);
+      const u = itemOf(c, k, clients, users);
       const answer = await http.send(loginRoute.method, loginRoute.path, {
         json: { username: data.users[u]!.username, password: data.password },
       });
@@ -191,7 +185,7 @@ async function run(context: SuiteContext): Promise<void> {
       ...timing,
       service,
       call: async (c, k) => {
-        const u = userOf(c, k, clients, users);
+        const u = itemOf(c, k, clients, users);
         const answer = await client.send('GET', path, { bearer: tokens[u]! });
         return answer.status === 200 && answer.body.startsWith('{"entitled":true')
           ? { ok: true }
@@ -289,7 +283,7 @@ async function run(context: SuiteContext): Promise<void> {
     loops: clients,
     warmupSeconds,
     seconds,
-    userOf: (l: number, k: number) => data.users[userOf(l, k, clients, users)]!.id,
+    userOf: (l: number, k: number) => data.users[itemOf(l, k, clients, users)]!.id,
     workspaceId: data.workspace.id,
     appId: data.application.id,
   };

@@ -136,6 +136,16 @@ export function describeCpu(cpu: CpuUse, serviceName = 'IAM'): string {
 /** What one call reports: whether the answer was the expected one, and if not, what came back. */
 export type CallOutcome = { ok: true } | { ok: false; problem: string };
 
+export function ok(): CallOutcome {
+  return { ok: true };
+}
+
+/** Client c's k-th item of `total`: c, c + clients, c + 2 × clients, ... so no two clients ever share one. */
+export function itemOf(client: number, k: number, clients: number, total: number): number {
+  const own = Math.ceil((total - client) / clients);
+  return client + (k % own) * clients;
+}
+
 export interface LoadOptions {
   /** In progress lines. */
   label: string;

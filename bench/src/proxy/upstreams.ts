@@ -1,7 +1,9 @@
 // The proxy suite's two upstream child processes (upstream.ts): the stand-in session host and the echo
 // streamer, each a ServiceProcess (output prefixed, CPU from /proc, stopped at the end) running the
-// TypeScript source with tsx preloaded.
+// TypeScript source with tsx preloaded; and what the bench asks them without the gateway in between.
 import { pathToFileURL } from 'node:url';
+import { getConnectionRoute, SESSION_ID_HEADER } from '@webstream/contracts';
+import { type CallOutcome, type HttpClient, ok, unexpected } from '../iam/load';
 import { ServiceProcess } from '../service';
 import {
   type HostStats,
@@ -60,3 +62,11 @@ async function stats<T>(service: ServiceProcess): Promise<T> {
 export const hostStats = (host: ServiceProcess): Promise<HostStats> => stats<HostStats>(host);
 export const streamerStats = (streamer: ServiceProcess): Promise<StreamerStats> =>
   stats<StreamerStats>(streamer);
+
+/** /getConnection without the gateway: what the host answers (straight, or through nginx). */
+export async function plainGetConnection(target: HttpClient, sessionId: string): Promise<CallOutcome> {
+  const answer = await target.send('GET', getConnectionRoute.path, {
+    headers: { [SESSION_ID_HEADER]: sessionId },
+  });
+  return answer.status === 200 && answer.body.startsWith('{"sessionId":"') ? ok() : unexpected(answer);
+}

@@ -6,9 +6,11 @@
 // and every 429 a Retry-After, after which a retry is admitted.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SESSION_ID_HEADER, sessionStatusRoute } from '@webstream/contracts';
-import { type CallOutcome, closedLoop, type HttpClient, type LoadResult, unexpected } from '../iam/load';
+import { describeCounts } from '../anomalies';
+import { type CallOutcome, closedLoop, HttpClient, type LoadResult, unexpected } from '../iam/load';
 import { count, progress } from '../report';
 import { type ServiceProcess } from '../service';
+import { full, percent, SCENARIOS, type ScenarioStage } from './stage';
 
 /** What every limited answer carries (names lower-cased, as Node gives them). */
 export const RATE_LIMIT_HEADERS = [
@@ -145,4 +147,74 @@ export async function rateLimitBoundary(options: {
     gatewayRefusals,
     retry,
   };
+}
+
+/** E on a gateway of its own, started and stopped here, with the session group's limits on. */
+export async function rateLimitScenario(stage: ScenarioStage): Promise<void> {
+  const { options, cleanup, record, detail } = stage.context;
+  const { launch, stop } = stage.gateways;
+  const { gatewayEnv, tokenOf } = stage;
+  const { failedCalls } = stage.anomalies;
+  const anomaly = stage.anomalies.add;
+
+  // E. Rate-limit boundary, on a gateway of its own with the session group's limits on (same database: the
+  // tokens issued above are valid there).
+  const e = SCENARIOS.E;
+  const windowSeconds = options.quick ? 2 : 5;
+  const limited = await launch('gateway (rate limits on)', {
+    // Every 429 is a request log line at warn (as every 4xx answer is): tens of thousands of them here.
+    env: { ...gatewayEnv, ...sessionLimitEnv(e.limit, windowSeconds), WEBSTREAM__LOGGING__LEVEL: 'error' },
+  });
+  const eHttp = new HttpClient(limited.gateway.url, e.clients);
+  cleanup.add('close the HTTP agent of E', async () => eHttp.close());
+  const eRun = await rateLimitBoundary({
+    gateway: limited.gateway,
+    http: eHttp,
+    bearer: tokenOf(0),
+    clients: e.clients,
+    limit: e.limit,
+    windowSeconds,
+    windows: e.windows,
+  });
+  eHttp.close();
+  failedCalls(eRun.load);
+  if (Object.keys(eRun.badAnswers).length > 0)
+    anomaly(`E: answers without the rate-limit headers expected: ${describeCounts(eRun.badAnswers)}`);
+  if (eRun.gatewayRefusals !== eRun.refused)
+    anomaly(
+      `E: the gateway counted ${count(eRun.gatewayRefusals)} refusals, the clients got ${count(eRun.refused)} 429s`,
+    );
+  if (eRun.retry !== undefined && eRun.retry.status !== 200)
+    anomaly(
+      `E: a request ${eRun.retry.afterSeconds} s after the last 429 (its Retry-After) answered ${eRun.retry.status}`,
+    );
+  detail('E', eRun);
+  const limit = { name: 'the configured limit', value: e.limit };
+  record({
+    name: `E rate-limit boundary: admitted in the fewest-admitting ${windowSeconds} s window of ${e.windows}, ${e.clients} clients of one user, vs the limit`,
+    value: Math.min(...eRun.admittedPerWindow),
+    unit: 'requests',
+    baseline: limit,
+    targets: [{ of: 'value', op: '>=', threshold: e.limit }],
+  });
+  record({
+    name: `E rate-limit boundary: admitted in the most-admitting ${windowSeconds} s window of ${e.windows}, vs the limit`,
+    value: Math.max(...eRun.admittedPerWindow),
+    unit: 'requests',
+    baseline: limit,
+    targets: [{ of: 'value', op: '<=', threshold: e.limit }],
+  });
+  record({
+    name: 'E rate-limit boundary: 429s with Retry-After and X-RateLimit-Limit/-Remaining/-Reset',
+    value: percent(eRun.refusedWithHeaders, eRun.refused),
+    unit: '%',
+    targets: full,
+  });
+  record({
+    name: 'E rate-limit boundary: admitted answers with X-RateLimit-Limit/-Remaining/-Reset',
+    value: percent(eRun.admittedWithHeaders, eRun.admitted),
+    unit: '%',
+    targets: full,
+  });
+  await stop(limited.gateway, limited.http);
 }
