@@ -46,7 +46,7 @@ export async function startProxyPeers(
   cleanup.add('remove the temporary folder', () => rm(workDir, { recursive: true, force: true }));
   const database = await postgres.createDatabase(`ws_bench_${suite}`);
   cleanup.add(`drop the ${suite} bench database`, () => database.drop());
-  const { host, streamer } = await startUpstreams(workDir);
+  const { host, streamer } = await startUpstreams(workDir, hostMaxSessions);
   cleanup.add('stop the echo streamer', () => streamer.stop());
   cleanup.add('stop the session host', () => host.stop());
   const hosts = FakeSessionHosts.external([host.url], hostMaxSessions);

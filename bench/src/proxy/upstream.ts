@@ -3,7 +3,8 @@
 //
 //   BENCH_UPSTREAM_ROLE=host      a stand-in session host: GET /getConnection answers the streamer's address
 //                                 ({sessionId, streamerGuid, host, port, paths}) for the X-Session-ID it is sent;
-//                                 GET /health answers the gateway's probes.
+//                                 GET /health answers the gateway's probes as getBackendHealth's contract says,
+//                                 with BENCH_HOST_MAX_SESSIONS as its capacity.
 //   BENCH_UPSTREAM_ROLE=streamer  a `ws` server echoing every message on /capture, /control and /audio.
 //
 // Both answer GET /health/ready (ServiceProcess waits for it) and GET /stats (what they saw, as JSON), and
@@ -12,6 +13,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
   AUDIO_PATH,
+  type BackendHealthResponse,
   CAPTURE_PATH,
   CONTROL_PATH,
   SESSION_ID_HEADER,
@@ -24,6 +26,7 @@ import { WebSocketServer } from 'ws';
 export const UPSTREAM_ROLE_KEY = 'BENCH_UPSTREAM_ROLE';
 export const UPSTREAM_PORT_KEY = 'BENCH_UPSTREAM_PORT';
 export const STREAMER_PORT_KEY = 'BENCH_STREAMER_PORT';
+export const HOST_MAX_SESSIONS_KEY = 'BENCH_HOST_MAX_SESSIONS';
 
 /** What the stand-in session host has seen (GET /stats). */
 export interface HostStats {
@@ -68,7 +71,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 function common(req: IncomingMessage, res: ServerResponse, stats: () => unknown): boolean {
   if (req.method !== 'GET') return false;
-  if (req.url === '/health/ready' || req.url === '/health') {
+  if (req.url === '/health/ready') {
     json(res, 200, { status: 'healthy' });
     return true;
   }
@@ -79,7 +82,15 @@ function common(req: IncomingMessage, res: ServerResponse, stats: () => unknown)
   return false;
 }
 
-function runHost(port: number, streamerPort: number): void {
+function runHost(port: number, streamerPort: number, maxSessions: number): void {
+  // No streamer really runs: the host is always empty, and its capacity is what it registered with.
+  const health = JSON.stringify({
+    status: 'healthy',
+    activeSessions: 0,
+    maxSessions,
+    captureTools: {},
+    problems: [],
+  } satisfies BackendHealthResponse);
   const stats: HostStats = {
     getConnection: 0,
     withContract: 0,
@@ -118,7 +129,12 @@ function runHost(port: number, streamerPort: number): void {
       res.end(body);
       return;
     }
-    if (req.method === 'GET' && req.url === '/health') stats.probes += 1;
+    if (req.method === 'GET' && req.url === '/health') {
+      stats.probes += 1;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(health) });
+      res.end(health);
+      return;
+    }
     if (common(req, res, () => stats)) return;
     stats.other += 1;
     json(res, 404, { error: `no ${req.method} ${req.url}` });
@@ -175,7 +191,10 @@ function main(role: string): void {
     const streamerPort = Number(process.env[STREAMER_PORT_KEY]);
     if (!Number.isInteger(streamerPort) || streamerPort <= 0)
       throw new Error(`${STREAMER_PORT_KEY} must be a port`);
-    runHost(port, streamerPort);
+    const maxSessions = Number(process.env[HOST_MAX_SESSIONS_KEY]);
+    if (!Number.isInteger(maxSessions) || maxSessions <= 0)
+      throw new Error(`${HOST_MAX_SESSIONS_KEY} must be a whole number above 0`);
+    runHost(port, streamerPort, maxSessions);
   } else if (role === 'streamer') {
     runStreamer(port);
   } else {

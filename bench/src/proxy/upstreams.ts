@@ -6,6 +6,7 @@ import { getConnectionRoute, SESSION_ID_HEADER } from '@webstream/contracts';
 import { type CallOutcome, type HttpClient, ok, unexpected } from '../iam/load';
 import { ServiceProcess } from '../service';
 import {
+  HOST_MAX_SESSIONS_KEY,
   type HostStats,
   STREAMER_PORT_KEY,
   type StreamerStats,
@@ -26,7 +27,7 @@ export interface Upstreams {
 }
 
 /** Starts the echo streamer, then the host naming it. */
-export async function startUpstreams(cwd: string): Promise<Upstreams> {
+export async function startUpstreams(cwd: string, hostMaxSessions: number): Promise<Upstreams> {
   const streamer = await ServiceProcess.start({
     name: 'echo streamer',
     main: UPSTREAM_MAIN,
@@ -42,6 +43,7 @@ export async function startUpstreams(cwd: string): Promise<Upstreams> {
       env: {
         [UPSTREAM_ROLE_KEY]: 'host',
         [STREAMER_PORT_KEY]: String(streamer.port),
+        [HOST_MAX_SESSIONS_KEY]: String(hostMaxSessions),
         NODE_OPTIONS: withTsx(),
       },
       cwd,
