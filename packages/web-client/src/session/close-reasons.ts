@@ -5,6 +5,7 @@ import {
   type SessionStatusResponse,
   type WsErrorMessage,
 } from '@webstream/contracts';
+import { ApiError } from '../api/http';
 
 export interface CloseOutcome {
   code: number;
@@ -75,4 +76,19 @@ export const MAX_RECONNECT_ATTEMPTS = 8;
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const base = Math.min(20_000, 1000 * 2 ** Math.max(0, attempt));
   return Math.round(base * (0.75 + 0.5 * random()));
+}
+
+/** The backoff, or the server's Retry-After when that is longer. */
+export function retryDelayMs(attempt: number, error: unknown): number {
+  const retryAfter = error instanceof ApiError ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
+  return Math.max(backoffMs(attempt), retryAfter);
+}
+
+export function connectionErrorMessage(error: unknown): string {
+  if (!(error instanceof ApiError)) return 'The gateway cannot be reached. Reconnecting…';
+  if (error.status === 429) return 'Too many requests. Reconnecting shortly…';
+  if (error.status === 502 || error.status === 503 || error.status === 504) {
+    return 'The session host could not be reached. Reconnecting…';
+  }
+  return `${error.message}. Reconnecting…`;
 }

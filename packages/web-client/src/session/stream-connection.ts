@@ -1,37 +1,29 @@
 import {
   AUDIO_CODECS_QUERY_PARAM,
   type AudioCodec,
-  audioServerMessageSchema,
-  type AudioFormatMessage,
   CAPTURE_CODECS_QUERY_PARAM,
-  captureServerMessageSchema,
   type CaptureClientMessage,
-  type CaptureServerMessage,
   type ControlClientMessage,
-  controlServerMessageSchema,
-  type ControlServerMessage,
-  decodeAudioChunkMessage,
-  decodeFrameMessage,
-  type FrameHeader,
   getConnectionRoute,
   type GetConnectionResponse,
   SESSION_ID_HEADER,
   sessionStatusRoute,
   type SessionStatusResponse,
   type VideoCodec,
-  WS_TICKET_QUERY_PARAM,
-  type WsErrorMessage,
 } from '@webstream/contracts';
 import { ApiError, session } from '../api/http';
+import { type Channel, dispatchMessage, type MessageEvents, RecentErrors } from './channel-messages';
 import {
-  backoffMs,
   type CloseOutcome,
+  connectionErrorMessage,
   decideReconnect,
   describeClose,
   MAX_RECONNECT_ATTEMPTS,
+  retryDelayMs,
 } from './close-reasons';
 import { type LaunchRecord, selectErrorMessage, selectSession } from './launch';
 import { sessionTraceparent } from './session-trace';
+import { socketUrl } from './socket-url';
 
 export type Phase = 'connecting' | 'connected' | 'reconnecting' | 'ended' | 'failed';
 
@@ -42,27 +34,17 @@ export interface ConnectionView {
   detail?: string;
 }
 
-export interface StreamEvents {
+export interface StreamEvents extends MessageEvents {
   view(view: ConnectionView): void;
   /** /capture and /control are both open. */
   opened(): void;
-  frame(header: FrameHeader, payload: Uint8Array): void;
-  capture(message: CaptureServerMessage): void;
-  control(message: ControlServerMessage): void;
-  latency(ms: number): void;
-  audioFormat(format: AudioFormatMessage): void;
-  audioChunk(payload: Uint8Array): void;
   /** The /audio socket closed while the session goes on. */
   audioClosed(outcome: CloseOutcome): void;
 }
 
-type Channel = 'capture' | 'control' | 'audio';
-
 const PING_INTERVAL_MS = 2000;
 /** A connection that stayed up this long starts the backoff over on its next drop. */
 const STABLE_AFTER_MS = 10_000;
-/** An error message counts as the reason for a close that follows within this time. */
-const ERROR_EXPLAINS_CLOSE_MS = 5000;
 
 /**
  * One session's sockets: /getConnection for tickets, /capture, /control and /audio opened with them, pings,
@@ -72,7 +54,7 @@ const ERROR_EXPLAINS_CLOSE_MS = 5000;
 export class StreamConnection {
   private generation = 0;
   private sockets: Partial<Record<Channel, WebSocket>> = {};
-  private lastErrors: Partial<Record<Channel, { message: WsErrorMessage; at: number }>> = {};
+  private readonly errors = new RecentErrors();
   private timers = new Set<ReturnType<typeof setTimeout>>();
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private attempt = 0;
@@ -210,7 +192,7 @@ export class StreamConnection {
   }
 
   private open(generation: number, connection: GetConnectionResponse): void {
-    this.lastErrors = {};
+    this.errors.clear();
     const channels: Channel[] = this.options.audio()
       ? ['capture', 'control', 'audio']
       : ['capture', 'control'];
@@ -251,7 +233,8 @@ export class StreamConnection {
       if (generation === this.generation) onOpen();
     };
     socket.onmessage = (event: MessageEvent<ArrayBuffer | string>) => {
-      if (generation === this.generation) this.message(channel, event.data);
+      if (generation === this.generation)
+        dispatchMessage(channel, event.data, this.events, (error) => this.errors.note(channel, error));
     };
     socket.onclose = (event) => {
       if (generation === this.generation) this.closed(channel, event.code);
@@ -273,53 +256,8 @@ export class StreamConnection {
     this.sendControl({ type: 'ping', t: performance.now() });
   }
 
-  private message(channel: Channel, data: ArrayBuffer | string): void {
-    try {
-      if (typeof data !== 'string') {
-        if (channel === 'capture') {
-          const { header, payload } = decodeFrameMessage(data);
-          this.events.frame(header, payload);
-        } else if (channel === 'audio') {
-          this.events.audioChunk(decodeAudioChunkMessage(data).payload);
-        }
-        return;
-      }
-      const json = JSON.parse(data) as unknown;
-      if (channel === 'capture') {
-        const parsed = captureServerMessageSchema.safeParse(json);
-        if (!parsed.success) return;
-        if (parsed.data.type === 'error') this.noteError(channel, parsed.data);
-        this.events.capture(parsed.data);
-      } else if (channel === 'control') {
-        const parsed = controlServerMessageSchema.safeParse(json);
-        if (!parsed.success) return;
-        if (parsed.data.type === 'pong') {
-          this.events.latency(Math.max(0, performance.now() - parsed.data.t));
-          return;
-        }
-        if (parsed.data.type === 'error') this.noteError(channel, parsed.data);
-        this.events.control(parsed.data);
-      } else {
-        const parsed = audioServerMessageSchema.safeParse(json);
-        if (!parsed.success) return;
-        if (parsed.data.type === 'error') this.noteError(channel, parsed.data);
-        else this.events.audioFormat(parsed.data);
-      }
-    } catch {
-      // A malformed message is skipped; the next frame or chunk is whole again.
-    }
-  }
-
-  private noteError(channel: Channel, message: WsErrorMessage): void {
-    this.lastErrors[channel] = { message, at: Date.now() };
-  }
-
   private closed(channel: Channel, code: number): void {
-    const last = this.lastErrors[channel];
-    const outcome = describeClose(
-      code,
-      last !== undefined && Date.now() - last.at < ERROR_EXPLAINS_CLOSE_MS ? last.message : undefined,
-    );
+    const outcome = this.errors.describeClose(channel, code);
     if (channel === 'audio') {
       delete this.sockets.audio;
       this.events.audioClosed(outcome);
@@ -365,8 +303,7 @@ export class StreamConnection {
       });
       return;
     }
-    const retryAfter = error instanceof ApiError ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
-    const delay = Math.max(backoffMs(this.attempt), retryAfter);
+    const delay = retryDelayMs(this.attempt, error);
     this.attempt += 1;
     this.setView({ phase: 'reconnecting', message, ...(detail ? { detail } : {}) });
     const generation = ++this.generation;
@@ -431,30 +368,4 @@ export class StreamConnection {
     }, ms);
     this.timers.add(timer);
   }
-}
-
-/**
- * Where a socket opens: at the gateway that answered /getConnection, or, in the redirect topology, at the gateway
- * beside the session's host that it named.
- */
-export function socketUrl(
-  gatewayUrl: string | undefined,
-  path: string,
-  ticket: string,
-  sessionId: string,
-  extra: Record<string, string> = {},
-): string {
-  const gateway = new URL(gatewayUrl ?? window.location.origin);
-  const scheme = gateway.protocol === 'https:' ? 'wss' : 'ws';
-  const query = new URLSearchParams({ [WS_TICKET_QUERY_PARAM]: ticket, sessionId, ...extra });
-  return `${scheme}://${gateway.host}${path}?${query.toString()}`;
-}
-
-function connectionErrorMessage(error: unknown): string {
-  if (!(error instanceof ApiError)) return 'The gateway cannot be reached. Reconnecting…';
-  if (error.status === 429) return 'Too many requests. Reconnecting shortly…';
-  if (error.status === 502 || error.status === 503 || error.status === 504) {
-    return 'The session host could not be reached. Reconnecting…';
-  }
-  return `${error.message}. Reconnecting…`;
 }

@@ -1,4 +1,4 @@
-import { MatchersV3, type V3MockServer } from '@pact-foundation/pact';
+import { MatchersV3, type TemplateHeaders, type V3MockServer } from '@pact-foundation/pact';
 import { myWorkspacesRoute, sessionStatusRoute } from '@webstream/contracts';
 import { consumerPact } from '@webstream/testing/contracts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -48,81 +48,111 @@ const tokens = {
   }),
 };
 
+/** What the page asks (with these headers or this JSON body) and the JSON it is answered with. */
+interface PageInteraction {
+  given: string;
+  uponReceiving: string;
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: TemplateHeaders;
+  body?: unknown;
+  status: number;
+  answer: unknown;
+}
+
 describe('pact: the browser (web client) → gateway', () => {
   const contract = consumerPact('web-client', 'gateway');
+
+  /** Records `interaction` and runs `test`, the page's own calls, against Pact's mock of it. */
+  const asksTheGateway = (interaction: PageInteraction, test: () => Promise<void>) =>
+    contract.pact
+      .addInteraction()
+      .given(interaction.given)
+      .uponReceiving(interaction.uponReceiving)
+      .withRequest(interaction.method, interaction.path, (request) => {
+        if (interaction.headers !== undefined) request.headers(interaction.headers);
+        if (interaction.body !== undefined) request.jsonBody(interaction.body);
+      })
+      .willRespondWith(interaction.status, (response) => response.jsonBody(interaction.answer))
+      .executeTest(async (mock) => {
+        asThePage(mock);
+        await test();
+      });
 
   afterEach(() => {
     vi.unstubAllGlobals();
   });
 
   it('signs in', () =>
-    contract.pact
-      .addInteraction()
-      .given('the admin exists')
-      .uponReceiving('a sign-in')
-      .withRequest('POST', '/iam/auth/login', (request) =>
-        request.jsonBody({ username: 'admin', password: 'a long enough passphrase' }),
-      )
-      .willRespondWith(200, (response) => response.jsonBody(tokens))
-      .executeTest(async (mock) => {
-        asThePage(mock);
+    asksTheGateway(
+      {
+        given: 'the admin exists',
+        uponReceiving: 'a sign-in',
+        method: 'POST',
+        path: '/iam/auth/login',
+        body: { username: 'admin', password: 'a long enough passphrase' },
+        status: 200,
+        answer: tokens,
+      },
+      async () => {
         const session = new Session();
         await session.login('admin', 'a long enough passphrase');
         expect(session.user).toMatchObject({ username: 'admin' });
-      }));
+      },
+    ));
 
   it('hears 401 for a wrong password', () =>
-    contract.pact
-      .addInteraction()
-      .given('the admin exists')
-      .uponReceiving('a sign-in with a wrong password')
-      .withRequest('POST', '/iam/auth/login', (request) =>
-        request.jsonBody({ username: 'admin', password: 'not the password at all' }),
-      )
-      .willRespondWith(401, (response) =>
-        response.jsonBody({
-          error: like({ status: 401, code: 'unauthorized', message: 'Invalid credentials' }),
-        }),
-      )
-      .executeTest(async (mock) => {
-        asThePage(mock);
+    asksTheGateway(
+      {
+        given: 'the admin exists',
+        uponReceiving: 'a sign-in with a wrong password',
+        method: 'POST',
+        path: '/iam/auth/login',
+        body: { username: 'admin', password: 'not the password at all' },
+        status: 401,
+        answer: { error: like({ status: 401, code: 'unauthorized', message: 'Invalid credentials' }) },
+      },
+      async () => {
         await expect(new Session().login('admin', 'not the password at all')).rejects.toBeInstanceOf(
           ApiError,
         );
-      }));
+      },
+    ));
 
   it("lists the signed-in user's workspaces", () =>
-    contract.pact
-      .addInteraction()
-      .given('the admin is signed in')
-      .uponReceiving("the signed-in user's workspaces, of which the admin has none")
-      .withRequest('GET', '/iam/me/workspaces', (request) => request.headers(bearer))
-      .willRespondWith(200, (response) => response.jsonBody({ items: [] }))
-      .executeTest(async (mock) => {
-        asThePage(mock);
-        const session = signedIn();
-        expect(await session.call(myWorkspacesRoute, {})).toEqual({ items: [] });
-      }));
+    asksTheGateway(
+      {
+        given: 'the admin is signed in',
+        uponReceiving: "the signed-in user's workspaces, of which the admin has none",
+        method: 'GET',
+        path: '/iam/me/workspaces',
+        headers: bearer,
+        status: 200,
+        answer: { items: [] },
+      },
+      async () => {
+        expect(await signedIn().call(myWorkspacesRoute, {})).toEqual({ items: [] });
+      },
+    ));
 
   it("asks for an unknown session's status before reconnecting", () =>
-    contract.pact
-      .addInteraction()
-      .given('the admin is signed in')
-      .uponReceiving('the reconnect preflight of a session the gateway does not know')
-      .withRequest('GET', '/gateway/session/status', (request) =>
-        request.headers({ ...bearer, 'x-session-id': 'sess-pact-unknown' }),
-      )
-      .willRespondWith(200, (response) =>
-        response.jsonBody({ sessionId: 'sess-pact-unknown', state: 'none', backendReachable: like(false) }),
-      )
-      .executeTest(async (mock) => {
-        asThePage(mock);
-        const session = signedIn();
-        const status = await session.call(sessionStatusRoute, {
+    asksTheGateway(
+      {
+        given: 'the admin is signed in',
+        uponReceiving: 'the reconnect preflight of a session the gateway does not know',
+        method: 'GET',
+        path: '/gateway/session/status',
+        headers: { ...bearer, 'x-session-id': 'sess-pact-unknown' },
+        status: 200,
+        answer: { sessionId: 'sess-pact-unknown', state: 'none', backendReachable: like(false) },
+      },
+      async () => {
+        const status = await signedIn().call(sessionStatusRoute, {
           headers: { 'x-session-id': 'sess-pact-unknown' },
         });
         expect(status.state).toBe('none');
-      }));
+      },
+    ));
 
   it('writes the pact gateway verifies, and it is the committed one', () => contract.isCommitted());
 });

@@ -15,7 +15,7 @@ const { like, integer, regex } = MatchersV3;
 /**
  * What the page reads on the session's WebSockets (relayed unchanged by the gateway), as message pacts with the
  * streamer: the text messages of /capture, /control and /audio, and the header of a binary frame. Each is read
- * with the schema the page parses it with (stream-connection.ts, frame-renderer.ts).
+ * with the schema the page parses it with (channel-messages.ts, frame-renderer.ts).
  */
 describe('pact: the browser (web client) ← streamer messages on /capture, /control and /audio', () => {
   let dir: string;

@@ -1,6 +1,13 @@
 import { closeCodes, type SessionStatusResponse } from '@webstream/contracts';
-import { describe, expect, it } from 'vitest';
-import { backoffMs, decideReconnect, describeClose } from '../../src/session/close-reasons';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../src/api/http';
+import {
+  backoffMs,
+  connectionErrorMessage,
+  decideReconnect,
+  describeClose,
+  retryDelayMs,
+} from '../../src/session/close-reasons';
 
 describe('describeClose', () => {
   it.each([
@@ -93,5 +100,33 @@ describe('backoffMs', () => {
     expect(backoffMs(3, () => 0)).toBe(6000);
     expect(backoffMs(3, () => 1)).toBe(10_000);
     expect(backoffMs(30, () => 0.5)).toBe(20_000);
+  });
+});
+
+describe('retryDelayMs', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("waits the backoff, or the server's Retry-After when that is longer", () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    expect(retryDelayMs(2, new Error('offline'))).toBe(4000);
+    expect(retryDelayMs(2, new ApiError(503, 'Unavailable', [], 1))).toBe(4000);
+    expect(retryDelayMs(2, new ApiError(429, 'Too many requests', [], 30))).toBe(30_000);
+    expect(retryDelayMs(2, new ApiError(429, 'Too many requests'))).toBe(4000);
+  });
+});
+
+describe('connectionErrorMessage', () => {
+  it('tells an unreachable gateway, a rate limit and an unreachable host apart from other refusals', () => {
+    expect(connectionErrorMessage(new TypeError('Failed to fetch'))).toBe(
+      'The gateway cannot be reached. Reconnecting…',
+    );
+    expect(connectionErrorMessage(new ApiError(429, 'Too many'))).toBe(
+      'Too many requests. Reconnecting shortly…',
+    );
+    for (const status of [502, 503, 504])
+      expect(connectionErrorMessage(new ApiError(status, 'Bad gateway'))).toBe(
+        'The session host could not be reached. Reconnecting…',
+      );
+    expect(connectionErrorMessage(new ApiError(500, 'Internal error'))).toBe('Internal error. Reconnecting…');
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { socketUrl } from '../../src/session/stream-connection';
+import { socketUrl } from '../../src/session/socket-url';
 
 describe('socketUrl', () => {
   afterEach(() => vi.unstubAllGlobals());

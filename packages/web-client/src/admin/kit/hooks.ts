@@ -1,5 +1,6 @@
 import { type RefObject, useCallback, useEffect, useRef, useState } from 'react';
-import { errorText, isAbort } from '../api';
+import { downloadCsv, errorText, isAbort } from '../api';
+import { type Query } from '../query';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -64,6 +65,32 @@ export function useInterval(tick: () => void, intervalMs: number): void {
       document.removeEventListener('visibilitychange', onVisibility);
     };
   }, [intervalMs]);
+}
+
+export interface CsvDownload {
+  downloading: boolean;
+  /** Why the last download failed, until the next one starts. */
+  error: string | undefined;
+  download: (path: string, query: Query, fileName: string) => Promise<void>;
+}
+
+/** Saves a report or the audit log as CSV; `downloading` lets the page disable its button meanwhile. */
+export function useCsvDownload(): CsvDownload {
+  const [downloading, setDownloading] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+
+  const download = async (path: string, query: Query, fileName: string): Promise<void> => {
+    setDownloading(true);
+    setError(undefined);
+    try {
+      await downloadCsv(path, query, fileName);
+    } catch (failure) {
+      setError(`Could not download: ${errorText(failure)}`);
+    } finally {
+      setDownloading(false);
+    }
+  };
+  return { downloading, error, download };
 }
 
 /** Moves focus to a page's heading when it opens, so that keyboard and screen reader users start there. */

@@ -1,9 +1,11 @@
 import { adminEngineRoutes, type AuditEntry } from '@webstream/contracts';
 import { useState, type FormEvent } from 'react';
 import { session } from '../../api/http';
-import { compactQuery, downloadCsv, errorText } from '../api';
-import { useLoad } from '../kit/hooks';
+import { compactQuery } from '../api';
+import { useCsvDownload, useLoad } from '../kit/hooks';
 import { type Column, DataTable } from '../kit/DataTable';
+import { DayRangeFields, FilterField } from '../kit/FilterField';
+import { LoadError } from '../kit/LoadError';
 import { useFocusOnMount } from '../kit/hooks';
 import {
   auditQuery,
@@ -35,8 +37,7 @@ export function AuditPage(props: { platformAdmin: boolean }) {
   const [draft, setDraft] = useState<AuditFilter>(emptyAuditFilter);
   const [filter, setFilter] = useState<AuditFilter>(emptyAuditFilter);
   const [trail, setTrail] = useState<CursorTrail>(firstPage);
-  const [downloadError, setDownloadError] = useState<string | undefined>();
-  const [downloading, setDownloading] = useState(false);
+  const csv = useCsvDownload();
 
   const query = auditQuery(filter, { cursor: currentCursor(trail), limit: PAGE_SIZE });
   const loaded = useLoad(
@@ -50,18 +51,6 @@ export function AuditPage(props: { platformAdmin: boolean }) {
     setTrail(firstPage);
   };
 
-  const download = async (): Promise<void> => {
-    setDownloading(true);
-    setDownloadError(undefined);
-    try {
-      await downloadCsv(adminEngineRoutes.audit.path, auditQuery(filter, { limit: 500 }), 'audit-log.csv');
-    } catch (error) {
-      setDownloadError(`Could not download: ${errorText(error)}`);
-    } finally {
-      setDownloading(false);
-    }
-  };
-
   const entries = loaded.data?.items ?? [];
   const pageNumber = trail.cursors.length;
   return (
@@ -70,57 +59,42 @@ export function AuditPage(props: { platformAdmin: boolean }) {
         <h1 id="audit-heading" ref={heading} tabIndex={-1}>
           Audit log
         </h1>
-        <button type="button" disabled={downloading} onClick={() => void download()}>
+        <button
+          type="button"
+          disabled={csv.downloading}
+          onClick={() =>
+            void csv.download(
+              adminEngineRoutes.audit.path,
+              auditQuery(filter, { limit: 500 }),
+              'audit-log.csv',
+            )
+          }
+        >
           Download CSV
         </button>
       </div>
       <form role="search" aria-label="Search the audit log" className="admin-toolbar card" onSubmit={search}>
         {FIELDS.map((field) => (
-          <div className="admin-field" key={field.key}>
-            <label htmlFor={`audit-${field.key}`}>{field.label}</label>
-            <input
-              id={`audit-${field.key}`}
-              type="text"
-              value={draft[field.key]}
-              aria-describedby={field.hint ? `audit-${field.key}-hint` : undefined}
-              onChange={(event) => setDraft({ ...draft, [field.key]: event.target.value })}
-            />
-            {field.hint && (
-              <span id={`audit-${field.key}-hint`} className="hint">
-                {field.hint}
-              </span>
-            )}
-          </div>
+          <FilterField
+            key={field.key}
+            id={`audit-${field.key}`}
+            label={field.label}
+            type="text"
+            value={draft[field.key]}
+            hint={field.hint}
+            onChange={(value) => setDraft({ ...draft, [field.key]: value })}
+          />
         ))}
         {props.platformAdmin && (
-          <div className="admin-field">
-            <label htmlFor="audit-orgId">Organization ID</label>
-            <input
-              id="audit-orgId"
-              type="text"
-              value={draft.orgId}
-              onChange={(event) => setDraft({ ...draft, orgId: event.target.value })}
-            />
-          </div>
+          <FilterField
+            id="audit-orgId"
+            label="Organization ID"
+            type="text"
+            value={draft.orgId}
+            onChange={(orgId) => setDraft({ ...draft, orgId })}
+          />
         )}
-        <div className="admin-field">
-          <label htmlFor="audit-from">From</label>
-          <input
-            id="audit-from"
-            type="date"
-            value={draft.fromDay}
-            onChange={(event) => setDraft({ ...draft, fromDay: event.target.value })}
-          />
-        </div>
-        <div className="admin-field">
-          <label htmlFor="audit-to">To</label>
-          <input
-            id="audit-to"
-            type="date"
-            value={draft.toDay}
-            onChange={(event) => setDraft({ ...draft, toDay: event.target.value })}
-          />
-        </div>
+        <DayRangeFields idPrefix="audit" value={draft} onChange={setDraft} />
         <div className="admin-actions">
           <button type="submit">Search</button>
           <button
@@ -136,16 +110,12 @@ export function AuditPage(props: { platformAdmin: boolean }) {
         </div>
       </form>
 
-      {downloadError && (
+      {csv.error && (
         <p role="alert" className="error">
-          {downloadError}
+          {csv.error}
         </p>
       )}
-      {loaded.error && (
-        <p role="alert" className="error">
-          Could not load the audit log: {loaded.error}
-        </p>
-      )}
+      <LoadError name="the audit log" error={loaded.error} />
 
       <DataTable
         caption="Audit log"

@@ -14,12 +14,13 @@ import {
   type OperationsSessionsResponse,
   adminEngineRoutes,
 } from '@webstream/contracts';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { session } from '../../api/http';
 import { errorText } from '../api';
 import { useAnnounce } from '../kit/announce';
 import { ConfirmDialog } from '../kit/ConfirmDialog';
 import { DataTable } from '../kit/DataTable';
+import { LoadError } from '../kit/LoadError';
 import { backendColumns, nodeColumns, webSocketColumns } from './operations-columns';
 import { useFocusOnMount, useInterval } from '../kit/hooks';
 import {
@@ -165,9 +166,7 @@ export function OperationsPage(props: { platformAdmin: boolean }) {
 
       {platformAdmin && <PlatformHealth part={state.health} now={now} />}
 
-      <section className="admin-subsection" aria-labelledby="licence-heading">
-        <h2 id="licence-heading">Licence</h2>
-        <PartError name="the licence" error={state.licence.error} />
+      <PartSection id="licence" title="Licence" name="the licence" error={state.licence.error}>
         {licence && (
           <dl className="admin-stats">
             <div>
@@ -212,11 +211,9 @@ export function OperationsPage(props: { platformAdmin: boolean }) {
             )}
           </dl>
         )}
-      </section>
+      </PartSection>
 
-      <section className="admin-subsection" aria-labelledby="backends-heading">
-        <h2 id="backends-heading">Session hosts</h2>
-        <PartError name="the session hosts" error={state.backends.error} />
+      <PartSection id="backends" title="Session hosts" name="the session hosts" error={state.backends.error}>
         <DataTable
           caption="Backends"
           rows={state.backends.data?.items}
@@ -224,11 +221,9 @@ export function OperationsPage(props: { platformAdmin: boolean }) {
           empty="No session host is registered."
           columns={backendColumns(now)}
         />
-      </section>
+      </PartSection>
 
-      <section className="admin-subsection" aria-labelledby="sessions-heading">
-        <h2 id="sessions-heading">Active sessions</h2>
-        <PartError name="the sessions" error={state.sessions.error} />
+      <PartSection id="sessions" title="Active sessions" name="the sessions" error={state.sessions.error}>
         {platformAdmin && state.live.error && (
           <p className="hint">Live figures are not available: {state.live.error}</p>
         )}
@@ -280,7 +275,7 @@ export function OperationsPage(props: { platformAdmin: boolean }) {
             },
           ]}
         />
-      </section>
+      </PartSection>
 
       {platformAdmin && state.nodes.data && (
         <section className="admin-subsection" aria-labelledby="nodes-heading">
@@ -295,9 +290,12 @@ export function OperationsPage(props: { platformAdmin: boolean }) {
         </section>
       )}
 
-      <section className="admin-subsection" aria-labelledby="websockets-heading">
-        <h2 id="websockets-heading">Relayed WebSockets</h2>
-        <PartError name="the WebSockets" error={state.websockets.error} />
+      <PartSection
+        id="websockets"
+        title="Relayed WebSockets"
+        name="the WebSockets"
+        error={state.websockets.error}
+      >
         <DataTable
           caption="WebSockets"
           rows={state.websockets.data?.items}
@@ -305,7 +303,7 @@ export function OperationsPage(props: { platformAdmin: boolean }) {
           empty="No relayed WebSockets."
           columns={webSocketColumns(now)}
         />
-      </section>
+      </PartSection>
 
       {disconnecting && (
         <ConfirmDialog
@@ -321,12 +319,20 @@ export function OperationsPage(props: { platformAdmin: boolean }) {
   );
 }
 
-function PartError(props: { name: string; error: string | undefined }) {
-  if (props.error === undefined) return null;
+/** A part of the page under its heading; `name` says what failed to load when its last refresh did. */
+function PartSection(props: {
+  id: string;
+  title: string;
+  name: string;
+  error: string | undefined;
+  children: ReactNode;
+}) {
   return (
-    <p className="error" role="alert">
-      Could not load {props.name}: {props.error}
-    </p>
+    <section className="admin-subsection" aria-labelledby={`${props.id}-heading`}>
+      <h2 id={`${props.id}-heading`}>{props.title}</h2>
+      <LoadError name={props.name} error={props.error} />
+      {props.children}
+    </section>
   );
 }
 
@@ -335,9 +341,7 @@ function PlatformHealth(props: { part: Part<AdminHealthResponse>; now: number })
   const { part, now } = props;
   const health = part.data;
   return (
-    <section className="admin-subsection" aria-labelledby="platform-health-heading">
-      <h2 id="platform-health-heading">Platform health</h2>
-      <PartError name="the platform health" error={part.error} />
+    <PartSection id="platform-health" title="Platform health" name="the platform health" error={part.error}>
       {health && (
         <>
           <p>
@@ -369,6 +373,6 @@ function PlatformHealth(props: { part: Part<AdminHealthResponse>; now: number })
           />
         </>
       )}
-    </section>
+    </PartSection>
   );
 }

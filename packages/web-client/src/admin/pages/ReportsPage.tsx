@@ -9,9 +9,11 @@ import {
 } from '@webstream/contracts';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { session } from '../../api/http';
-import { compactQuery, downloadCsv, errorText } from '../api';
+import { compactQuery } from '../api';
 import { BarChart, SeriesChart } from '../kit/Charts';
-import { useLoad } from '../kit/hooks';
+import { DayRangeFields } from '../kit/FilterField';
+import { useCsvDownload, useLoad } from '../kit/hooks';
+import { LoadError } from '../kit/LoadError';
 import { useLookups } from '../kit/lookups';
 import { useFocusOnMount } from '../kit/hooks';
 import { lastDays, reportQueries, type Query, type ReportFilter } from '../query';
@@ -20,6 +22,26 @@ import { type RefSource } from '../kit/resource-spec';
 
 const PERIOD_LABELS: Record<UsagePeriod, string> = { hour: 'Hour', day: 'Day', week: 'Week', month: 'Month' };
 const NAMES: readonly RefSource[] = ['applications', 'users'];
+
+/** The two top ten reports, of applications and of users, each named from its lookup. */
+const TOP_REPORTS = [
+  {
+    id: 'top-apps',
+    title: 'Top applications',
+    query: 'topApps',
+    fileStem: 'top-applications',
+    source: 'applications',
+    labelHeader: 'Application',
+  },
+  {
+    id: 'top-users',
+    title: 'Top users',
+    query: 'topUsers',
+    fileStem: 'top-users',
+    source: 'users',
+    labelHeader: 'User',
+  },
+] as const;
 
 interface Rows<Row> {
   rows: Row[];
@@ -46,28 +68,12 @@ export function ReportsPage() {
         Reports
       </h1>
       <form className="admin-toolbar card" aria-label="Report range" onSubmit={apply} noValidate>
-        <div className="admin-field">
-          <label htmlFor="report-from">From</label>
-          <input
-            id="report-from"
-            type="date"
-            value={draft.fromDay}
-            aria-invalid={draftProblem ? true : undefined}
-            aria-describedby={draftProblem ? 'report-range-error' : undefined}
-            onChange={(event) => setDraft({ ...draft, fromDay: event.target.value })}
-          />
-        </div>
-        <div className="admin-field">
-          <label htmlFor="report-to">To</label>
-          <input
-            id="report-to"
-            type="date"
-            value={draft.toDay}
-            aria-invalid={draftProblem ? true : undefined}
-            aria-describedby={draftProblem ? 'report-range-error' : undefined}
-            onChange={(event) => setDraft({ ...draft, toDay: event.target.value })}
-          />
-        </div>
+        <DayRangeFields
+          idPrefix="report"
+          value={draft}
+          errorId={draftProblem ? 'report-range-error' : undefined}
+          onChange={setDraft}
+        />
         <div className="admin-field">
           <label htmlFor="report-period">Period</label>
           <select
@@ -112,39 +118,27 @@ export function ReportsPage() {
             )}
           />
           <div className="admin-columns">
-            <Report<TopReportRow>
-              id="top-apps"
-              title="Top applications"
-              endpoint={adminEngineRoutes.top}
-              query={built.queries.topApps}
-              fileName={csvFileName('top-applications', filter.fromDay, filter.toDay)}
-              render={(rows) => (
-                <BarChart
-                  title="Top applications by session minutes"
-                  unit="minutes"
-                  labelHeader="Application"
-                  data={rows.map((row) => ({
-                    label: names.nameOf('applications', row.key),
-                    value: row.minutes,
-                  }))}
-                />
-              )}
-            />
-            <Report<TopReportRow>
-              id="top-users"
-              title="Top users"
-              endpoint={adminEngineRoutes.top}
-              query={built.queries.topUsers}
-              fileName={csvFileName('top-users', filter.fromDay, filter.toDay)}
-              render={(rows) => (
-                <BarChart
-                  title="Top users by session minutes"
-                  unit="minutes"
-                  labelHeader="User"
-                  data={rows.map((row) => ({ label: names.nameOf('users', row.key), value: row.minutes }))}
-                />
-              )}
-            />
+            {TOP_REPORTS.map((top) => (
+              <Report<TopReportRow>
+                key={top.id}
+                id={top.id}
+                title={top.title}
+                endpoint={adminEngineRoutes.top}
+                query={built.queries[top.query]}
+                fileName={csvFileName(top.fileStem, filter.fromDay, filter.toDay)}
+                render={(rows) => (
+                  <BarChart
+                    title={`${top.title} by session minutes`}
+                    unit="minutes"
+                    labelHeader={top.labelHeader}
+                    data={rows.map((row) => ({
+                      label: names.nameOf(top.source, row.key),
+                      value: row.minutes,
+                    }))}
+                  />
+                )}
+              />
+            ))}
           </div>
           <Report<ConcurrencyReportRow>
             id="concurrency"
@@ -188,20 +182,7 @@ function Report<Row>(props: {
       })) as Rows<Row>,
     key,
   );
-  const [downloading, setDownloading] = useState(false);
-  const [downloadError, setDownloadError] = useState<string | undefined>();
-
-  const download = async (): Promise<void> => {
-    setDownloading(true);
-    setDownloadError(undefined);
-    try {
-      await downloadCsv(props.endpoint.path, props.query, props.fileName);
-    } catch (error) {
-      setDownloadError(`Could not download: ${errorText(error)}`);
-    } finally {
-      setDownloading(false);
-    }
-  };
+  const csv = useCsvDownload();
 
   return (
     <section
@@ -213,22 +194,20 @@ function Report<Row>(props: {
         <h2 id={`${props.id}-heading`}>{props.title}</h2>
         <button
           type="button"
-          disabled={downloading}
+          disabled={csv.downloading}
           aria-label={`Download CSV: ${props.title}`}
-          onClick={() => void download()}
+          onClick={() => void csv.download(props.endpoint.path, props.query, props.fileName)}
         >
           Download CSV
         </button>
       </div>
-      {downloadError && (
+      {csv.error && (
         <p role="alert" className="error">
-          {downloadError}
+          {csv.error}
         </p>
       )}
       {loaded.error ? (
-        <p role="alert" className="error">
-          Could not load {props.title.toLowerCase()}: {loaded.error}
-        </p>
+        <LoadError name={props.title.toLowerCase()} error={loaded.error} />
       ) : loaded.data ? (
         props.render(Array.isArray(loaded.data.rows) ? loaded.data.rows : [])
       ) : (
