@@ -6,8 +6,7 @@ import {
   type RegisterRequest,
   type RegisterResponse,
 } from '@webstream/contracts';
-import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
-import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { type TestService } from '@webstream/service-kit/testing';
 import { Redis } from 'ioredis';
 import {
   type Answer,
@@ -22,10 +21,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendDirectory, type BackendView } from '../src/backends/backend-directory';
 import { BackendStore } from '../src/backends/backend-store';
 import { BackendsModule } from '../src/backends/backends.module';
-import { TelemetryModule } from '../src/telemetry/telemetry.module';
 import { MemoryBackendStore } from '../src/backends/memory-backend-store';
 import { RedisBackendStore } from '../src/backends/redis-backend-store';
-import { GatewayStateModule } from '../src/state/gateway-state.module';
+import { startBackendFacingGateway } from './backend-facing-gateway';
+import { deleteKeys, testKeyPrefix } from './redis-keys';
 
 const TOKEN = 'backend-token-'.padEnd(40, 'x');
 
@@ -45,17 +44,8 @@ function configFor(overrides: { gateway?: Record<string, unknown>; redis?: Recor
   });
 }
 
-async function startGateway(config: WebstreamConfig): Promise<TestService> {
-  return startTestService({
-    module: class BackendsTestHost {},
-    imports: [
-      ServiceKitModule.forRoot({ service: 'gateway', config }),
-      GatewayStateModule.forRoot(config),
-      BackendAuthModule.forRoot(config, 'the test backends register with it'),
-      TelemetryModule,
-      BackendsModule,
-    ],
-  });
+function startGateway(config: WebstreamConfig): Promise<TestService> {
+  return startBackendFacingGateway(config, BackendsModule);
 }
 
 /** A POST as a session host makes it, with the backend token unless `headers` say otherwise. */
@@ -471,7 +461,7 @@ describe('backend registry with short timeouts', () => {
 });
 
 describe('backend registry shared through Redis', () => {
-  const keyPrefix = `test:${randomBytes(6).toString('hex')}:`;
+  const keyPrefix = testKeyPrefix();
   const config = configFor({
     gateway: { backend: { heartbeatInterval: 1, heartbeatTimeout: 2 } },
     redis: { url: TEST_REDIS_URL, keyPrefix },
@@ -491,8 +481,7 @@ describe('backend registry shared through Redis', () => {
     await one?.close();
     await two?.close();
     await Promise.all(fakes.map((backend) => backend.stop()));
-    const keys = await redis.keys(`${keyPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await deleteKeys(keyPrefix);
     await redis.quit();
   });
 

@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { type AdminHealthResponse, type DownstreamService } from '@webstream/contracts';
 import { type TestService } from '@webstream/service-kit/testing';
 import { call, StandInMetricsEngine, StandInSessionHost, TEST_REDIS_URL, until } from '@webstream/testing';
 import { signIn } from '@webstream/testing/contracts';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayUnderTest } from './gateway-under-test';
+import { deleteKeys, testKeyPrefix } from './redis-keys';
 
 const METRICS_TOKEN = 'metrics-token-'.padEnd(40, 'm');
 
@@ -15,7 +14,7 @@ describe('health aggregation (GET /gateway/admin/health)', () => {
   let admin: string;
   const engine = new StandInMetricsEngine();
   const hosts: StandInSessionHost[] = [];
-  const redisPrefix = `test:${randomBytes(6).toString('hex')}:`;
+  const redisPrefix = testKeyPrefix();
 
   const health = async (): Promise<AdminHealthResponse> => {
     const answer = await call<AdminHealthResponse>(gateway.url, 'GET', '/gateway/admin/health', {
@@ -66,10 +65,7 @@ describe('health aggregation (GET /gateway/admin/health)', () => {
   afterAll(async () => {
     await under?.stop();
     await Promise.all([engine.stop().catch(() => undefined), ...hosts.map((host) => host.stop())]);
-    const redis = new Redis(TEST_REDIS_URL);
-    const keys = await redis.keys(`${redisPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await deleteKeys(redisPrefix);
   });
 
   it('is for platform administrators only', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type DynamicModule, type Type } from '@nestjs/common';
 import { type WebstreamConfig, webstreamConfigSchema } from '@webstream/config';
 import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
@@ -11,8 +12,9 @@ import { GatewayModule } from '../src/gateway.module';
 
 /**
  * What the suites that boot the whole gateway (IAM built in, on a PostgreSQL database of their own) share: the
- * database, a folder, the backend token and the bootstrap admin's password. `config` lays a suite's overrides
- * over the settings every such gateway needs; `start` boots one; `stop` ends them all and drops the rest.
+ * database, a folder, the backend token, the token signing key and the bootstrap admin's password. `config` lays
+ * a suite's overrides over the settings every such gateway needs; `start` boots one; `stop` ends them all (those
+ * a suite has closed already are not closed again) and drops the rest.
  */
 export class GatewayUnderTest {
   readonly backendToken = randomBytes(24).toString('hex');
@@ -53,10 +55,22 @@ export class GatewayUnderTest {
     );
   }
 
-  async start(config: WebstreamConfig = this.config()): Promise<TestService> {
-    const gateway = await startTestService(GatewayModule.forRoot(config));
-    this.started.push(gateway);
-    return gateway;
+  /**
+   * Boots a gateway with `config`, and beside it the `modules` a suite adds (the MCP proxy, the OpenAPI
+   * document…). Closing it twice (the suite, then `stop`) closes it once.
+   */
+  async start(
+    config: WebstreamConfig = this.config(),
+    ...modules: (Type | DynamicModule)[]
+  ): Promise<TestService> {
+    const root = GatewayModule.forRoot(config);
+    const gateway = await startTestService(
+      modules.length === 0 ? root : { module: class GatewayTestHost {}, imports: [root, ...modules] },
+    );
+    let closed: Promise<void> | undefined;
+    const started = { ...gateway, close: () => (closed ??= gateway.close()) };
+    this.started.push(started);
+    return started;
   }
 
   /**

@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ServiceUnavailableException } from '@nestjs/common';
-import { webstreamConfigSchema, type WebstreamConfig } from '@webstream/config';
+import { webstreamConfigSchema } from '@webstream/config';
 import { GATEWAY_HEALTH_BODY, type TokenResponse } from '@webstream/contracts';
-import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { IamModule } from '@webstream/iam';
 import { ServiceKitModule } from '@webstream/service-kit';
 import { startTestService, type TestService } from '@webstream/service-kit/testing';
@@ -14,8 +10,7 @@ import { GatewayModule } from '../src/gateway.module';
 import { HttpIamClient } from '../src/iam-client/http-iam-client';
 import { IamClient } from '../src/iam-client/iam-client';
 import { InProcessIamClient } from '../src/iam-client/in-process-iam-client';
-
-const ADMIN_PASSWORD = 'a long enough passphrase';
+import { GatewayUnderTest } from './gateway-under-test';
 
 async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
   const response = await fetch(url, {
@@ -28,36 +23,17 @@ async function post<T>(url: string, body: unknown, token?: string): Promise<T> {
 }
 
 describe('the gateway app', () => {
-  let database: TestDatabase;
-  let dir: string;
-  let signingKey: string;
+  let under: GatewayUnderTest;
   let builtin: TestService;
   let admin: TokenResponse;
   let workspace: { id: string; appId: string };
 
-  function configFor(access: Record<string, unknown>): WebstreamConfig {
-    return webstreamConfigSchema.parse({
-      logging: { level: 'silent' },
-      accessManagement: {
-        databaseUrl: database.url,
-        tokenSigningKey: signingKey,
-        bootstrapAdmin: { password: ADMIN_PASSWORD },
-        ...access,
-      },
-      metricsEngine: { url: 'http://127.0.0.1:9', serviceToken: 's'.repeat(32) },
-      gateway: { backend: { token: 'b'.repeat(32) } },
-      telemetry: { spoolDir: join(dir, `spool-${randomBytes(4).toString('hex')}`) },
-    });
-  }
-
   beforeAll(async () => {
-    database = await createTestDatabase('ws_gateway');
-    dir = await mkdtemp(join(tmpdir(), 'ws-gateway-'));
-    signingKey = randomBytes(32).toString('hex');
-    builtin = await startTestService(GatewayModule.forRoot(configFor({ mode: 'builtin' })));
+    under = await GatewayUnderTest.prepare('app');
+    builtin = await under.start(under.config({ accessManagement: { mode: 'builtin' } }));
     admin = await post<TokenResponse>(`${builtin.url}/iam/auth/login`, {
       username: 'admin',
-      password: ADMIN_PASSWORD,
+      password: under.adminPassword,
     });
     const app = await post<{ id: string }>(
       `${builtin.url}/iam/applications`,
@@ -78,14 +54,12 @@ describe('the gateway app', () => {
   });
 
   afterAll(async () => {
-    await builtin?.close();
-    await database?.drop();
-    await rm(dir, { recursive: true, force: true });
+    await under?.stop();
   });
 
   /** IAM on its own (webstream -am) on the same database, and a gateway that asks it over HTTP. */
   async function startStandalone(): Promise<{ iam: TestService; gateway: TestService }> {
-    const iamConfig = configFor({ mode: 'standalone', url: 'http://127.0.0.1:9' });
+    const iamConfig = under.config({ accessManagement: { mode: 'standalone', url: 'http://127.0.0.1:9' } });
     const iam = await startTestService({
       module: class StandaloneIam {},
       imports: [
@@ -93,8 +67,8 @@ describe('the gateway app', () => {
         IamModule.forRoot(iamConfig),
       ],
     });
-    const gateway = await startTestService(
-      GatewayModule.forRoot(configFor({ mode: 'standalone', url: iam.url, databaseUrl: undefined })),
+    const gateway = await under.start(
+      under.config({ accessManagement: { mode: 'standalone', url: iam.url, databaseUrl: undefined } }),
     );
     return { iam, gateway };
   }

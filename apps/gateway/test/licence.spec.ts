@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { webstreamConfigSchema, type WebstreamConfig } from '@webstream/config';
 import {
   STREAMER_CHECKIN_INTERVAL_SECONDS,
@@ -8,8 +8,7 @@ import {
   streamerCheckoutRoute,
 } from '@webstream/contracts';
 import { generateLicenceKeyPair, issueLicence, type LicencePayload } from '@webstream/licence';
-import { BackendAuthModule, ServiceKitModule } from '@webstream/service-kit';
-import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { type TestService } from '@webstream/service-kit/testing';
 import { Redis } from 'ioredis';
 import { call as request, sleep, TEST_REDIS_URL } from '@webstream/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -19,10 +18,10 @@ import { LicenceModule } from '../src/licence/licence.module';
 import { MemorySeatStore } from '../src/licence/memory-seat-store';
 import { SEATS_KEY } from '../src/licence/redis-seat-store';
 import { DEFAULT_SEAT_TTL_MS } from '../src/licence/seat-store';
-import { GatewayStateModule } from '../src/state/gateway-state.module';
-import { TelemetryModule } from '../src/telemetry/telemetry.module';
+import { startBackendFacingGateway } from './backend-facing-gateway';
+import { deleteKeys, testKeyPrefix } from './redis-keys';
 
-const PREFIX = `test:${randomBytes(6).toString('hex')}:`;
+const PREFIX = testKeyPrefix();
 const BACKEND_TOKEN = 'b'.repeat(32);
 const DAY = 86_400_000;
 
@@ -65,16 +64,10 @@ let redisUsed = false;
 
 async function startGateway(config: WebstreamConfig, options?: LicenceOptions): Promise<TestService> {
   if (config.redis.url !== undefined) redisUsed = true;
-  const service = await startTestService({
-    module: class LicenceTestHost {},
-    imports: [
-      ServiceKitModule.forRoot({ service: 'gateway', config }),
-      GatewayStateModule.forRoot(config),
-      BackendAuthModule.forRoot(config, 'the test backends register with it'),
-      TelemetryModule,
-      options === undefined ? LicenceModule : LicenceModule.withOptions(options),
-    ],
-  });
+  const service = await startBackendFacingGateway(
+    config,
+    options === undefined ? LicenceModule : LicenceModule.withOptions(options),
+  );
   running.push(service);
   return service;
 }
@@ -106,13 +99,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((service) => service.close()));
   if (!redisUsed) return;
   redisUsed = false;
-  const cleaner = new Redis(TEST_REDIS_URL);
-  try {
-    const leftovers = await cleaner.keys(`${PREFIX}*`);
-    if (leftovers.length > 0) await cleaner.del(...leftovers);
-  } finally {
-    await cleaner.quit();
-  }
+  await deleteKeys(PREFIX);
 });
 
 describe.each<Store>(['memory', 'redis'])('the licence registry on the %s store', (store) => {

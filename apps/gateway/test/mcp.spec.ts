@@ -1,19 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { webstreamConfigSchema, type WebstreamConfig } from '@webstream/config';
+import { type WebstreamConfig } from '@webstream/config';
 import { type CreatedApiKey, type ErrorEnvelope, type TokenResponse } from '@webstream/contracts';
-import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
-import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { type TestService } from '@webstream/service-kit/testing';
 import { type Answer, call } from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayModule } from '../src/gateway.module';
 import { McpModule } from '../src/mcp/mcp.module';
+import { GatewayUnderTest } from './gateway-under-test';
 import { FakeUpstream } from './mcp-fake-upstream';
 
-const ADMIN_PASSWORD = 'a long enough passphrase';
 const SERVICE_TOKEN = randomBytes(24).toString('hex');
 const MCP_KEY = randomBytes(24).toString('hex');
 const OTHER_MCP_KEY = randomBytes(24).toString('hex');
@@ -33,39 +28,26 @@ function rawStatus(base: string, path: string, headers: Record<string, string>):
 }
 
 describe('the MCP proxy', () => {
-  let database: TestDatabase;
-  let dir: string;
-  let signingKey: string;
+  let under: GatewayUnderTest;
   let engine: FakeUpstream;
   let gateway: TestService;
   let admin: TokenResponse;
-  const others: TestService[] = [];
   const upstreams: FakeUpstream[] = [];
 
+  /** Two configured MCP keys, and the engine whose service token the proxy sends. */
   function configFor(overrides: Record<string, unknown> = {}): WebstreamConfig {
-    return webstreamConfigSchema.parse({
-      logging: { level: 'silent' },
-      accessManagement: {
-        databaseUrl: database.url,
-        tokenSigningKey: signingKey,
-        bootstrapAdmin: { password: ADMIN_PASSWORD },
-      },
+    return under.config({
       mcpApiKeys: [
         { name: 'assistant', key: MCP_KEY },
         { name: 'reporting', key: OTHER_MCP_KEY },
       ],
       metricsEngine: { url: engine.url, serviceToken: SERVICE_TOKEN },
-      gateway: { backend: { token: 'b'.repeat(32) } },
-      telemetry: { spoolDir: join(dir, `spool-${randomBytes(4).toString('hex')}`) },
       ...overrides,
     });
   }
 
   function startGateway(config: WebstreamConfig): Promise<TestService> {
-    return startTestService({
-      module: class McpTestHost {},
-      imports: [GatewayModule.forRoot(config), McpModule],
-    });
+    return under.start(config, McpModule);
   }
 
   async function fakeUpstream(name: string): Promise<FakeUpstream> {
@@ -84,24 +66,19 @@ describe('the MCP proxy', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase('ws_gateway_mcp');
-    dir = await mkdtemp(join(tmpdir(), 'ws-gateway-mcp-'));
-    signingKey = randomBytes(32).toString('hex');
+    under = await GatewayUnderTest.prepare('mcp');
     engine = await fakeUpstream('metrics-engine');
     gateway = await startGateway(configFor());
     admin = (
       await call<TokenResponse>(gateway.url, 'POST', '/iam/auth/login', {
-        body: { username: 'admin', password: ADMIN_PASSWORD },
+        body: { username: 'admin', password: under.adminPassword },
       })
     ).body;
   });
 
   afterAll(async () => {
-    for (const service of others) await service.close();
-    await gateway?.close();
+    await under?.stop();
     for (const upstream of upstreams) await upstream.stop();
-    await database?.drop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it("gives the admin console the engine's reports with an access token: org admins see their organization only", async () => {
@@ -334,7 +311,6 @@ describe('the MCP proxy', () => {
     const service = await startGateway(
       configFor({ metricsEngine: { url: dead.url, serviceToken: SERVICE_TOKEN } }),
     );
-    others.push(service);
     const statuses: number[] = [];
     let last: Answer<ErrorEnvelope> | undefined;
     for (let i = 0; i < 6; i++) {
@@ -355,7 +331,6 @@ describe('the MCP proxy', () => {
 
   it('answers 401 to every MCP request when no mcpApiKeys are configured, IAM API keys included', async () => {
     const service = await startGateway(configFor({ mcpApiKeys: [] }));
-    others.push(service);
     const key = await createApiKey('unused', ['mcp', 'iam:read', 'metrics:read']);
     const before = engine.proxied.length;
     for (const [path, header] of [
@@ -375,12 +350,10 @@ describe('the MCP proxy', () => {
 
   it('forwards /mcp/iam/* over HTTP to a standalone IAM, with the key as X-API-Key', async () => {
     const iam = await fakeUpstream('iam');
+    // IAM elsewhere: no database of its own here.
     const service = await startGateway(
-      configFor({
-        accessManagement: { mode: 'standalone', url: iam.url, tokenSigningKey: signingKey },
-      }),
+      configFor({ accessManagement: { mode: 'standalone', url: iam.url, databaseUrl: undefined } }),
     );
-    others.push(service);
     const key = `wsk_ABCDEFGH_${'b'.repeat(43)}`;
     const answer = await call<{ url: string }>(service.url, 'GET', '/mcp/iam/users?page=2', {
       headers: { 'x-mcp-key': key, authorization: `Bearer ${admin.accessToken}` },

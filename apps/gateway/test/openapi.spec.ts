@@ -1,17 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { webstreamConfigSchema, type WebstreamConfig } from '@webstream/config';
-import { createTestDatabase, type TestDatabase } from '@webstream/db/testing';
 import { getConnectionRoute, openApiPath, serviceEndpoints } from '@webstream/contracts';
-import { startTestService, type TestService } from '@webstream/service-kit/testing';
+import { type TestService } from '@webstream/service-kit/testing';
 import { documentedRoutes, lintOpenApi, servedRoutes, until } from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { GatewayModule } from '../src/gateway.module';
 import { GatewayOpenApi, type GatewayOpenApiDocument } from '../src/openapi/gateway-openapi';
 import { GatewayOpenApiModule } from '../src/openapi/gateway-openapi.module';
+import { GatewayUnderTest } from './gateway-under-test';
 import { FakeUpstream } from './mcp-fake-upstream';
 
 async function fetchDocument(
@@ -24,34 +18,9 @@ async function fetchDocument(
 }
 
 describe('the aggregated OpenAPI document', () => {
-  let database: TestDatabase;
-  let dir: string;
-  let signingKey: string;
+  let under: GatewayUnderTest;
   let gateway: TestService;
-  const others: TestService[] = [];
   const upstreams: FakeUpstream[] = [];
-
-  function configFor(access: Record<string, unknown> = {}): WebstreamConfig {
-    return webstreamConfigSchema.parse({
-      logging: { level: 'silent' },
-      accessManagement: {
-        databaseUrl: database.url,
-        tokenSigningKey: signingKey,
-        bootstrapAdmin: { password: 'a long enough passphrase' },
-        ...access,
-      },
-      metricsEngine: { url: 'http://127.0.0.1:9', serviceToken: 's'.repeat(32) },
-      gateway: { backend: { token: 'b'.repeat(32) } },
-      telemetry: { spoolDir: join(dir, `spool-${randomBytes(4).toString('hex')}`) },
-    });
-  }
-
-  function startGateway(config: WebstreamConfig): Promise<TestService> {
-    return startTestService({
-      module: class OpenApiTestHost {},
-      imports: [GatewayModule.forRoot(config), GatewayOpenApiModule],
-    });
-  }
 
   /** A standalone IAM that serves only its specification. */
   async function fakeIam(): Promise<FakeUpstream> {
@@ -95,27 +64,20 @@ describe('the aggregated OpenAPI document', () => {
   }
 
   function standalone(iamUrl: string): Promise<TestService> {
-    return startGateway(configFor({ mode: 'standalone', url: iamUrl, databaseUrl: undefined })).then(
-      (service) => {
-        others.push(service);
-        return service;
-      },
+    return under.start(
+      under.config({ accessManagement: { mode: 'standalone', url: iamUrl, databaseUrl: undefined } }),
+      GatewayOpenApiModule,
     );
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase('ws_gateway_openapi');
-    dir = await mkdtemp(join(tmpdir(), 'ws-gateway-openapi-'));
-    signingKey = randomBytes(32).toString('hex');
-    gateway = await startGateway(configFor());
+    under = await GatewayUnderTest.prepare('openapi');
+    gateway = await under.start(under.config(), GatewayOpenApiModule);
   });
 
   afterAll(async () => {
-    for (const service of others) await service.close();
-    await gateway?.close();
+    await under?.stop();
     for (const upstream of upstreams) await upstream.stop();
-    await database?.drop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it("serves the gateway's, IAM's and the metrics engine's paths in one OpenAPI 3.1 document", async () => {

@@ -24,28 +24,8 @@ export const SIGNING_KEY = 's'.repeat(48);
 /** Routes of every kind the limits tell apart, each answering 200. */
 @Controller()
 class ProbeController {
-  @Get('gateway/session/status')
-  status(): { ok: true } {
-    return { ok: true };
-  }
-
-  @Get('iam/things')
-  things(): { ok: true } {
-    return { ok: true };
-  }
-
-  @Get('iam/auth/probe')
-  auth(): { ok: true } {
-    return { ok: true };
-  }
-
-  @Get('mcp/tools')
-  tools(): { ok: true } {
-    return { ok: true };
-  }
-
-  @Get('gateway/heartbeat')
-  heartbeat(): { ok: true } {
+  @Get(['gateway/session/status', 'iam/things', 'iam/auth/probe', 'mcp/tools', 'gateway/heartbeat'])
+  ok(): { ok: true } {
     return { ok: true };
   }
 }

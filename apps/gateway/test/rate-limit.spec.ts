@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { type RateLimitGroup, webstreamConfigSchema, type WebstreamConfig } from '@webstream/config';
 import { type TestService } from '@webstream/service-kit/testing';
@@ -20,8 +19,9 @@ import {
   startRateLimitedGateway,
   untilMsIntoSecond,
 } from './rate-limit-host';
+import { deleteKeys, testKeyPrefix } from './redis-keys';
 
-const PREFIX = `test:${randomBytes(6).toString('hex')}:`;
+const PREFIX = testKeyPrefix();
 const MCP_KEY = 'm'.repeat(40);
 
 interface Rule {
@@ -65,13 +65,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
   if (!redisUsed) return;
   redisUsed = false;
-  const cleaner = new Redis(TEST_REDIS_URL);
-  try {
-    const leftovers = await cleaner.keys(`${PREFIX}*`);
-    if (leftovers.length > 0) await cleaner.del(...leftovers);
-  } finally {
-    await cleaner.quit();
-  }
+  await deleteKeys(PREFIX);
 });
 
 const header = (answer: Answer, name: string): string | undefined => {
@@ -273,11 +267,16 @@ describe('the rate limits of several gateways, in Redis', () => {
     expect(await metric(one, /^gateway_rate_limit_redis_degraded/)).toBe(0);
   });
 
-  it('keeps the windows in Redis: all or nothing, with their reset, and gone once empty', async () => {
+  /** Sliding windows in Redis under PREFIX, and a connection to look at their keys (quit after the test). */
+  function redisWindows(): { redis: Redis; windows: RedisSlidingWindows } {
     redisUsed = true;
     const redis = new Redis(TEST_REDIS_URL, { keyPrefix: PREFIX });
     cleanups.push(async () => void (await redis.quit()));
-    const windows = new RedisSlidingWindows(redis);
+    return { redis, windows: new RedisSlidingWindows(redis) };
+  }
+
+  it('keeps the windows in Redis: all or nothing, with their reset, and gone once empty', async () => {
+    const { redis, windows } = redisWindows();
     const identity = { key: 'w:user', limit: 2, windowMs: 1_000 };
     const tenant = { key: 'w:org', limit: 3, windowMs: 60_000 };
     expect(await windows.hit([identity, tenant])).toMatchObject({
@@ -304,10 +303,7 @@ describe('the rate limits of several gateways, in Redis', () => {
   });
 
   it('slides in Redis: the oldest buckets leave the window one by one', async () => {
-    redisUsed = true;
-    const redis = new Redis(TEST_REDIS_URL, { keyPrefix: PREFIX });
-    cleanups.push(async () => void (await redis.quit()));
-    const windows = new RedisSlidingWindows(redis);
+    const { redis, windows } = redisWindows();
     const identity = { key: 's:user', limit: 3, windowMs: 1_000 };
     await windows.hit([identity]);
     // Taken once the first hit is stored: its bucket began no later than this, however slow the round trip.

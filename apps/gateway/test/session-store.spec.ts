@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../src/sessions/memory-session-store';
 import { RedisSessionStore } from '../src/sessions/redis-session-store';
 import { type SessionRecord, type SessionStore } from '../src/sessions/session-record';
+import { deleteKeys, testKeyPrefix } from './redis-keys';
 
 function record(sessionId: string, userId: string, workspaceId = 'ws-1'): SessionRecord {
   const contract: WorkspaceContract = {
@@ -37,7 +38,7 @@ function record(sessionId: string, userId: string, workspaceId = 'ws-1'): Sessio
   };
 }
 
-const prefix = `test:${randomBytes(6).toString('hex')}:`;
+const prefix = testKeyPrefix();
 const connections: Redis[] = [];
 function redis(): Redis {
   const connection = new Redis(TEST_REDIS_URL, { keyPrefix: prefix });
@@ -46,10 +47,7 @@ function redis(): Redis {
 }
 
 afterAll(async () => {
-  const cleaner = new Redis(TEST_REDIS_URL);
-  const keys = await cleaner.keys(`${prefix}*`);
-  if (keys.length > 0) await cleaner.del(...keys);
-  await cleaner.quit();
+  await deleteKeys(prefix);
   await Promise.all(connections.filter((c) => c.status !== 'end').map((connection) => connection.quit()));
 });
 

@@ -1,16 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { type ErrorEnvelope, type SessionSelectRequest, type TokenResponse } from '@webstream/contracts';
+import {
+  type ErrorEnvelope,
+  type SessionReleaseResponse,
+  type SessionSelectRequest,
+  type SessionStatusResponse,
+  type TokenResponse,
+} from '@webstream/contracts';
 import { type TestService } from '@webstream/service-kit/testing';
-import { Redis } from 'ioredis';
 import { call, StandInMetricsEngine, StandInSessionHost, TEST_REDIS_URL, until } from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayUnderTest } from './gateway-under-test';
+import { deleteKeys, testKeyPrefix } from './redis-keys';
 
 describe('session brokering', () => {
   const ingest = new StandInMetricsEngine();
   let under: GatewayUnderTest;
   const backends: StandInSessionHost[] = [];
-  const redisPrefix = `test:${randomBytes(6).toString('hex')}:`;
+  const redisPrefix = testKeyPrefix();
 
   function startGateway(overrides: { redis?: boolean; affinity?: number } = {}): Promise<TestService> {
     return under.start(
@@ -108,6 +113,21 @@ describe('session brokering', () => {
     );
   }
 
+  /** The status of `sessionId`, asked with `token` (the user's unless given). */
+  function sessionStatus(w: World, sessionId: string, token = w.user.accessToken) {
+    return call<SessionStatusResponse>(w.gateway.url, 'GET', '/gateway/session/status', {
+      token,
+      headers: { 'x-session-id': sessionId },
+    });
+  }
+
+  function releaseSession(w: World, sessionId: string) {
+    return call<SessionReleaseResponse>(w.gateway.url, 'POST', '/gateway/session/release', {
+      token: w.user.accessToken,
+      body: { sessionId },
+    });
+  }
+
   async function backendOf(w: World, sessionId: string): Promise<string> {
     const sessions = await call<{ items: { sessionId: string; backend: string }[] }>(
       w.gateway.url,
@@ -133,10 +153,7 @@ describe('session brokering', () => {
     await under?.stop();
     for (const backend of backends) await backend.stop();
     await ingest.stop();
-    const redis = new Redis(TEST_REDIS_URL);
-    const keys = await redis.keys(`${redisPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await deleteKeys(redisPrefix);
   });
 
   describe('on one gateway', () => {
@@ -176,20 +193,9 @@ describe('session brokering', () => {
       });
       expect((await select(w, 'una-session-01', w.launch)).status).toBe(200);
       expect((await select(w, 'una-session-01', w.launch, w.stranger.accessToken)).status).toBe(404);
-      const status = await call<{ state: string; backendReachable: boolean }>(
-        w.gateway.url,
-        'GET',
-        '/gateway/session/status',
-        {
-          token: w.user.accessToken,
-          headers: { 'x-session-id': 'una-session-01' },
-        },
-      );
+      const status = await sessionStatus(w, 'una-session-01');
       expect(status.body).toMatchObject({ state: 'reserved', backendReachable: true });
-      const foreign = await call(w.gateway.url, 'GET', '/gateway/session/status', {
-        token: w.stranger.accessToken,
-        headers: { 'x-session-id': 'una-session-01' },
-      });
+      const foreign = await sessionStatus(w, 'una-session-01', w.stranger.accessToken);
       expect(foreign.status).toBe(404);
     });
 
@@ -211,10 +217,7 @@ describe('session brokering', () => {
         },
       });
       expect(beat.status).toBe(200);
-      const released = await call(w.gateway.url, 'POST', '/gateway/session/release', {
-        token: w.user.accessToken,
-        body: { sessionId: 'una-session-09' },
-      });
+      const released = await releaseSession(w, 'una-session-09');
       expect(released.status).toBe(200);
 
       const activity = (type: string) =>
@@ -247,22 +250,10 @@ describe('session brokering', () => {
       const full = await select(w, 'una-session-03', w.launch);
       expect(full.status).toBe(409);
       expect(full.body.error.message).toMatch(/^workspace-full:/);
-      const release = () =>
-        call<{ success: boolean }>(w.gateway.url, 'POST', '/gateway/session/release', {
-          token: w.user.accessToken,
-          body: { sessionId: 'una-session-02' },
-        });
+      const release = () => releaseSession(w, 'una-session-02');
       expect((await release()).body).toEqual({ success: true, sessionId: 'una-session-02' });
       expect((await release()).body).toEqual({ success: true, sessionId: 'una-session-02' });
-      const ended = await call<{ state: string; endedReason: string }>(
-        w.gateway.url,
-        'GET',
-        '/gateway/session/status',
-        {
-          token: w.user.accessToken,
-          headers: { 'x-session-id': 'una-session-02' },
-        },
-      );
+      const ended = await sessionStatus(w, 'una-session-02');
       expect(ended.body).toMatchObject({ state: 'ended', endedReason: 'session-ended' });
       // Its host is told once, so the streamer ends too.
       const told = () =>
@@ -286,10 +277,7 @@ describe('session brokering', () => {
     it('keeps a user on the same host within the affinity window, and balances again after it', async () => {
       // una-session-01 and -03 were placed within a second of each other: affinity kept them together.
       expect(await backendOf(w, 'una-session-03')).toBe(await backendOf(w, 'una-session-01'));
-      await call(w.gateway.url, 'POST', '/gateway/session/release', {
-        token: w.user.accessToken,
-        body: { sessionId: 'una-session-03' },
-      });
+      await releaseSession(w, 'una-session-03');
       const pinned = await backendOf(w, 'una-session-01');
       await new Promise((done) => setTimeout(done, 1_200));
       // Past the window, round robin moves on; of two selects one must land on the other host.
@@ -297,10 +285,7 @@ describe('session brokering', () => {
       for (const id of ['una-session-04', 'una-session-05']) {
         expect((await select(w, id, w.launch)).status).toBe(200);
         placed.push(await backendOf(w, id));
-        await call(w.gateway.url, 'POST', '/gateway/session/release', {
-          token: w.user.accessToken,
-          body: { sessionId: id },
-        });
+        await releaseSession(w, id);
         await new Promise((done) => setTimeout(done, 1_100));
       }
       expect(placed.some((backend) => backend !== pinned)).toBe(true);
@@ -325,15 +310,7 @@ describe('session brokering', () => {
         token: w.admin.accessToken,
       });
       expect(disconnect.status).toBe(204);
-      const status = await call<{ state: string; endedReason: string }>(
-        w.gateway.url,
-        'GET',
-        '/gateway/session/status',
-        {
-          token: w.user.accessToken,
-          headers: { 'x-session-id': 'una-session-01' },
-        },
-      );
+      const status = await sessionStatus(w, 'una-session-01');
       expect(status.body).toMatchObject({ state: 'ended', endedReason: 'admin-disconnect' });
       const licence = await call<{ valid: boolean; problem: string }>(
         w.gateway.url,
@@ -357,10 +334,7 @@ describe('session brokering', () => {
 
       const second = await startGateway({ redis: true });
       const again = { ...w, gateway: second };
-      const status = await call<{ state: string }>(second.url, 'GET', '/gateway/session/status', {
-        token: w.user.accessToken,
-        headers: { 'x-session-id': 'redis-session-1' },
-      });
+      const status = await sessionStatus(again, 'redis-session-1');
       expect(status.body).toMatchObject({ state: 'reserved' });
       expect((await select(again, 'redis-session-2', w.launch)).status).toBe(200);
       // The workspace's cap of 2 counts the sessions of both gateways.
