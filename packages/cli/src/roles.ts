@@ -60,6 +60,26 @@ export const ROLES: readonly RoleDefinition[] = [
   },
 ];
 
+/**
+ * The order `webstream` stops its roles in, wave by wave: session hosts first, while the gateway can still hear
+ * their sessions end and the metrics engine still takes their last telemetry; then the gateway, whose final
+ * flush the engine takes; the engine and IAM last. Roles of one wave stop together.
+ */
+const STOP_WAVE: Record<Role, number> = {
+  'session-host': 0,
+  'streamer-agent': 0,
+  gateway: 1,
+  iam: 2,
+  'metrics-engine': 2,
+};
+
+/** `items` grouped into stop waves by their role, first wave first; empty waves left out. */
+export function stopWaves<Item extends { role: Role }>(items: readonly Item[]): Item[][] {
+  const waves: Item[][] = [];
+  for (const item of items) (waves[STOP_WAVE[item.role]] ??= []).push(item);
+  return waves.filter((wave) => wave !== undefined);
+}
+
 export function roleDefinition(role: Role): RoleDefinition {
   const found = ROLES.find((definition) => definition.role === role);
   if (!found) throw new Error(`unknown role ${role}`);

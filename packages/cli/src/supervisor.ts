@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { type Writable } from 'node:stream';
 import { CONFIG_ENV_FD_FLAG, EXIT_WITH_PARENT_FLAG } from '@webstream/config';
 import { createLineFormatter, type LineFormatter, lineSplitter } from './log-lines';
-import { roleDefinition, type Role } from './roles';
+import { roleDefinition, type Role, stopWaves } from './roles';
 
 export interface ChildSpec {
   role: Role;
@@ -139,18 +139,23 @@ export class Supervisor {
     );
   }
 
-  /** SIGTERM to every child, SIGKILL to any still running after the grace period. */
+  /**
+   * SIGTERM to the children wave by wave (stopWaves: session hosts, then the gateway, then the rest), each
+   * wave once the one before has exited; SIGKILL to any still running after its grace period.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(
-      this.children.map(async (child) => {
-        if (child.process.exitCode !== null || child.process.signalCode !== null) return;
-        child.process.kill('SIGTERM');
-        const timer = setTimeout(() => child.process.kill('SIGKILL'), child.spec.stopGraceSeconds * 1000);
-        await child.exited;
-        clearTimeout(timer);
-      }),
-    );
+    for (const wave of stopWaves(this.children.map((child) => ({ role: child.spec.role, child })))) {
+      await Promise.all(wave.map(({ child }) => this.stopChild(child)));
+    }
+  }
+
+  private async stopChild(child: Child): Promise<void> {
+    if (child.process.exitCode !== null || child.process.signalCode !== null) return;
+    child.process.kill('SIGTERM');
+    const timer = setTimeout(() => child.process.kill('SIGKILL'), child.spec.stopGraceSeconds * 1000);
+    await child.exited;
+    clearTimeout(timer);
   }
 }
 

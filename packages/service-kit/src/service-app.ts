@@ -56,7 +56,7 @@ export async function createServiceApp(
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   app.use(httpMetrics.middleware());
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  app.enableShutdownHooks(stopSignals());
   return app;
 }
 
@@ -88,6 +88,19 @@ export interface ServiceDefinition extends ServiceAppOptions {
 /** A start-up failure whose message is complete (it names the config key at fault) and is shown as is. */
 export class ServiceStartupError extends Error {
   override name = 'ServiceStartupError';
+}
+
+/** Started by `webstream`'s supervisor, which watches it and stops it. */
+function supervised(): boolean {
+  return process.argv.includes(EXIT_WITH_PARENT_FLAG);
+}
+
+/**
+ * The signals that stop this service. Under the supervisor only SIGTERM: it stops its roles wave by wave
+ * (session hosts first), which a Ctrl-C delivered to every process of the group at once would undo.
+ */
+function stopSignals(): NodeJS.Signals[] {
+  return supervised() ? ['SIGTERM'] : ['SIGTERM', 'SIGINT'];
 }
 
 function errorMessage(error: unknown): string {
@@ -237,7 +250,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   }
   const health = app.get(HealthRegistry);
   const graceMs = (definition.shutdownGraceSeconds?.(config) ?? DEFAULT_SHUTDOWN_GRACE_SECONDS) * 1000;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  for (const signal of stopSignals()) {
     process.once(signal, () => {
       // Readiness drops at once, so load balancers stop routing here while the hooks drain.
       health.markDraining();
@@ -247,7 +260,9 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   health.markStarted();
   const also = servers.length > 0 ? { alsoListening: servers.map(describeAddress) } : {};
   logger.info({ port, host, ...also }, `${service} listening`);
-  if (process.argv.includes(EXIT_WITH_PARENT_FLAG)) {
+  if (supervised()) {
+    // A terminal's Ctrl-C reaches the whole process group; the supervisor stops its roles in order instead.
+    process.on('SIGINT', () => undefined);
     // Re-parented (the parent pid changed): the supervisor died. SIGTERM stops the service as Ctrl-C would.
     const parent = process.ppid;
     const watch = setInterval(() => {

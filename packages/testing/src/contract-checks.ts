@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { Agent } from 'node:http';
+import http, { Agent } from 'node:http';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { PactV4 } from '@pact-foundation/pact';
@@ -27,6 +27,9 @@ async function vitestExpect(): Promise<ExpectStatic> {
  * the committed pacts/<consumer>-<provider>.json, so a changed expectation shows in review.
  */
 export function consumerPact(consumer: string, provider: string): ConsumerPact {
+  // Each interaction's mock server may get the port the last one had: a socket to the stopped one, kept alive in
+  // Node's global agent (which the services' own HTTP clients use), would be reused and the request lost.
+  http.globalAgent = new Agent({ keepAlive: false });
   const dir = mkdtempSync(join(tmpdir(), 'ws-pact-'));
   const pact = new PactV4({ consumer, provider, dir, logLevel: 'warn' });
   const file = `${consumer}-${provider}.json`;
@@ -41,14 +44,6 @@ export function consumerPact(consumer: string, provider: string): ConsumerPact {
       }
     },
   };
-}
-
-/**
- * An HTTP agent for a consumer's calls to Pact's mock servers: each interaction's server may get the port the last
- * one had, and a kept-alive socket to the stopped one would be reused (the request lost, the interaction failed).
- */
-export function freshConnections(): Agent {
-  return new Agent({ keepAlive: false });
 }
 
 /** Where the committed copies of the services' OpenAPI documents are. */

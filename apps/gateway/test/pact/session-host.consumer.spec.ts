@@ -12,7 +12,7 @@ import {
 } from '@webstream/contracts';
 import { createHttpClient, EndpointClient } from '@webstream/service-kit';
 import { backendHealthAnswer } from '@webstream/testing';
-import { consumerPact, freshConnections } from '@webstream/testing/contracts';
+import { consumerPact } from '@webstream/testing/contracts';
 import { describe, expect, it } from 'vitest';
 
 const { like, regex } = MatchersV3;
@@ -34,9 +34,7 @@ const workspace: WorkspaceContract = {
 describe('pact: gateway → session host', () => {
   const contract = consumerPact('gateway', 'session-host');
   const hosts = (url: string) => ({
-    client: new EndpointClient(
-      createHttpClient({ baseURL: url, timeout: 10_000, httpAgent: freshConnections() }),
-    ),
+    client: new EndpointClient(createHttpClient({ baseURL: url, timeout: 10_000 })),
     credentials: { [BACKEND_TOKEN_HEADER]: TOKEN },
   });
 

@@ -10,7 +10,7 @@ import {
 } from '@webstream/contracts';
 import { EndpointClient, createHttpClient } from '@webstream/service-kit';
 import { PACT_BACKEND_REGISTRATION } from '@webstream/testing';
-import { consumerPact, freshConnections } from '@webstream/testing/contracts';
+import { consumerPact } from '@webstream/testing/contracts';
 import { describe, expect, it } from 'vitest';
 import { GatewayClient } from '../../src/host/peer-clients';
 import { hostConfig, TOKEN } from '../stand-ins';
@@ -135,9 +135,7 @@ describe('pact: session host → gateway', () => {
         response.jsonBody(like(example(sessionEndedResponseSchema, { ended: true }))),
       )
       .executeTest(async (mock) => {
-        const peers = new EndpointClient(
-          createHttpClient({ baseURL: mock.url, timeout: 5_000, httpAgent: freshConnections() }),
-        );
+        const peers = new EndpointClient(createHttpClient({ baseURL: mock.url, timeout: 5_000 }));
         const answer = await peers.call(
           sessionEndedRoute,
           {

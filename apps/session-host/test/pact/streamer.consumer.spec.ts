@@ -6,7 +6,7 @@ import {
   streamerEndRoute,
 } from '@webstream/contracts';
 import { createHttpClient, EndpointClient } from '@webstream/service-kit';
-import { consumerPact, freshConnections } from '@webstream/testing/contracts';
+import { consumerPact } from '@webstream/testing/contracts';
 import { describe, expect, it } from 'vitest';
 
 const { like, regex } = MatchersV3;
@@ -16,9 +16,7 @@ const SECRET = 'streamer-secret-'.padEnd(43, 'q');
 /** What SessionSupervisor asks of a streamer it started, by the same endpoint definitions. */
 function streamerAt(url: string) {
   return {
-    client: new EndpointClient(
-      createHttpClient({ baseURL: url, timeout: 5_000, httpAgent: freshConnections() }),
-    ),
+    client: new EndpointClient(createHttpClient({ baseURL: url, timeout: 5_000 })),
     credentials: { [STREAMER_SECRET_HEADER]: SECRET },
   };
 }

@@ -9,7 +9,7 @@ import {
   streamerCheckoutRoute,
 } from '@webstream/contracts';
 import { createHttpClient, EndpointClient } from '@webstream/service-kit';
-import { consumerPact, freshConnections } from '@webstream/testing/contracts';
+import { consumerPact } from '@webstream/testing/contracts';
 import { describe, expect, it } from 'vitest';
 
 const { like } = MatchersV3;
@@ -25,7 +25,6 @@ function gatewayAt(url: string) {
       baseURL: url,
       timeout: 5_000,
       headers: { [BACKEND_TOKEN_HEADER]: TOKEN },
-      httpAgent: freshConnections(),
     }),
   );
   return client;
