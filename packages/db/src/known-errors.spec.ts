@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { postgresDataErrors, prismaKnownErrors } from './known-errors';
+import { databaseUnavailable, postgresDataErrors, prismaKnownErrors } from './known-errors';
 
 function prismaError(code: string, meta?: Record<string, unknown>): Error {
   return Object.assign(new Error(`prisma ${code}`), { name: 'PrismaClientKnownRequestError', code, meta });
@@ -35,5 +35,29 @@ describe("what the database's errors mean to a caller", () => {
     });
     expect(postgresDataErrors(Object.assign(new Error('deadlock'), { code: '40P01' }))).toBeUndefined();
     expect(postgresDataErrors(new Error('no code'))).toBeUndefined();
+  });
+
+  it('makes a database that went away a 503 with Retry-After, and nothing else', () => {
+    const unavailable = { status: 503, retryAfterSeconds: 5 };
+    const sqlError = (code: string): Error => Object.assign(new Error(`sql ${code}`), { code });
+    for (const code of ['57P01', '57P02', '57P03', '08006', '08001']) {
+      expect(databaseUnavailable(sqlError(code)), code).toMatchObject(unavailable);
+    }
+    expect(databaseUnavailable(prismaError('P1001'))).toMatchObject(unavailable);
+    expect(databaseUnavailable(prismaError('P1017'))).toMatchObject(unavailable);
+    const initialisation = Object.assign(new Error("can't reach database server"), {
+      name: 'PrismaClientInitializationError',
+      errorCode: 'P1001',
+    });
+    expect(databaseUnavailable(initialisation)).toMatchObject(unavailable);
+    for (const other of [
+      sqlError('23505'),
+      sqlError('22P02'),
+      prismaError('P2002'),
+      new Error('08006'),
+      '57P01',
+    ]) {
+      expect(databaseUnavailable(other)).toBeUndefined();
+    }
   });
 });

@@ -55,3 +55,36 @@ export function postgresDataErrors(error: unknown): { status: number; message: s
   if (typeof code !== 'string' || !/^22[0-9A-Z]{3}$/.test(code)) return undefined;
   return { status: 422, message: `a value cannot be stored: ${error.message}` };
 }
+
+/** How long a caller waits before trying again while the database is away (a restart takes a few seconds). */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+// SQLSTATE class 08 (connection exception) and the server going away or not taking connections yet:
+// admin_shutdown, crash_shutdown, cannot_connect_now.
+const UNAVAILABLE_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123])$/;
+// Prisma's own codes for an unreachable server, a timed-out connection and a closed one.
+const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1017']);
+
+/**
+ * The database is unavailable (restarting, shut down, not reachable): a 503 with Retry-After, as for any peer that
+ * is down, rather than a fault of this service (500). The request changed nothing.
+ */
+export function databaseUnavailable(
+  error: unknown,
+): { status: number; message: string; retryAfterSeconds: number } | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, errorCode } = error as { code?: unknown; errorCode?: unknown };
+  const prismaCode = isPrismaKnownError(error)
+    ? error.code
+    : error.name === 'PrismaClientInitializationError'
+      ? errorCode
+      : undefined;
+  const unavailable =
+    (typeof prismaCode === 'string' && UNAVAILABLE_PRISMA_CODES.has(prismaCode)) ||
+    (prismaCode === undefined && typeof code === 'string' && UNAVAILABLE_SQLSTATE.test(code));
+  if (!unavailable) return undefined;
+  return {
+    status: 503,
+    message: 'the database is unavailable; try again shortly',
+    retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+  };
+}

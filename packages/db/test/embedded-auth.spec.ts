@@ -46,10 +46,14 @@ describe('the embedded PostgreSQL asks every connection for a password', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('initialises a new cluster with scram-sha-256 only', async () => {
+  it('initialises a new cluster with scram-sha-256 only, and leaves the process its own signal handling', async () => {
     const dataDir = join(dir, 'fresh', 'data');
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const listening = signals.map((signal) => process.listenerCount(signal));
     const embedded = await startEmbeddedPostgres({ dataDir, port: port() });
     running.push(embedded);
+    // The package's exit hook would stop the server on the first Ctrl-C, before the services using it, and exit.
+    expect(signals.map((signal) => process.listenerCount(signal))).toEqual(listening);
     expect(await hbaMethods(dataDir)).toEqual(['scram-sha-256']);
     expect(await methodOf(embedded.serverUrl)).toBe('scram-sha-256:webstream');
     await embedded.stop();

@@ -1,6 +1,12 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { poolConfig, postgresDataErrors, prepareServiceDatabase, prismaKnownErrors } from '@webstream/db';
+import {
+  databaseUnavailable,
+  poolConfig,
+  postgresDataErrors,
+  prepareServiceDatabase,
+  prismaKnownErrors,
+} from '@webstream/db';
 import { HealthRegistry, KnownErrors } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import { PrismaClient } from '../generated/prisma/client';
@@ -31,6 +37,7 @@ export class MetricsDatabase extends PrismaClient implements OnModuleInit, OnApp
     // Its reads through Prisma and the ingest pool's writes.
     knownErrors.add(prismaKnownErrors);
     knownErrors.add(postgresDataErrors);
+    knownErrors.add(databaseUnavailable);
   }
 
   async onModuleInit(): Promise<void> {

@@ -1,6 +1,12 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { poolConfig, postgresDataErrors, prepareServiceDatabase, prismaKnownErrors } from '@webstream/db';
+import {
+  databaseUnavailable,
+  poolConfig,
+  postgresDataErrors,
+  prepareServiceDatabase,
+  prismaKnownErrors,
+} from '@webstream/db';
 import { HealthRegistry, KnownErrors } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import { PrismaClient } from '../generated/prisma/client';
@@ -22,6 +28,7 @@ export class IamDatabase extends PrismaClient implements OnModuleInit, OnApplica
     this.databaseUrl = settings.databaseUrl;
     knownErrors.add(prismaKnownErrors);
     knownErrors.add(postgresDataErrors);
+    knownErrors.add(databaseUnavailable);
   }
 
   async onModuleInit(): Promise<void> {
