@@ -7,8 +7,7 @@ import {
 } from '@webstream/contracts';
 import { nullableText, optionalText, textOf } from '../kit/form-values';
 import { type ResourceSpec } from '../kit/resource-spec';
-import { organizationField, withOrg } from './common';
-import { maxLengthOf } from './limits';
+import { descriptionField, nameField, organizationField, withOrg } from './common';
 
 const body = createApplicationSchema.shape;
 
@@ -27,7 +26,7 @@ export const applicationsSpec: ResourceSpec<Application, CreateApplication, Upda
   ],
   fields: (context) => [
     ...organizationField(context),
-    { name: 'name', label: 'Name', kind: 'text', required: true, maxLength: maxLengthOf(body.name) },
+    nameField(body.name),
     {
       name: 'exe',
       label: 'Executable',
@@ -36,12 +35,7 @@ export const applicationsSpec: ResourceSpec<Application, CreateApplication, Upda
       hint: 'The program the session host starts, e.g. notepad.exe or /usr/bin/gedit.',
     },
     { name: 'args', label: 'Arguments', kind: 'text' },
-    {
-      name: 'description',
-      label: 'Description',
-      kind: 'textarea',
-      maxLength: maxLengthOf(body.description.unwrap()),
-    },
+    descriptionField(body.description.unwrap()),
     {
       name: 'icon',
       label: 'Icon',

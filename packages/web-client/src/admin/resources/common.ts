@@ -1,5 +1,6 @@
 import { type FormValues } from '../kit/form-values';
 import { type FieldSpec, type FormContext } from '../kit/resource-spec';
+import { type LengthChecked, maxLengthOf } from './limits';
 
 /** The organization select a platform admin gets on a create form (everyone else creates in their own). */
 export function organizationField(context: FormContext): FieldSpec[] {
@@ -15,6 +16,23 @@ export function organizationField(context: FormContext): FieldSpec[] {
       ]
     : [];
 }
+
+/** A record's required name, as long as its contract allows. */
+export const nameField = (schema: LengthChecked): FieldSpec => ({
+  name: 'name',
+  label: 'Name',
+  kind: 'text',
+  required: true,
+  maxLength: maxLengthOf(schema),
+});
+
+/** A record's free-text description, as long as its contract allows. */
+export const descriptionField = (schema: LengthChecked): FieldSpec => ({
+  name: 'description',
+  label: 'Description',
+  kind: 'textarea',
+  maxLength: maxLengthOf(schema),
+});
 
 export const withOrg = (context: FormContext): FormValues =>
   context.mode === 'create' && context.platformAdmin ? { orgId: '' } : {};

@@ -7,8 +7,7 @@ import {
 } from '@webstream/contracts';
 import { optionalText, textOf } from '../kit/form-values';
 import { type ResourceSpec } from '../kit/resource-spec';
-import { organizationField, withOrg } from './common';
-import { maxLengthOf } from './limits';
+import { descriptionField, nameField, organizationField, withOrg } from './common';
 
 const body = createGroupSchema.shape;
 
@@ -26,13 +25,8 @@ export const groupsSpec: ResourceSpec<Group, CreateGroup, UpdateGroup> = {
   ],
   fields: (context) => [
     ...organizationField(context),
-    { name: 'name', label: 'Name', kind: 'text', required: true, maxLength: maxLengthOf(body.name) },
-    {
-      name: 'description',
-      label: 'Description',
-      kind: 'textarea',
-      maxLength: maxLengthOf(body.description.unwrap()),
-    },
+    nameField(body.name),
+    descriptionField(body.description.unwrap()),
   ],
   empty: (context) => ({ ...withOrg(context), name: '', description: '' }),
   fromItem: (item) => ({ name: item.name, description: item.description }),

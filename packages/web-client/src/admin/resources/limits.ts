@@ -2,7 +2,7 @@
  * A field's limits read from the contract's schema of the value it edits, so that the form holds it to what the
  * API accepts and follows the contract when it changes. A limit the schema does not set leaves the field without.
  */
-interface LengthChecked {
+export interface LengthChecked {
   maxLength: number | null;
 }
 

@@ -7,8 +7,7 @@ import {
 } from '@webstream/contracts';
 import { textOf } from '../kit/form-values';
 import { type ResourceSpec } from '../kit/resource-spec';
-import { day } from './common';
-import { maxLengthOf } from './limits';
+import { day, nameField } from './common';
 
 const body = createOrganizationSchema.shape;
 
@@ -25,7 +24,7 @@ export const organizationsSpec: ResourceSpec<Organization, CreateOrganization, U
     { header: 'Created', value: (item) => day(item.createdAt) },
   ],
   fields: () => [
-    { name: 'name', label: 'Name', kind: 'text', required: true, maxLength: maxLengthOf(body.name) },
+    nameField(body.name),
     {
       name: 'slug',
       label: 'Slug',

@@ -8,8 +8,7 @@ import {
 } from '@webstream/contracts';
 import { optionalText, textOf } from '../kit/form-values';
 import { type ResourceSpec } from '../kit/resource-spec';
-import { organizationField, withOrg } from './common';
-import { maxLengthOf } from './limits';
+import { descriptionField, nameField, organizationField, withOrg } from './common';
 import { ruleFields, rulesFromValues, valuesFromRules } from './policy-rules';
 
 const body = createPolicySchema.shape;
@@ -39,13 +38,8 @@ export const policiesSpec: ResourceSpec<Policy, CreatePolicy, UpdatePolicy> = {
   ],
   fields: (context) => [
     ...organizationField(context),
-    { name: 'name', label: 'Name', kind: 'text', required: true, maxLength: maxLengthOf(body.name) },
-    {
-      name: 'description',
-      label: 'Description',
-      kind: 'textarea',
-      maxLength: maxLengthOf(body.description.unwrap()),
-    },
+    nameField(body.name),
+    descriptionField(body.description.unwrap()),
     ...ruleFields,
   ],
   empty: (context) => ({ ...withOrg(context), name: '', description: '', ...valuesFromRules(defaultPolicy) }),

@@ -16,8 +16,8 @@ import {
   textOf,
 } from '../kit/form-values';
 import { type ResourceSpec } from '../kit/resource-spec';
-import { organizationField, withOrg } from './common';
-import { maxLengthOf, maxOf, minOf } from './limits';
+import { descriptionField, nameField, organizationField, withOrg } from './common';
+import { maxOf, minOf } from './limits';
 
 const body = createWorkspaceSchema.shape;
 // Empty is null (no limit), and null the default.
@@ -50,7 +50,7 @@ export const workspacesSpec: ResourceSpec<Workspace, CreateWorkspace, UpdateWork
   ],
   fields: (context) => [
     ...organizationField(context),
-    { name: 'name', label: 'Name', kind: 'text', required: true, maxLength: maxLengthOf(body.name) },
+    nameField(body.name),
     {
       name: 'type',
       label: 'Type',
@@ -60,12 +60,7 @@ export const workspacesSpec: ResourceSpec<Workspace, CreateWorkspace, UpdateWork
         { value: 'desktop', label: 'Desktop' },
       ],
     },
-    {
-      name: 'description',
-      label: 'Description',
-      kind: 'textarea',
-      maxLength: maxLengthOf(body.description.unwrap()),
-    },
+    descriptionField(body.description.unwrap()),
     {
       name: 'applicationIds',
       label: 'Applications',
