@@ -88,3 +88,9 @@ export function databaseUnavailable(
     retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
   };
 }
+
+/**
+ * Everything a PostgreSQL-backed service's errors can mean to a caller, for its KnownErrors: a service adds all
+ * of them, so a new meaning reaches every such service.
+ */
+export const postgresKnownErrors = [prismaKnownErrors, postgresDataErrors, databaseUnavailable] as const;

@@ -1,12 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import {
-  databaseUnavailable,
-  poolConfig,
-  postgresDataErrors,
-  prepareServiceDatabase,
-  prismaKnownErrors,
-} from '@webstream/db';
+import { poolConfig, postgresKnownErrors, prepareServiceDatabase } from '@webstream/db';
 import { HealthRegistry, KnownErrors } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import { PrismaClient } from '../generated/prisma/client';
@@ -35,9 +29,7 @@ export class MetricsDatabase extends PrismaClient implements OnModuleInit, OnApp
       }),
     });
     // Its reads through Prisma and the ingest pool's writes.
-    knownErrors.add(prismaKnownErrors);
-    knownErrors.add(postgresDataErrors);
-    knownErrors.add(databaseUnavailable);
+    for (const translation of postgresKnownErrors) knownErrors.add(translation);
   }
 
   async onModuleInit(): Promise<void> {

@@ -1,12 +1,6 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import {
-  databaseUnavailable,
-  poolConfig,
-  postgresDataErrors,
-  prepareServiceDatabase,
-  prismaKnownErrors,
-} from '@webstream/db';
+import { poolConfig, postgresKnownErrors, prepareServiceDatabase } from '@webstream/db';
 import { HealthRegistry, KnownErrors } from '@webstream/service-kit';
 import { PinoLogger } from 'nestjs-pino';
 import { PrismaClient } from '../generated/prisma/client';
@@ -26,9 +20,7 @@ export class IamDatabase extends PrismaClient implements OnModuleInit, OnApplica
   ) {
     super({ adapter: new PrismaPg(poolConfig(settings.databaseUrl)) });
     this.databaseUrl = settings.databaseUrl;
-    knownErrors.add(prismaKnownErrors);
-    knownErrors.add(postgresDataErrors);
-    knownErrors.add(databaseUnavailable);
+    for (const translation of postgresKnownErrors) knownErrors.add(translation);
   }
 
   async onModuleInit(): Promise<void> {
