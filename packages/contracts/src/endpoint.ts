@@ -35,6 +35,8 @@ export interface EndpointDefinition {
   /** Header names in lower case, as Node delivers them. */
   readonly headers?: z.ZodObject;
   readonly body?: z.ZodType;
+  /** How the body is encoded: JSON unless said (an HTML form posts application/x-www-form-urlencoded). */
+  readonly bodyType?: 'json' | 'form';
   /** The success status. */
   readonly status: number;
   /** The JSON answer on success; none for 204 and for answers given as `content`. */

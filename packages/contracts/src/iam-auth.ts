@@ -41,7 +41,11 @@ export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 export const logoutRequestSchema = z.strictObject({ refreshToken: z.string().min(1).max(4096) });
 export type LogoutRequest = z.infer<typeof logoutRequestSchema>;
 
-export const logoutResponseSchema = z.object({ success: z.literal(true) });
+export const logoutResponseSchema = z.object({
+  success: z.literal(true),
+  /** Where to send the browser to end the identity provider's session too, for a single sign-on session. */
+  providerLogoutUrl: z.url({ protocol: z.regexes.httpProtocol }).optional(),
+});
 export type LogoutResponse = z.infer<typeof logoutResponseSchema>;
 
 /** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), or undefined. */

@@ -17,14 +17,28 @@ export const organizationSlugSchema = z
   );
 
 export const organizationSchema = z
-  .object({ id: iamIdSchema, name: iamNameSchema, slug: organizationSlugSchema })
+  .object({
+    id: iamIdSchema,
+    name: iamNameSchema,
+    slug: organizationSlugSchema,
+    /** Off: the organization's users sign in through its identity providers only (platform admins still may). */
+    passwordLogin: z.boolean(),
+  })
   .extend(iamTimestampsSchema.shape);
 export type Organization = z.infer<typeof organizationSchema>;
 
-export const createOrganizationSchema = z.strictObject({ name: iamNameSchema, slug: organizationSlugSchema });
+export const createOrganizationSchema = z.strictObject({
+  name: iamNameSchema,
+  slug: organizationSlugSchema,
+  passwordLogin: z.boolean().default(true),
+});
 export type CreateOrganization = z.infer<typeof createOrganizationSchema>;
 
-export const updateOrganizationSchema = nonEmptyPatch({ name: iamNameSchema, slug: organizationSlugSchema });
+export const updateOrganizationSchema = nonEmptyPatch({
+  name: iamNameSchema,
+  slug: organizationSlugSchema,
+  passwordLogin: z.boolean(),
+});
 export type UpdateOrganization = z.infer<typeof updateOrganizationSchema>;
 
 export const listOrganizationsQuerySchema = pageQuerySchema.omit({ orgId: true });

@@ -34,6 +34,8 @@ export * from './iam-workspaces';
 export * from './iam-entitlements';
 export * from './iam-api-keys';
 export * from './iam-me';
+export * from './iam-identity-providers';
+export * from './iam-sso';
 export * from './gateway-admin';
 export * from './gateway-admin-metrics';
 export * from './endpoint';

@@ -18,7 +18,17 @@ import { loginRoute, logoutRoute, refreshRoute, tokenSubjectsRoute } from './iam
 import { entitlementRoutes, resolveEntitlementRoute } from './iam-entitlements';
 import { groupMemberRoutes, groupRoutes } from './iam-groups';
 import { iamOpenApiRoute, meRoute, myWorkspacesRoute } from './iam-me';
+import { identityProviderRoutes } from './iam-identity-providers';
 import { organizationRoutes } from './iam-organizations';
+import {
+  ssoExchangeRoute,
+  ssoOidcCallbackRoute,
+  ssoProvidersRoute,
+  ssoSamlAcsRoute,
+  ssoSamlLogoutRoute,
+  ssoSamlMetadataRoute,
+  ssoStartRoute,
+} from './iam-sso';
 import { policyRoutes } from './iam-policies';
 import { userRoutes } from './iam-users';
 import { workspaceRoutes } from './iam-workspaces';
@@ -61,6 +71,13 @@ export const iamEndpoints: readonly EndpointDefinition[] = [
   loginRoute,
   refreshRoute,
   logoutRoute,
+  ssoProvidersRoute,
+  ssoStartRoute,
+  ssoOidcCallbackRoute,
+  ssoSamlAcsRoute,
+  ssoSamlMetadataRoute,
+  ssoSamlLogoutRoute,
+  ssoExchangeRoute,
   tokenSubjectsRoute,
   meRoute,
   myWorkspacesRoute,
@@ -75,6 +92,7 @@ export const iamEndpoints: readonly EndpointDefinition[] = [
       workspaceRoutes,
       entitlementRoutes,
       apiKeyRoutes,
+      identityProviderRoutes,
     ] as readonly Record<string, EndpointDefinition>[]
   ).flatMap((collection) => Object.values(collection)),
   ...Object.values(groupMemberRoutes),

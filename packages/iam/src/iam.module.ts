@@ -49,6 +49,17 @@ import { PoliciesRepository } from './policies/policies.repository';
 import { WorkspacesRepository } from './workspaces/workspaces.repository';
 import { EntitlementsRepository } from './entitlements/entitlements.repository';
 import { ApiKeysRepository } from './api-keys/api-keys.repository';
+import { IdentityProvidersController } from './identity-providers/identity-providers.controller';
+import { IdentityProvidersRepository } from './identity-providers/identity-providers.repository';
+import { IdentityProvidersService } from './identity-providers/identity-providers.service';
+import { ProviderSecrets } from './identity-providers/provider-secrets';
+import { ExternalIdentitiesRepository } from './sso/external-identities.repository';
+import { OidcRelyingParty } from './sso/oidc-relying-party';
+import { SamlServiceProvider } from './sso/saml-service-provider';
+import { SsoAccounts } from './sso/sso-accounts';
+import { SsoAttemptsRepository } from './sso/sso-attempts.repository';
+import { SsoController } from './sso/sso.controller';
+import { SsoService } from './sso/sso.service';
 /** One per feature: the services reach the database through these. */
 const REPOSITORIES = [
   OrganizationsRepository,
@@ -59,6 +70,9 @@ const REPOSITORIES = [
   WorkspacesRepository,
   EntitlementsRepository,
   ApiKeysRepository,
+  IdentityProvidersRepository,
+  SsoAttemptsRepository,
+  ExternalIdentitiesRepository,
 ];
 
 /**
@@ -78,6 +92,7 @@ export class IamModule {
       module: IamModule,
       controllers: [
         AuthController,
+        SsoController,
         MeController,
         OpenApiController,
         OrganizationsController,
@@ -91,6 +106,7 @@ export class IamModule {
         EntitlementResolutionController,
         EntitlementsController,
         ApiKeysController,
+        IdentityProvidersController,
         TokenSubjectsController,
       ],
       providers: [
@@ -123,6 +139,12 @@ export class IamModule {
         EntitlementResolver,
         ApiKeysService,
         MeService,
+        ProviderSecrets,
+        IdentityProvidersService,
+        OidcRelyingParty,
+        SamlServiceProvider,
+        SsoAccounts,
+        SsoService,
         IamBootstrap,
       ],
       exports: [IamDatabase, EntitlementResolver, ApiKeyVerifier, ...ACCESS_TOKEN_EXPORTS],

@@ -6,3 +6,4 @@ export * from './stand-in';
 export * from './stand-ins';
 export * from './launched-process';
 export * from './otlp-receiver';
+export * from './identity-providers';

@@ -67,6 +67,13 @@ export async function lintOpenApi(document: object): Promise<LintProblem[]> {
       'info-license': 'off',
       // Probes and the documents themselves take no input and no credential: no client error to describe.
       'operation-4xx-response': 'off',
+      // Single sign-on's browser endpoints answer only a redirect: a success or a redirect, then.
+      'operation-2xx-response': 'off',
+      'rule/operation-success-or-redirect': {
+        subject: { type: 'Responses' },
+        assertions: { requireAny: ['200', '201', '202', '204', '302', '303'] },
+        message: 'Operation must have a 2XX or a redirect (302, 303) response.',
+      },
     },
   });
   const problems = await lintFromString({

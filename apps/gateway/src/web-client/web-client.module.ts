@@ -15,7 +15,7 @@ export function webClientRoot(): string | undefined {
 }
 
 /** The client's own pages (its router's routes), answered with index.html; any other unknown path is a 404. */
-const APP_PAGES = /^\/(?:(?:session|admin)(?:\/.*)?)?$/;
+const APP_PAGES = /^\/(?:(?:session|admin)(?:\/.*)?|sign-in)?$/;
 
 /** The gateway's own and its services' paths: never answered with the client's index.html. */
 const API_PATHS = [
@@ -32,7 +32,7 @@ const API_PATHS = [
 
 /**
  * The browser client and the admin console at /: hashed assets cached for good, index.html never, and the app's
- * deep links (/session/…, /admin/…) answered with index.html for the client's router.
+ * deep links (/session/…, /admin/…, /sign-in where single sign-on lands) answered with index.html for the client's router.
  */
 @Module({})
 export class WebClientModule {

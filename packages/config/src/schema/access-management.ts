@@ -41,6 +41,11 @@ const loginThrottleSchema = z.strictObject({
   addressWindowSeconds: seconds(3600),
 });
 
+const ssoSchema = z.strictObject({
+  // Identity providers must be reached over https; true lets http ones be saved (a lab or a test, never production).
+  allowHttpProviders: flag(false),
+});
+
 export const accessManagementSchema = z
   .strictObject({
     mode: enumOf(ACCESS_MANAGEMENT_MODES, 'builtin'),
@@ -51,6 +56,13 @@ export const accessManagementSchema = z
     // Signs and verifies the access JWTs (HS256) in IAM and the gateway; no default, `webstream all` keeps one
     // under its data folder.
     tokenSigningKey: secret('a key', TOKEN_SIGNING_KEY_MIN_LENGTH).optional(),
+    // Seals what IAM keeps of identity providers' secrets (client secrets, its SAML keys), AES-256-GCM; needed
+    // once a provider is saved. No default; `webstream all` keeps one under its data folder.
+    secretsKey: secret('a key', TOKEN_SIGNING_KEY_MIN_LENGTH).optional(),
+    // IAM's sign-in routes as browsers reach them (the gateway or the balancer in front of it): the base of the
+    // redirect URIs identity providers send browsers back to. Unset: gateway.publicUrl.
+    publicUrl: httpBaseUrl('https://webstream.example.com').optional(),
+    sso: ssoSchema.prefault({}),
     accessTokenTtl: seconds(900, 30),
     refreshTokenTtl: seconds(14 * 24 * 3600, 60),
     bootstrapAdmin: bootstrapAdminSchema.prefault({}),

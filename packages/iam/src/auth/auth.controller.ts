@@ -11,12 +11,16 @@ import {
 } from '@webstream/contracts';
 import { Endpoint } from '@webstream/service-kit';
 import type { Request, Response } from 'express';
+import { SsoService } from '../sso/sso.service';
 import { AuthService } from './auth.service';
 import { LoginThrottledException } from './login-throttle';
 
 @Controller()
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sso: SsoService,
+  ) {}
 
   @Endpoint(loginRoute)
   async login(
@@ -42,7 +46,8 @@ export class AuthController {
 
   @Endpoint(logoutRoute)
   async logout(@Body() body: LogoutRequest): Promise<LogoutResponse> {
-    await this.auth.logout(body.refreshToken);
-    return { success: true };
+    const ended = await this.auth.logout(body.refreshToken);
+    const providerLogoutUrl = ended === null ? undefined : await this.sso.providerLogoutUrl(ended.familyId);
+    return { success: true, ...(providerLogoutUrl === undefined ? {} : { providerLogoutUrl }) };
   }
 }

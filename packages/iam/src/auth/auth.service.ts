@@ -37,7 +37,7 @@ export class AuthService {
       throw error;
     }
     const user = await this.findUser(request);
-    const valid = await this.passwords.verify(user?.passwordHash, request.password);
+    const valid = await this.passwords.verify(user?.passwordHash ?? undefined, request.password);
     if (user === null || !valid) {
       await this.throttle.failed(userKey, address);
       this.metrics.logins.inc({ outcome: 'failure' });
@@ -56,6 +56,24 @@ export class AuthService {
       this.metrics.logins.inc({ outcome: 'disabled' });
       throw new ForbiddenException('this account is disabled');
     }
+    // The platform admin keeps a local password whatever their organization says: the break-glass account.
+    if (user.role !== 'platform_admin' && !(await this.users.passwordLoginAllowed(user.orgId))) {
+      this.metrics.logins.inc({ outcome: 'failure' });
+      throw new ForbiddenException(
+        "this organization signs its users in through its identity provider: use 'Sign in with …'",
+      );
+    }
+    return this.signIn(user, { method: 'password', detail: `from ${address}` });
+  }
+
+  /**
+   * The end of every successful sign-in, by password or single sign-on: a new refresh-token family (`familyId`
+   * when the caller must know it), an access token, and the activity event.
+   */
+  async signIn(
+    user: UserRow,
+    how: { method: 'password' | 'sso'; detail: string; familyId?: string },
+  ): Promise<TokenResponse> {
     this.metrics.logins.inc({ outcome: 'success' });
     const signedIn = await this.users.recordSignIn(user.id);
     this.audit.activity({
@@ -63,9 +81,12 @@ export class AuthService {
       userId: user.id,
       username: user.username,
       orgId: user.orgId,
-      detail: `from ${address}`,
+      detail: how.detail,
     });
-    return this.tokensFor(signedIn, await this.refreshTokens.issue(user.id, this.settings.refreshTokenTtl));
+    return this.tokensFor(
+      signedIn,
+      await this.refreshTokens.issue(user.id, this.settings.refreshTokenTtl, how.familyId),
+    );
   }
 
   async refresh(refreshToken: string): Promise<TokenResponse> {
@@ -99,11 +120,13 @@ export class AuthService {
     }
   }
 
-  async logout(refreshToken: string): Promise<void> {
+  /** Ends the token's family; answers it, so that a single sign-on session can be ended at its provider too. */
+  async logout(refreshToken: string): Promise<{ familyId: string } | null> {
     const revoked = await this.refreshTokens.revoke(refreshToken);
-    if (revoked === null) return;
+    if (revoked === null) return null;
     await this.revocation.revokeAllOf(revoked.userId);
     this.audit.activity({ type: 'logout', userId: revoked.userId });
+    return { familyId: revoked.familyId };
   }
 
   private async findUser(request: LoginRequest): Promise<UserRow | null> {

@@ -55,11 +55,11 @@ export class RefreshTokens {
   }
 
   /** Logout: the token's family ends, whichever of its tokens is presented. */
-  async revoke(token: string): Promise<{ userId: string } | null> {
+  async revoke(token: string): Promise<{ userId: string; familyId: string } | null> {
     const record = await this.db.refreshToken.findUnique({ where: { tokenHash: sha256(token) } });
     if (record === null) return null;
     await this.revokeFamily(record.familyId);
-    return { userId: record.userId };
+    return { userId: record.userId, familyId: record.familyId };
   }
 
   /** A disabled user, a changed password or a deleted account: every session of the user ends. */
@@ -70,7 +70,8 @@ export class RefreshTokens {
     });
   }
 
-  private async revokeFamily(familyId: string): Promise<void> {
+  /** Ends one sign-in's tokens, whoever holds them: a provider's single logout names the sign-in, not a token. */
+  async revokeFamily(familyId: string): Promise<void> {
     await this.db.refreshToken.updateMany({
       where: { familyId, revokedAt: null },
       data: { revokedAt: new Date() },

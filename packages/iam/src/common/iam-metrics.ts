@@ -10,6 +10,7 @@ export class IamMetrics {
   readonly logins: Counter<'outcome'>;
   readonly resolutions: Counter<'cache'>;
   readonly refreshTokenReuse: Counter;
+  readonly ssoSignIns: Counter<'kind' | 'outcome'>;
 
   constructor(@InjectMetrics() registry: Registry) {
     this.logins = new Counter({
@@ -27,6 +28,12 @@ export class IamMetrics {
     this.refreshTokenReuse = new Counter({
       name: 'iam_refresh_token_reuse_total',
       help: 'Refresh tokens presented again after use: each revoked a whole sign-in',
+      registers: [registry],
+    });
+    this.ssoSignIns = new Counter({
+      name: 'iam_sso_sign_ins_total',
+      help: "Identity providers' answers by provider kind and outcome (success, or the refusal's error code)",
+      labelNames: ['kind', 'outcome'],
       registers: [registry],
     });
   }

@@ -3,7 +3,7 @@ import { openApiDocument, type OpenApiDocument } from '@webstream/service-kit';
 
 export const IAM_TITLE = 'WebStream Access Management (IAM)';
 export const IAM_DESCRIPTION =
-  'Organizations, users, groups, applications, policies, workspaces, entitlements and API keys.';
+  'Organizations, users, groups, applications, policies, workspaces, entitlements, API keys and identity providers.';
 
 export const IAM_TAGS = {
   auth: 'Sign-in, tokens, and what gateways ask of them',
@@ -16,6 +16,7 @@ export const IAM_TAGS = {
   workspaces: 'Workspaces',
   entitlements: 'Who may launch what',
   'api-keys': 'API keys',
+  'identity-providers': "Organizations' OpenID Connect and SAML identity providers (single sign-on)",
   operations: 'Probes, metrics and this document',
 } as const;
 

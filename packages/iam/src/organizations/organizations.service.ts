@@ -19,6 +19,7 @@ function toOrganization(row: OrganizationRow): Organization {
     id: row.id,
     name: row.name,
     slug: row.slug,
+    passwordLogin: row.passwordLogin,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };

@@ -12,6 +12,13 @@ export interface IamSettings {
   entitlementCacheTtl: number;
   bootstrapAdmin: WebstreamConfig['accessManagement']['bootstrapAdmin'];
   demo: boolean;
+  sso: {
+    /** Where browsers reach IAM's sign-in routes; identity providers cannot be saved without it. */
+    publicUrl: string | undefined;
+    /** Seals identity providers' secrets; they cannot be saved without it. */
+    secretsKey: string | undefined;
+    allowHttpProviders: boolean;
+  };
   audit: {
     url: string;
     serviceToken: string;
@@ -45,6 +52,11 @@ export function iamSettings(config: WebstreamConfig, role: string): IamSettings 
     entitlementCacheTtl: access.entitlementCacheTtl,
     bootstrapAdmin: access.bootstrapAdmin,
     demo: access.demo,
+    sso: {
+      publicUrl: access.publicUrl ?? config.gateway.publicUrl,
+      secretsKey: access.secretsKey,
+      allowHttpProviders: access.sso.allowHttpProviders,
+    },
     audit: {
       url: config.metricsEngine.url,
       serviceToken: requiredSetting(

@@ -37,6 +37,14 @@ export class UsersRepository extends IamModelRepository<'user'> {
     return this.db.user.update({ where: { id }, data: { lastLoginAt: new Date() } });
   }
 
+  async passwordLoginAllowed(orgId: string): Promise<boolean> {
+    const organization = await this.db.organization.findUnique({
+      where: { id: orgId },
+      select: { passwordLogin: true },
+    });
+    return organization?.passwordLogin ?? false;
+  }
+
   /** Enabled platform administrators other than `exceptId`. */
   async otherActivePlatformAdmins(exceptId: string): Promise<number> {
     return this.db.user.count({ where: { role: 'platform_admin', disabled: false, id: { not: exceptId } } });

@@ -1,6 +1,6 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type WebstreamConfig } from '@webstream/config';
-import { type ErrorCode, type ErrorField } from '@webstream/contracts';
+import { type ErrorCode, type ErrorField, FORM_BODY_ROUTES } from '@webstream/contracts';
 import bodyParser from 'body-parser';
 import type { NextFunction, Request, Response } from 'express';
 import { envelope } from './raw-responses';
@@ -11,6 +11,19 @@ export interface RequestBodyOptions {
 }
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
+const FORM_TYPE = /^application\/x-www-form-urlencoded$/i;
+
+/** An endpoint's Express path (`/iam/auth/sso/:id/saml/acs`) as a pattern over request paths. */
+function pathPattern(path: string): RegExp {
+  const escaped = path
+    .split(/(:[A-Za-z]+)/)
+    .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${escaped}$`);
+}
+
+/** The routes that take an HTML form (a SAML POST binding), by the contracts' own list. */
+const FORM_ROUTES = FORM_BODY_ROUTES.map((route) => pathPattern(route.path));
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const MAX_REPORTED_FIELDS = 20;
 
@@ -133,6 +146,7 @@ export function hostileStrings(value: unknown, path: string, found: ErrorField[]
 export function requestBodies(config: WebstreamConfig, options: RequestBodyOptions = {}) {
   const { defaultMaxBytes, telemetryMaxBytes } = config.requestBodies;
   const telemetryRoutes = new Set(options.telemetryRoutes ?? []);
+  const formParser = bodyParser.urlencoded({ extended: false, limit: defaultMaxBytes, parameterLimit: 20 });
   const parsers = new Map(
     [defaultMaxBytes, telemetryMaxBytes].map((limit) => [
       limit,
@@ -160,7 +174,8 @@ export function requestBodies(config: WebstreamConfig, options: RequestBodyOptio
       return;
     }
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
-    if (!JSON_TYPE.test(type)) {
+    const form = FORM_TYPE.test(type) && FORM_ROUTES.some((route) => route.test(req.path));
+    if (!JSON_TYPE.test(type) && !form) {
       refuse(
         req,
         res,
@@ -170,7 +185,8 @@ export function requestBodies(config: WebstreamConfig, options: RequestBodyOptio
       );
       return;
     }
-    parsers.get(limit)!(req, res, (error?: unknown) => {
+    const parse = form ? formParser : parsers.get(limit)!;
+    parse(req, res, (error?: unknown) => {
       if (error === undefined) {
         checkStrings();
         return;

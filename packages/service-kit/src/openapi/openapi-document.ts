@@ -81,7 +81,11 @@ function responsesOf(endpoint: EndpointDefinition): ZodOpenApiResponsesObject {
   for (const [mediaType, schema] of Object.entries(endpoint.content ?? {})) content[mediaType] = { schema };
   const responses: ZodOpenApiResponsesObject = {
     [String(endpoint.status)]:
-      Object.keys(content).length > 0 ? { description: 'OK', content } : { description: 'Done' },
+      Object.keys(content).length > 0
+        ? { description: 'OK', content }
+        : endpoint.status >= 300 && endpoint.status < 400
+          ? { description: 'Redirect', headers: { Location: { schema: { type: 'string' as const } } } }
+          : { description: 'Done' },
   };
   for (const [status, description] of Object.entries(errorsOf(endpoint))) {
     responses[status as `4${string}`] = {
@@ -110,7 +114,16 @@ function operationOf(
     security: security.map((scheme) => ({ [scheme]: [] })),
     ...(Object.keys(params).length > 0 ? { requestParams: params } : {}),
     ...(endpoint.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: endpoint.body } } } }
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              [endpoint.bodyType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json']: {
+                schema: endpoint.body,
+              },
+            },
+          },
+        }
       : {}),
     responses: responsesOf(endpoint),
   };

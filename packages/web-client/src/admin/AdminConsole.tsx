@@ -6,13 +6,16 @@ import './admin.css';
 import { AnnounceContext } from './kit/announce';
 import { ResourcePages } from './kit/ResourcePages';
 import { AuditPage } from './pages/AuditPage';
+import { groupMappingsPart } from './pages/GroupMappingsEditor';
 import { GroupMembers } from './pages/GroupMembers';
+import { IdentityProviderEndpoints } from './pages/IdentityProviderEndpoints';
 import { OperationsPage } from './pages/OperationsPage';
 import { ReportsPage } from './pages/ReportsPage';
 import {
   applicationsSpec,
   entitlementsSpec,
   groupsSpec,
+  identityProvidersSpec,
   organizationsSpec,
   policiesSpec,
   usersSpec,
@@ -55,6 +58,16 @@ export function AdminConsole(props: { path: string; user: TokenResponse['user'] 
     case 'groups':
       page = (
         <ResourcePages spec={groupsSpec} {...common} extra={(group) => <GroupMembers group={group} />} />
+      );
+      break;
+    case 'identity-providers':
+      page = (
+        <ResourcePages
+          spec={identityProvidersSpec}
+          {...common}
+          formPart={groupMappingsPart}
+          extra={(provider) => <IdentityProviderEndpoints provider={provider} />}
+        />
       );
       break;
     case 'applications':

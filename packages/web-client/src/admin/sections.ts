@@ -4,6 +4,7 @@ export type AdminSectionId =
   | 'organizations'
   | 'users'
   | 'groups'
+  | 'identity-providers'
   | 'applications'
   | 'policies'
   | 'workspaces'
@@ -24,6 +25,7 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
   { id: 'organizations', label: 'Organizations', platformAdminOnly: true },
   { id: 'users', label: 'Users' },
   { id: 'groups', label: 'Groups' },
+  { id: 'identity-providers', label: 'Identity providers' },
   { id: 'applications', label: 'Applications' },
   { id: 'policies', label: 'Policies' },
   { id: 'workspaces', label: 'Workspaces' },

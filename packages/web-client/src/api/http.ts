@@ -10,6 +10,7 @@ import {
   logoutRoute,
   parseEndpointResponse,
   refreshRoute,
+  ssoExchangeRoute,
   type TokenResponse,
 } from '@webstream/contracts';
 
@@ -59,9 +60,18 @@ export class Session {
   }
 
   async login(username: string, password: string, organization?: string): Promise<void> {
-    this.accept(
+    this.signedIn(
       await send(loginRoute, { body: { username, password, ...(organization ? { organization } : {}) } }),
     );
+  }
+
+  /**
+   * Finishes a single sign-on: trades the one-time code from /sign-in's fragment for the same tokens a password
+   * login answers. IAM honours the code only with the HttpOnly cookie it set when the sign-in started, which the
+   * same-origin request carries by itself.
+   */
+  async exchangeSsoCode(code: string): Promise<void> {
+    this.signedIn(await send(ssoExchangeRoute, { body: { code } }));
   }
 
   /** Signs in again from the tab's refresh token, if there is one; false when there is none or it is refused. */
@@ -70,12 +80,19 @@ export class Session {
     return this.refreshing;
   }
 
-  async logout(): Promise<void> {
+  /**
+   * Signs out here and at IAM. After a single sign-on IAM may name the provider's logout page, which the browser
+   * is then sent to so that the provider's session ends too (else the next sign-in would pass through it
+   * silently); true when the page is leaving for it.
+   */
+  async logout(): Promise<boolean> {
     const refreshToken = sessionStorage.getItem(REFRESH_KEY);
     this.clear();
-    if (refreshToken !== null) {
-      await send(logoutRoute, { body: { refreshToken } }).catch(() => undefined);
-    }
+    if (refreshToken === null) return false;
+    const answer = await send(logoutRoute, { body: { refreshToken } }).catch(() => undefined);
+    if (answer?.providerLogoutUrl === undefined) return false;
+    window.location.assign(answer.providerLogoutUrl);
+    return true;
   }
 
   /**
@@ -100,7 +117,7 @@ export class Session {
     const refreshToken = sessionStorage.getItem(REFRESH_KEY);
     if (refreshToken === null) return false;
     try {
-      this.accept(await send(refreshRoute, { body: { refreshToken } }));
+      this.signedIn(await send(refreshRoute, { body: { refreshToken } }));
       return true;
     } catch {
       this.clear();
@@ -108,7 +125,8 @@ export class Session {
     }
   }
 
-  private accept(tokens: TokenResponse): void {
+  /** The one way in: a password login, a single sign-on and a refresh all end here with their tokens. */
+  private signedIn(tokens: TokenResponse): void {
     this.accessToken = tokens.accessToken;
     sessionStorage.setItem(REFRESH_KEY, tokens.refreshToken);
     this.currentUser = tokens.user;
@@ -135,6 +153,15 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** The W3C trace context of this call (a session's launch and connections share one trace). */
   traceparent?: string;
+}
+
+/** A call that needs no signed-in user (a sign-in page's look-ups), by the endpoint's definition. */
+export function callPublic<Endpoint extends EndpointDefinition>(
+  endpoint: Endpoint,
+  input: EndpointInput<Endpoint>,
+  options: CallOptions = {},
+): Promise<EndpointOutput<Endpoint>> {
+  return send(endpoint, input, options);
 }
 
 async function send<Endpoint extends EndpointDefinition>(
@@ -188,6 +215,8 @@ async function request<T>(
       ...options.headers,
     },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    // The default, said out loud: the single sign-on exchange needs IAM's cookie, and no call goes elsewhere.
+    credentials: 'same-origin',
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const text = await response.text();

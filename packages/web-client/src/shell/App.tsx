@@ -1,3 +1,4 @@
+import { SSO_LANDING_PATH } from '@webstream/contracts';
 import { useEffect, useState } from 'react';
 import { session } from '../api/http';
 import { AdminConsole } from '../admin/AdminConsole';
@@ -6,6 +7,8 @@ import { WorkspacesPage } from '../workspaces/WorkspacesPage';
 import { Link } from './Link';
 import { LoginPage } from './LoginPage';
 import { matchPath, navigate, usePath } from './router';
+import { readLanding } from './sso';
+import { SsoLanding } from './SsoLanding';
 
 const ADMIN_ROLES = new Set(['platform-admin', 'org-admin']);
 
@@ -13,14 +16,25 @@ const ADMIN_ROLES = new Set(['platform-admin', 'org-admin']);
 export function App() {
   const path = usePath();
   const [user, setUser] = useState(session.user);
-  const [resuming, setResuming] = useState(true);
+  // A single sign-on's answer the page was opened with (/sign-in#code=…), until it is dealt with.
+  const [landing, setLanding] = useState(() => readLanding(window.location));
+  const [resuming, setResuming] = useState(landing === undefined);
 
   useEffect(() => {
     const off = session.onChange(setUser);
-    void session.resume().finally(() => setResuming(false));
+    // Not while a sign-in lands: the tab's older refresh token must not race the new sign-in's tokens.
+    if (landing === undefined) void session.resume().finally(() => setResuming(false));
     return off;
+    // Once, for the page as it was opened: a landing that ends later has signed in, or failed to.
   }, []);
 
+  // Signed in on the sign-in page (a password sign-in there, or an old bookmark): the workspaces instead.
+  const signedInOnSignInPage = user !== undefined && landing === undefined && path === SSO_LANDING_PATH;
+  useEffect(() => {
+    if (signedInOnSignInPage) navigate('/', { replace: true });
+  }, [signedInOnSignInPage]);
+
+  if (landing !== undefined) return <SsoLanding landing={landing} onDone={() => setLanding(undefined)} />;
   if (resuming) return <p className="loading">Loading…</p>;
   if (user === undefined) return <LoginPage />;
 
@@ -47,7 +61,10 @@ export function App() {
         <button
           type="button"
           onClick={() => {
-            void session.logout().then(() => navigate('/', { replace: true }));
+            // When the browser is on its way to the identity provider's logout, the page stays as it is.
+            void session.logout().then((leaving) => {
+              if (!leaving) navigate('/', { replace: true });
+            });
           }}
         >
           Sign out

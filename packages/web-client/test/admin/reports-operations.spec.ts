@@ -108,7 +108,12 @@ describe('navigation sections', () => {
   it('shows organizations to platform admins only', () => {
     expect(sectionsFor('platform-admin').map((section) => section.id)).toContain('organizations');
     expect(sectionsFor('org-admin').map((section) => section.id)).not.toContain('organizations');
-    expect(sectionsFor('org-admin')).toHaveLength(9);
+    expect(sectionsFor('org-admin')).toHaveLength(10);
+  });
+
+  it('shows identity providers to organization admins too (they run their own sign-in)', () => {
+    expect(sectionsFor('org-admin').map((section) => section.id)).toContain('identity-providers');
+    expect(sectionOf('/admin/identity-providers/new', 'org-admin')?.label).toBe('Identity providers');
   });
 
   it('finds the section of a nested path, and none for a hidden one', () => {

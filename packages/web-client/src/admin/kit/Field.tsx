@@ -79,6 +79,7 @@ export function Field(props: {
           {...common}
           rows={3}
           maxLength={field.maxLength}
+          placeholder={field.placeholder}
           value={text}
           onChange={(event) => props.onChange(event.target.value)}
         />
@@ -93,6 +94,7 @@ export function Field(props: {
           type={field.kind}
           autoComplete={field.autoComplete}
           maxLength={field.maxLength}
+          placeholder={field.placeholder}
           value={text}
           onChange={(event) => props.onChange(event.target.value)}
         />

@@ -27,6 +27,25 @@ function sectionsOf(fields: readonly FieldSpec[]): FormSection[] {
   return sections;
 }
 
+/** What a form part gets to edit the form's values with. */
+export interface FormPartProps {
+  values: FormValues;
+  setValue: (name: string, value: FormValue) => void;
+  /** The API's messages, by the form's field names. */
+  errors: Readonly<Record<string, string>>;
+  disabled: boolean;
+  /** The record's organization, when known: references are offered from it only. */
+  orgId: string | undefined;
+  lookups: Lookups;
+}
+
+/** A part of a record's form that its fields cannot express (rows of pairs …), shown after them. */
+export interface FormPart {
+  /** The API field names it edits, so that the API's messages about them land on it. */
+  names: readonly string[];
+  render: (props: FormPartProps) => ReactNode;
+}
+
 /** A record's form: /new creates one, /<id> edits or deletes it. */
 export function ResourceForm<Item extends Identified, Create, Update>(props: {
   spec: ResourceSpec<Item, Create, Update>;
@@ -35,6 +54,7 @@ export function ResourceForm<Item extends Identified, Create, Update>(props: {
   lookups: Lookups;
   id?: string;
   extra?: (item: Item) => ReactNode;
+  formPart?: FormPart;
 }) {
   const { spec, lookups, id } = props;
   const announce = useAnnounce();
@@ -42,7 +62,6 @@ export function ResourceForm<Item extends Identified, Create, Update>(props: {
     mode: id === undefined ? 'create' : 'edit',
     platformAdmin: props.platformAdmin,
   };
-  const fields = spec.fields(context);
   const listPath = `/admin/${spec.section}`;
 
   const loaded = useLoad(
@@ -62,6 +81,7 @@ export function ResourceForm<Item extends Identified, Create, Update>(props: {
   const [confirming, setConfirming] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   const heading = useFocusOnMount<HTMLHeadingElement>();
+  const fields = spec.fields(context, values);
 
   useEffect(() => {
     if (item !== undefined) {
@@ -88,7 +108,7 @@ export function ResourceForm<Item extends Identified, Create, Update>(props: {
     if (error instanceof ApiError) {
       const mapped = mapFieldErrors(
         error.fields,
-        fields.map((field) => field.name),
+        [...fields.map((field) => field.name), ...(props.formPart?.names ?? [])],
         error.fields.length === 0 ? errorText(error) : undefined,
       );
       if (error.fields.length > 0 && mapped.other.length === 0 && Object.keys(mapped.byField).length === 0) {
@@ -220,6 +240,14 @@ export function ResourceForm<Item extends Identified, Create, Update>(props: {
                 {controls}
               </fieldset>
             );
+          })}
+          {props.formPart?.render({
+            values,
+            setValue,
+            errors: errors.byField,
+            disabled: saving,
+            orgId,
+            lookups,
           })}
           <div className="admin-actions">
             <button type="submit" disabled={saving}>

@@ -2,12 +2,12 @@ import { useMemo, type ReactNode } from 'react';
 import { matchPath } from '../../shell/router';
 import { useLookups } from './lookups';
 import { type Identified, type RefSource, type ResourceSpec } from './resource-spec';
-import { ResourceForm } from './ResourceForm';
+import { type FormPart, ResourceForm } from './ResourceForm';
 import { ResourceList } from './ResourceList';
 
 /**
  * The pages of one IAM collection under /admin/<section>: the list, /new and /<id>. `extra` adds a part
- * below a record's form (a group's members).
+ * below a record's form (a group's members), `formPart` one inside it (an identity provider's group mappings).
  */
 export function ResourcePages<Item extends Identified, Create, Update>(props: {
   spec: ResourceSpec<Item, Create, Update>;
@@ -15,6 +15,7 @@ export function ResourcePages<Item extends Identified, Create, Update>(props: {
   platformAdmin: boolean;
   userOrgId: string;
   extra?: (item: Item) => ReactNode;
+  formPart?: FormPart;
 }) {
   const { spec, path, platformAdmin } = props;
   const refs = useMemo<RefSource[]>(

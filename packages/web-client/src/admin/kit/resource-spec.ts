@@ -32,7 +32,13 @@ interface FieldBase {
 
 export type FieldSpec = FieldBase &
   (
-    | { kind: 'text' | 'email' | 'password' | 'textarea'; autoComplete?: string; maxLength?: number }
+    | {
+        kind: 'text' | 'email' | 'password' | 'textarea';
+        autoComplete?: string;
+        maxLength?: number;
+        /** What an empty field stands for (the default it takes, or that a secret is kept). */
+        placeholder?: string;
+      }
     | { kind: 'number'; min?: number; max?: number }
     | { kind: 'checkbox' }
     /** Options listed here, or loaded from `source`; `empty` labels the choice of none (value ''). */
@@ -63,7 +69,8 @@ export interface ResourceSpec<Item extends { id: string }, Create, Update> {
   /** Collections to load names from, for the table and the form's selects. */
   refs: readonly RefSource[];
   columns: readonly Column<Item>[];
-  fields: (context: FormContext) => FieldSpec[];
+  /** The form's fields; `values` (the form's current ones) for a form whose fields depend on a choice in it. */
+  fields: (context: FormContext, values?: FormValues) => FieldSpec[];
   /** A new record's form. */
   empty: (context: FormContext) => FormValues;
   /** An existing record's form. */

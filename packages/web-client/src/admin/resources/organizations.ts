@@ -5,7 +5,7 @@ import {
   organizationRoutes,
   type UpdateOrganization,
 } from '@webstream/contracts';
-import { textOf } from '../kit/form-values';
+import { boolOf, type FormValues, textOf } from '../kit/form-values';
 import { type ResourceSpec } from '../kit/resource-spec';
 import { day, nameField } from './common';
 
@@ -21,6 +21,7 @@ export const organizationsSpec: ResourceSpec<Organization, CreateOrganization, U
   columns: [
     { header: 'Name', value: (item) => item.name },
     { header: 'Slug', value: (item) => item.slug },
+    { header: 'Local passwords', value: (item) => (item.passwordLogin ? 'Allowed' : 'Off') },
     { header: 'Created', value: (item) => day(item.createdAt) },
   ],
   fields: () => [
@@ -32,10 +33,24 @@ export const organizationsSpec: ResourceSpec<Organization, CreateOrganization, U
       required: true,
       hint: 'Lower-case letters, digits and inner hyphens; users give it when they sign in.',
     },
+    {
+      name: 'passwordLogin',
+      label: 'Local passwords',
+      kind: 'checkbox',
+      hint: 'Off: its users sign in through its identity providers only (platform admins still may).',
+    },
   ],
-  empty: () => ({ name: '', slug: '' }),
-  fromItem: (item) => ({ name: item.name, slug: item.slug }),
-  toCreate: (values) => ({ name: textOf(values, 'name'), slug: textOf(values, 'slug') }),
-  toUpdate: (values) => ({ name: textOf(values, 'name'), slug: textOf(values, 'slug') }),
+  empty: () => ({ name: '', slug: '', passwordLogin: true }),
+  fromItem: (item) => ({ name: item.name, slug: item.slug, passwordLogin: item.passwordLogin }),
+  toCreate: (values) => organizationFields(values),
+  toUpdate: (values) => organizationFields(values),
   describe: (item) => item.name,
 };
+
+function organizationFields(values: FormValues) {
+  return {
+    name: textOf(values, 'name'),
+    slug: textOf(values, 'slug'),
+    passwordLogin: boolOf(values, 'passwordLogin'),
+  };
+}
