@@ -120,6 +120,13 @@ async function main(): Promise<number> {
       announce: undefined,
     },
     {
+      key: 'accessManagement.secretsKey',
+      variable: 'WEBSTREAM__ACCESSMANAGEMENT__SECRETSKEY',
+      file: 'secrets-key',
+      configured: config.accessManagement.secretsKey !== undefined,
+      announce: undefined,
+    },
+    {
       key: 'metrics.bearerToken',
       variable: 'WEBSTREAM__METRICS__BEARERTOKEN',
       file: 'metrics-bearer-token',
@@ -142,6 +149,20 @@ async function main(): Promise<number> {
     }
     if (secret.announce !== undefined) supervisor.say(`${secret.announce} ${file}`);
   }
+  // Identity providers send browsers back to this URL; the proof of concept is reached on this machine's port.
+  const publicUrlEnv: Record<string, string> = {};
+  if (
+    command.kind === 'run' &&
+    command.allInOne &&
+    config.accessManagement.publicUrl === undefined &&
+    config.gateway.publicUrl === undefined
+  ) {
+    const publicUrl = `http://localhost:${config.gateway.port}`;
+    publicUrlEnv['WEBSTREAM__ACCESSMANAGEMENT__PUBLICURL'] = publicUrl;
+    supervisor.say(
+      `single sign-on sends browsers back to ${publicUrl}; set accessManagement.publicUrl where they reach WebStream elsewhere`,
+    );
+  }
   const demoEnv: Record<string, string> =
     command.kind === 'run' && command.demo ? { WEBSTREAM__ACCESSMANAGEMENT__DEMO: 'true' } : {};
 
@@ -161,7 +182,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const specs = roles.map((role) => ({
     role,
-    configOverrides: { ...databaseEnv, ...secretEnv, ...demoEnv },
+    configOverrides: { ...databaseEnv, ...secretEnv, ...publicUrlEnv, ...demoEnv },
     args: command.passThrough,
     readyUrl: readyUrl(config, role),
     stopGraceSeconds: roleDefinition(role).stopGraceSeconds(config),

@@ -125,6 +125,7 @@ describe('loadConfig: defaults', () => {
           addressWindowSeconds: 3600,
         },
         entitlementCacheTtl: 60,
+        sso: { allowHttpProviders: false },
       },
       mcpApiKeys: [],
       metricsEngine: {

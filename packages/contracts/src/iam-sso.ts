@@ -101,13 +101,13 @@ export const ssoStartRoute = defineEndpoint({
   method: 'GET',
   path: '/iam/auth/sso/:id/start',
   summary: 'Send the browser to the identity provider',
-  description: `${redirect} to the provider, and sets the ${SSO_COOKIE} cookie that binds the sign-in to this browser.`,
+  description: `${redirect} to the provider, and sets the ${SSO_COOKIE} cookie that binds the sign-in to this browser; to ${SSO_LANDING_PATH} with the error when the provider cannot be reached.`,
   tag: 'auth',
   security: [],
   params: iamIdParamSchema,
   query: ssoStartQuerySchema,
   status: 302,
-  errors: { 404: 'No such enabled provider', 502: 'The provider cannot be reached or its metadata is wrong' },
+  errors: { 404: 'No such enabled provider' },
 });
 
 export const ssoOidcCallbackRoute = defineEndpoint({

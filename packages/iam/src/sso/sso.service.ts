@@ -21,6 +21,7 @@ import {
   IdentityProvidersService,
   serviceProviderEndpoints,
 } from '../identity-providers/identity-providers.service';
+import { type IamSettings, InjectIamSettings } from '../settings/iam-settings';
 import { UsersRepository } from '../users/users.repository';
 import { OidcRelyingParty } from './oidc-relying-party';
 import { SamlServiceProvider } from './saml-service-provider';
@@ -32,6 +33,9 @@ import { SsoRefusal } from './sso-refusal';
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
+
+/** How often a sign-in's start also forgets the attempts that can no longer be answered or logged out. */
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Errors an OIDC provider may send back that the sign-in page names in words; any other is `sso_failed`. */
 const PROVIDER_ERRORS = new Set([
@@ -48,6 +52,8 @@ const PROVIDER_ERRORS = new Set([
  */
 @Injectable()
 export class SsoService {
+  private lastSweep = 0;
+
   constructor(
     private readonly providers: IdentityProvidersRepository,
     private readonly providerSettings: IdentityProvidersService,
@@ -62,6 +68,7 @@ export class SsoService {
     private readonly audit: AuditTrail,
     private readonly metrics: IamMetrics,
     private readonly logger: PinoLogger,
+    @InjectIamSettings() private readonly settings: IamSettings,
   ) {}
 
   async signInChoices(organization: string): Promise<SsoProvidersResponse> {
@@ -77,6 +84,7 @@ export class SsoService {
   /** Where to send the browser: the provider's sign-in page, or the landing page with the reason it cannot. */
   async start(providerId: string, returnTo: string, browserSecret: string): Promise<string> {
     const provider = await this.enabledProvider(providerId);
+    await this.sweep();
     const endpoints = serviceProviderEndpoints(this.providerSettings.publicUrl(), provider.id);
     const attempt = {
       providerId,
@@ -257,6 +265,13 @@ export class SsoService {
       provider,
       serviceProviderEndpoints(this.providerSettings.publicUrl(), provider.id),
     );
+  }
+
+  private async sweep(): Promise<void> {
+    if (Date.now() - this.lastSweep < SWEEP_INTERVAL_MS) return;
+    this.lastSweep = Date.now();
+    const forgotten = await this.attempts.deleteExpired(this.settings.refreshTokenTtl);
+    if (forgotten > 0) this.logger.info({ forgotten }, 'forgot finished single sign-on attempts');
   }
 
   private async enabledProvider(providerId: string): Promise<IdentityProviderWithMappings> {
