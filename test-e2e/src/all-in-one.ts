@@ -42,6 +42,8 @@ export async function startAllInOne(name: string, env: Record<string, string> = 
       ...marker.env,
       WEBSTREAM__GATEWAY__PORT: String(gateway),
       WEBSTREAM__GATEWAY__BACKEND__GATEWAYURL: gatewayUrl,
+      // The address the tests' browsers use: single sign-on sends them back here.
+      WEBSTREAM__ACCESSMANAGEMENT__PUBLICURL: gatewayUrl,
       WEBSTREAM__SESSIONHOST__PORT: String(sessionHost),
       WEBSTREAM__SESSIONHOST__SERVERURL: `http://127.0.0.1:${sessionHost}`,
       WEBSTREAM__METRICSENGINE__HTTPPORT: String(metricsEngine),

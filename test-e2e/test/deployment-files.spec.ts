@@ -61,6 +61,7 @@ function dummySecret(name: string): string {
   if (/database-url|DATABASE_URL/i.test(name)) return 'postgresql://webstream:x@db.internal:5432/webstream_x';
   if (/redis-url/i.test(name)) return 'rediss://:x@redis.internal:6379';
   if (/public-key|PUBLIC_KEY/i.test(name)) return licencePublicKey;
+  if (name === 'PUBLIC_URL') return 'https://webstream.example.com';
   return randomBytes(32).toString('hex');
 }
 
@@ -243,6 +244,9 @@ describe('docker/docker-compose.yml', () => {
       configs[name] = configFrom(env);
     }
     const gateway = configs['gateway'] as WebstreamConfig;
+    // Single sign-on's redirect URIs and its sealed secrets, in the gateway's built-in IAM.
+    expect(gateway.accessManagement.publicUrl).toBe('https://webstream.example.com');
+    expect(gateway.accessManagement.secretsKey).toBeDefined();
     const sessionHost = configs['session-host'] as WebstreamConfig;
     const metricsEngine = configs['metrics-engine'] as WebstreamConfig;
     for (const config of [gateway, sessionHost, metricsEngine]) {
