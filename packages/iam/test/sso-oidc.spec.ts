@@ -157,6 +157,31 @@ describe('single sign-on with OpenID Connect', () => {
     ]);
   });
 
+  it('gives a user the provider created no password: no password signs them in', async () => {
+    await signIn(alice.sub);
+    for (const password of ['webstream-decoy-password', 'a long enough passphrase']) {
+      const attempt = await call(sso.iamUrl, 'POST', '/iam/auth/login', {
+        body: { username: 'alice', password, organization: sso.orgSlug },
+      });
+      expect(attempt.status).toBe(401);
+    }
+  });
+
+  it('lets no other site start a sign-in in this browser (login CSRF)', async () => {
+    const crossSite = await fetch(`${sso.iamUrl}/iam/auth/sso/${provider.id}/start`, {
+      redirect: 'manual',
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
+    expect(crossSite.status).toBe(302);
+    expect(refusedWith(crossSite.headers.get('location') ?? '', 'sso_rejected')).toMatch(/sign-in page/);
+    expect(crossSite.headers.getSetCookie()).toEqual([]);
+    const sameOrigin = await fetch(`${sso.iamUrl}/iam/auth/sso/${provider.id}/start`, {
+      redirect: 'manual',
+      headers: { 'sec-fetch-site': 'same-origin' },
+    });
+    expect(new URL(sameOrigin.headers.get('location') ?? '').origin).toBe(new URL(idp.issuer).origin);
+  });
+
   it('refuses an answer with a state this browser never started', async () => {
     const browser = new SsoBrowser(sso.iamUrl);
     const callback = await toCallback(browser, alice.sub);
@@ -199,6 +224,14 @@ describe('single sign-on with OpenID Connect', () => {
       `${PUBLIC_URL}/iam/auth/sso/${provider.id}/callback?error=access_denied&error_description=${encodeURIComponent('the user said no')}&state=${state}`,
     );
     expect(refusedWith(back.location, 'access_denied')).toBe('the user said no');
+  });
+
+  it('takes no provider error text from a request this browser did not start', async () => {
+    const browser = new SsoBrowser(sso.iamUrl);
+    const back = await browser.visit(
+      `${PUBLIC_URL}/iam/auth/sso/${provider.id}/callback?error=access_denied&error_description=${encodeURIComponent('Call +1 555 0100 to unlock your account')}`,
+    );
+    expect(refusedWith(back.location, 'sso_rejected')).not.toMatch(/555/);
   });
 
   it('refuses a code presented without the browser that started the sign-in', async () => {

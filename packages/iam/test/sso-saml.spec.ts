@@ -130,6 +130,8 @@ describe('single sign-on with SAML 2.0', () => {
       'another audience': { audience: 'https://another-sp.example/metadata' },
       'another key': { signingKey: 'other' as const },
       'another issuer': { issuer: 'https://another-idp.example/metadata' },
+      // A signed assertion made for no request, wrapped in a Response naming this browser's request.
+      unsolicited: { unsolicited: true },
     };
     for (const [name, knobs] of Object.entries(forgeries)) {
       const browser = new SsoBrowser(sso.iamUrl);

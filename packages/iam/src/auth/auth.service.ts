@@ -37,7 +37,11 @@ export class AuthService {
       throw error;
     }
     const user = await this.findUser(request);
-    const valid = await this.passwords.verify(user?.passwordHash ?? undefined, request.password);
+    // A user without a password (created by single sign-on) is verified against the decoy too, for the same
+    // timing, and never accepted.
+    const valid =
+      (await this.passwords.verify(user?.passwordHash ?? undefined, request.password)) &&
+      typeof user?.passwordHash === 'string';
     if (user === null || !valid) {
       await this.throttle.failed(userKey, address);
       this.metrics.logins.inc({ outcome: 'failure' });
@@ -133,6 +137,10 @@ export class AuthService {
     // Without an organization the name must be unique across all of them.
     const matches = await this.users.withUsername(request.username, request.organization, 2);
     if (request.organization === undefined && matches.length > 1) {
+      // The break-glass account signs in without an organization even when an identity provider created a
+      // user of the same name elsewhere.
+      const platformAdmin = await this.users.platformAdminNamed(request.username);
+      if (platformAdmin !== null) return platformAdmin;
       throw new BadRequestException(
         'organization: this user name exists in several organizations; give the organization',
       );

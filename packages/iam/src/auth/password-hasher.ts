@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { hash, verify } from '@node-rs/argon2';
 
@@ -9,7 +10,8 @@ const ARGON2_OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallel
 @Injectable()
 export class PasswordHasher {
   // Verified when the user does not exist, so that a wrong name takes as long as a wrong password.
-  private readonly decoy = hash('webstream-decoy-password', ARGON2_OPTIONS);
+  // A random password nobody knows: its hash is verified in place of a missing one, and must never match.
+  private readonly decoy = hash(randomBytes(32).toString('base64url'), ARGON2_OPTIONS);
 
   hash(password: string): Promise<string> {
     return hash(password, ARGON2_OPTIONS);

@@ -11,6 +11,7 @@ import {
   type UpdateIdentityProvider,
 } from '@webstream/contracts';
 import { createHttpClient, RequestValidationException } from '@webstream/service-kit';
+import { isAxiosError } from 'axios';
 import { AuditTrail } from '../audit/audit-trail';
 import { type Actor } from '../auth/actor';
 import { IamChanges } from '../changes/iam-changes';
@@ -55,7 +56,8 @@ export class IdentityProvidersService extends ScopedCrudService<
     timeout: METADATA_FETCH_TIMEOUT_MS,
     responseType: 'text',
     maxContentLength: MAX_SAML_METADATA_LENGTH,
-    maxRedirects: 3,
+    // A redirect could lead the request to an address the operator's URL check never saw.
+    maxRedirects: 0,
   });
 
   constructor(
@@ -241,7 +243,11 @@ export class IdentityProvidersService extends ScopedCrudService<
       xml = (await this.metadataClient.get<string>(url)).data;
     } catch (error) {
       throw new BadGatewayException(
-        `saml.metadataUrl: the IdP metadata could not be read: ${(error as Error).message}`,
+        // Only the HTTP status: what failed further in (a refused connection, a parse error) would let the
+        // caller map the network IAM sits in.
+        `saml.metadataUrl: the IdP metadata could not be read${
+          isAxiosError(error) && error.response !== undefined ? ` (HTTP ${error.response.status})` : ''
+        }`,
       );
     }
     return this.checkedMetadata(parseIdpMetadata(xml, 'saml.metadataUrl'), 'saml.metadataUrl');

@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import {
   type CacheProvider,
@@ -7,6 +8,8 @@ import {
   ValidateInResponseTo,
 } from '@node-saml/node-saml';
 import { type ServiceProviderEndpoints } from '@webstream/contracts';
+import { DOMParser } from '@xmldom/xmldom';
+import * as xpath from 'xpath';
 import { type IdentityProviderWithMappings } from '../identity-providers/identity-providers.repository';
 import { ProviderSecrets } from '../identity-providers/provider-secrets';
 import { describe } from './oidc-relying-party';
@@ -14,6 +17,18 @@ import { SsoAttemptsRepository } from './sso-attempts.repository';
 import { SsoRefusal } from './sso-refusal';
 
 const CLOCK_SKEW_MS = 60_000;
+/** A logout message inflates to a few kilobytes; more is refused before any XML is parsed. */
+const MAX_INFLATED_LOGOUT_BYTES = 64 * 1024;
+const TRANSIENT_NAME_ID = 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient';
+
+/** The InResponseTo of the signed assertion's subject confirmation: the request the IdP signed an answer to. */
+function confirmedRequest(assertionXml: string | undefined): string | undefined {
+  if (assertionXml === undefined) return undefined;
+  const document = new DOMParser().parseFromString(assertionXml, 'text/xml');
+  const found = xpath.select("//*[local-name()='SubjectConfirmationData']/@InResponseTo", document);
+  const attribute = Array.isArray(found) ? found[0] : undefined;
+  return attribute !== undefined && xpath.isAttribute(attribute) ? attribute.value : undefined;
+}
 
 /** A verified assertion's subject and attributes. */
 export interface SamlAssertion {
@@ -53,8 +68,9 @@ class AttemptLookup implements CacheProvider {
 
 /**
  * IAM as a SAML 2.0 service provider, through node-saml: AuthnRequests over HTTP-Redirect, answers over
- * HTTP-POST with the assertion signed by a certificate from the IdP's metadata, the audience, recipient,
- * validity window and InResponseTo checked by the library, the issuer here (node-saml does not check it).
+ * HTTP-POST with the assertion signed by a certificate from the IdP's metadata; the audience and validity
+ * window checked by the library, the signed assertion's InResponseTo and the issuer here (node-saml checks
+ * neither on the assertion itself).
  */
 @Injectable()
 export class SamlServiceProvider {
@@ -93,6 +109,23 @@ export class SamlServiceProvider {
     }
     if (profile === null || lookup.asked === undefined) {
       throw new SsoRefusal('sso_rejected', 'the identity provider’s answer holds no assertion for WebStream');
+    }
+    // The Response around the assertion is not signed, so its InResponseTo proves nothing: only the signed
+    // assertion's own may bind it to the request, or an unsolicited assertion could be wrapped in a new answer.
+    const confirmed = confirmedRequest(profile.getAssertionXml?.());
+    if (confirmed !== lookup.asked) {
+      throw new SsoRefusal(
+        'sso_rejected',
+        'the identity provider’s answer did not verify',
+        `the signed assertion answers ${confirmed ?? 'no request'}, not ${lookup.asked}`,
+      );
+    }
+    // A transient NameID names another subject at every sign-in: no account could be linked to it.
+    if (profile.nameIDFormat === TRANSIENT_NAME_ID) {
+      throw new SsoRefusal(
+        'sso_failed',
+        'the identity provider sends a transient NameID; configure a persistent one for WebStream',
+      );
     }
     if (profile.issuer !== provider.samlIdpEntityId) {
       throw new SsoRefusal(
@@ -138,6 +171,21 @@ export class SamlServiceProvider {
     query: Record<string, string>,
     originalQuery: string,
   ): Promise<{ request: Profile } | { response: true }> {
+    // node-saml takes a message without a signature as valid; the redirect binding's must be signed.
+    if (query.Signature === undefined || query.SigAlg === undefined) {
+      throw new SsoRefusal('sso_rejected', 'the identity provider’s logout message is not signed');
+    }
+    const message = query.SAMLRequest ?? query.SAMLResponse;
+    try {
+      if (message === undefined) throw new Error('no SAMLRequest or SAMLResponse');
+      inflateRawSync(Buffer.from(message, 'base64'), { maxOutputLength: MAX_INFLATED_LOGOUT_BYTES });
+    } catch (error) {
+      throw new SsoRefusal(
+        'sso_rejected',
+        'the identity provider’s logout message cannot be read',
+        describe(error),
+      );
+    }
     const saml = this.saml(provider, endpoints, {});
     let result: Awaited<ReturnType<SAML['validateRedirectAsync']>>;
     try {

@@ -93,16 +93,21 @@ export class SsoAttemptsRepository {
     });
   }
 
-  /** Forgets attempts never finished, and finished ones whose refresh tokens have all expired. */
-  async deleteExpired(refreshTokenTtlSeconds: number, now = new Date()): Promise<number> {
-    const deleted = await this.db.ssoAttempt.deleteMany({
-      where: {
-        OR: [
-          { familyId: null, expiresAt: { lt: now } },
-          { createdAt: { lt: new Date(now.getTime() - refreshTokenTtlSeconds * 1000) } },
-        ],
-      },
+  /**
+   * Forgets attempts never finished, and finished ones whose refresh-token family has no live token left (a
+   * family lives on as long as it is refreshed, so the sign-in's provider session must be kept as long).
+   */
+  async deleteExpired(now = new Date()): Promise<number> {
+    const unfinished = await this.db.ssoAttempt.deleteMany({
+      where: { familyId: null, expiresAt: { lt: now } },
     });
-    return deleted.count;
+    const ended = await this.db.$executeRaw`
+      DELETE FROM "SsoAttempt" AS attempt
+      WHERE attempt."familyId" IS NOT NULL
+        AND NOT EXISTS (
+          SELECT 1 FROM "RefreshToken" AS token
+          WHERE token."familyId" = attempt."familyId" AND token."revokedAt" IS NULL AND token."expiresAt" > ${now}
+        )`;
+    return unfinished.count + ended;
   }
 }

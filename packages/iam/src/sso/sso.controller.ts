@@ -42,6 +42,13 @@ export class SsoController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
+    // Another site may not start a sign-in in this browser (login CSRF: it would land signed in as whoever that
+    // site's provider says); a page of this origin, a bookmark or a typed address may.
+    const fetchSite = req.headers['sec-fetch-site'];
+    if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') {
+      this.redirect(res, 302, this.sso.refusedStart(id, fetchSite));
+      return;
+    }
     // One secret per browser, kept across its sign-ins, so that two tabs signing in at once do not undo each other.
     const browserSecret = this.browserSecret(req) ?? randomBytes(32).toString('base64url');
     const location = await this.sso.start(id, query.returnTo ?? '/', browserSecret);

@@ -21,7 +21,6 @@ import {
   IdentityProvidersService,
   serviceProviderEndpoints,
 } from '../identity-providers/identity-providers.service';
-import { type IamSettings, InjectIamSettings } from '../settings/iam-settings';
 import { UsersRepository } from '../users/users.repository';
 import { OidcRelyingParty } from './oidc-relying-party';
 import { SamlServiceProvider } from './saml-service-provider';
@@ -68,7 +67,6 @@ export class SsoService {
     private readonly audit: AuditTrail,
     private readonly metrics: IamMetrics,
     private readonly logger: PinoLogger,
-    @InjectIamSettings() private readonly settings: IamSettings,
   ) {}
 
   async signInChoices(organization: string): Promise<SsoProvidersResponse> {
@@ -108,6 +106,18 @@ export class SsoService {
     }
   }
 
+  /** The landing page's answer to a sign-in another site tried to start. */
+  refusedStart(providerId: string, fetchSite: string): string {
+    return this.refused(
+      undefined,
+      new SsoRefusal(
+        'sso_rejected',
+        'a sign-in must be started from the WebStream sign-in page',
+        `provider ${providerId}, Sec-Fetch-Site ${fetchSite}`,
+      ),
+    );
+  }
+
   /** The OIDC provider's redirect back, with the query it brought; answers where to send the browser. */
   async finishOidc(
     providerId: string,
@@ -117,12 +127,6 @@ export class SsoService {
     let provider: IdentityProviderWithMappings | undefined;
     try {
       provider = await this.enabledProvider(providerId);
-      if (query.error !== undefined) {
-        throw new SsoRefusal(
-          PROVIDER_ERRORS.has(query.error) ? (query.error as SsoRefusal['code']) : 'sso_failed',
-          query.error_description ?? `the identity provider answered ${query.error}`,
-        );
-      }
       if (query.state === undefined) throw new SsoRefusal('sso_rejected', 'the answer carries no state');
       const attempt = await this.attempts.find(provider.id, query.state);
       if (attempt === null) throw new SsoRefusal('sso_rejected', 'this sign-in was not started here');
@@ -131,6 +135,18 @@ export class SsoService {
         throw new SsoRefusal('sso_rejected', 'this sign-in was started in another browser');
       }
       await this.claim(attempt);
+      // Only now, for a sign-in this browser started, is the provider's refusal shown (its own words only for
+      // the codes the sign-in page knows: anything else could be anyone's text).
+      if (query.error !== undefined) {
+        const known = PROVIDER_ERRORS.has(query.error);
+        throw new SsoRefusal(
+          known ? (query.error as SsoRefusal['code']) : 'sso_failed',
+          known && query.error_description !== undefined
+            ? query.error_description
+            : 'the identity provider refused the sign-in',
+          `${query.error}: ${query.error_description ?? ''}`.slice(0, 512),
+        );
+      }
       const endpoints = serviceProviderEndpoints(this.providerSettings.publicUrl(), provider.id);
       // The registered redirect URI with the answer's query: never the Host the request claims.
       const callbackUrl = new URL(endpoints.redirectUri);
@@ -180,11 +196,13 @@ export class SsoService {
     if (attempt?.userId == null) throw invalid;
     const user = await this.users.findById(attempt.userId);
     if (user === null || user.disabled) throw invalid;
-    const provider = await this.providers.findFirst({ id: attempt.providerId });
+    // A provider switched off since its answer signs nobody in any more.
+    const provider = await this.providers.enabled(attempt.providerId);
+    if (provider === null) throw invalid;
     const familyId = randomUUID();
     const tokens = await this.auth.signIn(user, {
       method: 'sso',
-      detail: `signed in with ${provider?.name ?? 'an identity provider'}`,
+      detail: `signed in with ${provider.name}`,
       familyId,
     });
     await this.attempts.linkFamily(attempt.id, familyId);
@@ -270,7 +288,7 @@ export class SsoService {
   private async sweep(): Promise<void> {
     if (Date.now() - this.lastSweep < SWEEP_INTERVAL_MS) return;
     this.lastSweep = Date.now();
-    const forgotten = await this.attempts.deleteExpired(this.settings.refreshTokenTtl);
+    const forgotten = await this.attempts.deleteExpired();
     if (forgotten > 0) this.logger.info({ forgotten }, 'forgot finished single sign-on attempts');
   }
 

@@ -37,6 +37,10 @@ export class UsersRepository extends IamModelRepository<'user'> {
     return this.db.user.update({ where: { id }, data: { lastLoginAt: new Date() } });
   }
 
+  platformAdminNamed(username: string): Promise<UserRow | null> {
+    return this.db.user.findFirst({ where: { username, role: 'platform_admin' } });
+  }
+
   async passwordLoginAllowed(orgId: string): Promise<boolean> {
     const organization = await this.db.organization.findUnique({
       where: { id: orgId },

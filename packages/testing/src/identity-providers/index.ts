@@ -7,6 +7,7 @@ export {
 } from './oidc-provider';
 export {
   startTestSamlIdp,
+  type SamlLogoutAnswer,
   type SamlPost,
   type TestSamlIdp,
   type TestSamlIdpOptions,

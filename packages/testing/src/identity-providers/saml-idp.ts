@@ -5,6 +5,7 @@ import {
   forgeResponse,
   generateSigningKey,
   nameIdFormat,
+  newSessionIndex,
   renderResponse,
   responseTemplate,
   type ResponseFacts,
@@ -30,6 +31,11 @@ export interface TestServiceProvider {
   entityId: string;
   acsUrl: string;
   sloUrl?: string;
+  /**
+   * The SP's signing certificate (PEM), as its metadata publishes it: what the IdP checks the SP's signed
+   * LogoutResponses with (readLogoutResponse). Not needed otherwise.
+   */
+  certificatePem?: string;
 }
 
 export interface TestSamlIdpOptions extends ListenOptions {
@@ -43,6 +49,14 @@ export interface SamlPost {
   acsUrl: string;
   SAMLResponse: string;
   RelayState?: string;
+}
+
+/** What a LogoutResponse from the SP says, once its signature and issuer are checked. */
+export interface SamlLogoutAnswer {
+  /** The top-level StatusCode, e.g. urn:oasis:names:tc:SAML:2.0:status:Success. */
+  status: string;
+  /** The ID of the LogoutRequest it answers. */
+  inResponseTo: string;
 }
 
 /** A real SAML 2.0 identity provider (samlify) for a test to sign its users in with. */
@@ -62,6 +76,20 @@ export interface TestSamlIdp {
   forgeResponse(options: ForgedResponseOptions): string;
   /** Handles the SP's LogoutRequest URL (HTTP-Redirect) and returns the redirect back to the SP's SLO URL with a signed LogoutResponse (not requested). */
   signOut(logoutRequestUrl: string): Promise<URL>;
+  /** The SessionIndex of each session the IdP opened for `sub` (one per assertion it issued), oldest first. */
+  sessionsOf(sub: string): string[];
+  /**
+   * IdP-initiated single logout: the URL of a LogoutRequest for `sub` (its NameID) to the SP's SLO URL, in the
+   * HTTP-Redirect binding, signed with the IdP's key (SigAlg and Signature over the query). With a
+   * `sessionIndex` (see sessionsOf) it names that session only; without, every session of the NameID.
+   */
+  logoutRequestUrl(sub: string, sessionIndex?: string): string;
+  /**
+   * Reads the SP's answer to a LogoutRequest: the redirect to the IdP's SLO URL carrying a LogoutResponse
+   * (HTTP-Redirect). Throws unless it is signed by the SP's certificate (setServiceProvider's certificatePem)
+   * and issued by the SP; the status is returned, not judged.
+   */
+  readLogoutResponse(logoutResponseUrl: string): SamlLogoutAnswer;
   stop(): Promise<void>;
 }
 
@@ -86,6 +114,8 @@ export async function startTestSamlIdp(options: TestSamlIdpOptions): Promise<Tes
     identities.set(identity.sub, { ...identity, groups: [...identity.groups] });
   };
   options.identities.forEach(setIdentity);
+  /** The SessionIndexes of the sessions opened, by sub: what an IdP-initiated LogoutRequest names. */
+  const sessions = new Map<string, string[]>();
 
   let sp: { settings: TestServiceProvider; entity: samlify.ServiceProviderInstance } | undefined;
   const setServiceProvider = (settings: TestServiceProvider): void => {
@@ -93,9 +123,12 @@ export async function startTestSamlIdp(options: TestSamlIdpOptions): Promise<Tes
       entityID: settings.entityId,
       assertionConsumerService: [{ Binding: binding.post, Location: settings.acsUrl }],
       singleLogoutService: settings.sloUrl ? [{ Binding: binding.redirect, Location: settings.sloUrl }] : [],
-      // What the IAM SP requires: signed assertions, and a LogoutResponse signed as the Redirect binding signs.
+      ...(settings.certificatePem ? { signingCert: settings.certificatePem } : {}),
+      // What the IAM SP requires: signed assertions, and logout messages (the IdP's LogoutResponse to the SP's
+      // request, and its own LogoutRequest) signed as the Redirect binding signs.
       wantAssertionsSigned: true,
       wantLogoutResponseSigned: true,
+      wantLogoutRequestSigned: true,
     });
     sp = { settings: { ...settings }, entity };
   };
@@ -134,10 +167,11 @@ export async function startTestSamlIdp(options: TestSamlIdpOptions): Promise<Tes
   const idp = samlify.IdentityProvider(idpSettings);
   const metadataXml = idp.getMetadata();
 
-  const facts = (inResponseTo: string): ResponseFacts => {
+  const facts = (inResponseTo: string, sessionIndex?: string): ResponseFacts => {
     const { settings } = currentSp();
     const now = Date.now();
     return {
+      ...(sessionIndex === undefined ? {} : { sessionIndex }),
       inResponseTo,
       issuer: entityId,
       audience: settings.entityId,
@@ -176,6 +210,7 @@ export async function startTestSamlIdp(options: TestSamlIdpOptions): Promise<Tes
     const request = await readAuthnRequest(via, fields);
     const user = identity(sub);
     const { settings, entity } = currentSp();
+    const sessionIndex = newSessionIndex();
     const response = await idp.createLoginResponse(
       entity,
       { extract: { request: { id: request.id } } },
@@ -183,9 +218,10 @@ export async function startTestSamlIdp(options: TestSamlIdpOptions): Promise<Tes
       { email: user.email },
       {
         relayState: request.relayState,
-        customTagReplacement: (template) => renderResponse(template, facts(request.id), user),
+        customTagReplacement: (template) => renderResponse(template, facts(request.id, sessionIndex), user),
       },
     );
+    sessions.set(sub, [...(sessions.get(sub) ?? []), sessionIndex]);
     return { acsUrl: settings.acsUrl, SAMLResponse: response.context, RelayState: request.relayState };
   };
 
@@ -196,6 +232,64 @@ export async function startTestSamlIdp(options: TestSamlIdpOptions): Promise<Tes
       error ? 401 : 200,
       loginPage({ title: currentSp().settings.entityId, action: ssoUrl, fields: carried, error }),
     );
+  };
+
+  const logoutRequestUrl = (sub: string, sessionIndex?: string): string => {
+    identity(sub);
+    const { settings, entity } = currentSp();
+    if (!settings.sloUrl)
+      throw new Error('The service provider has no SLO URL: pass sloUrl to setServiceProvider');
+    const user = { logoutNameID: sub, ...(sessionIndex === undefined ? {} : { sessionIndex }) };
+    // The SP entity wants its LogoutRequests signed: samlify adds SigAlg and Signature over the query.
+    const { context } = idp.createLogoutRequest(entity, 'redirect', user) as { context: string };
+    return context;
+  };
+
+  const readLogoutResponse = (logoutResponseUrl: string): SamlLogoutAnswer => {
+    const { settings, entity } = currentSp();
+    if (!settings.certificatePem) {
+      throw new Error("Pass the SP's certificatePem to setServiceProvider to read its LogoutResponses");
+    }
+    const url = new URL(logoutResponseUrl);
+    if (`${url.origin}${url.pathname}` !== sloUrl) {
+      throw new Error(`A LogoutResponse sent to ${url.origin}${url.pathname}, not to ${sloUrl}`);
+    }
+    const { SAMLResponse, SigAlg, Signature } = Object.fromEntries(url.searchParams);
+    if (SAMLResponse === undefined) throw new Error(`No SAMLResponse in ${logoutResponseUrl}`);
+    if (SigAlg === undefined || Signature === undefined) throw new Error('An unsigned LogoutResponse');
+    // HTTP-Redirect binding: the signature covers SAMLResponse, RelayState and SigAlg as sent, in that order.
+    const sent = new Map(
+      url.search
+        .slice(1)
+        .split('&')
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair] as const),
+    );
+    const octetString = ['SAMLResponse', 'RelayState', 'SigAlg']
+      .flatMap((name) => sent.get(name) ?? [])
+      .join('&');
+    const signed = samlify.SamlLib.verifyMessageSignature(
+      entity.entityMeta,
+      octetString,
+      Buffer.from(Signature, 'base64'),
+      SigAlg,
+    );
+    if (!signed) throw new Error("The LogoutResponse's signature does not verify with the SP's certificate");
+    const xml = samlify.Utility.inflateString(SAMLResponse);
+    const { response, issuer } = samlify.Extractor.extract(xml, samlify.Extractor.logoutResponseFields) as {
+      response?: { inResponseTo?: string };
+      issuer?: string;
+    };
+    if (issuer !== settings.entityId) {
+      throw new Error(`A LogoutResponse from "${String(issuer)}", not from ${settings.entityId}`);
+    }
+    const { top } = samlify.Extractor.extract(xml, samlify.Extractor.logoutResponseStatusFields) as {
+      top?: string;
+    };
+    const inResponseTo = response?.inResponseTo;
+    if (top === undefined || inResponseTo === undefined) {
+      throw new Error(`A LogoutResponse without a status or InResponseTo: ${xml}`);
+    }
+    return { status: top, inResponseTo };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -226,6 +320,10 @@ export async function startTestSamlIdp(options: TestSamlIdpOptions): Promise<Tes
         200,
         autoSubmitPage(post.acsUrl, { SAMLResponse: post.SAMLResponse, RelayState: post.RelayState }),
       );
+    } else if (req.method === 'GET' && url.pathname === '/slo' && query['SAMLResponse'] !== undefined) {
+      // The SP's answer to an IdP-initiated LogoutRequest, brought back by the browser.
+      const answered = readLogoutResponse(url.href);
+      sendHtml(res, 200, `<p>Signed out: ${escapeHtml(answered.status)}</p>`);
     } else if (req.method === 'GET' && url.pathname === '/slo') {
       const { entity } = currentSp();
       const parsed = await idp.parseLogoutRequest(entity, 'redirect', { query });
@@ -289,6 +387,10 @@ export async function startTestSamlIdp(options: TestSamlIdpOptions): Promise<Tes
       }
       return target;
     },
+
+    sessionsOf: (sub) => [...(sessions.get(sub) ?? [])],
+    logoutRequestUrl,
+    readLogoutResponse,
 
     stop: () => close(server),
   };

@@ -97,6 +97,13 @@ export interface ResponseFacts {
   acsUrl: string;
   notBefore: Date;
   notOnOrAfter: Date;
+  /** The AuthnStatement's SessionIndex: the IdP session a LogoutRequest can later name. Random when left out. */
+  sessionIndex?: string;
+}
+
+/** A fresh SessionIndex, as an IdP gives each session it opens. */
+export function newSessionIndex(): string {
+  return `_${randomBytes(16).toString('hex')}`;
 }
 
 /** The response before any signature; samlify's replaceTagsByValue escapes every scalar. */
@@ -121,7 +128,7 @@ export function renderResponse(
     ConditionsNotBefore: facts.notBefore.toISOString(),
     ConditionsNotOnOrAfter: facts.notOnOrAfter.toISOString(),
     Audience: facts.audience,
-    SessionIndex: `_${randomBytes(16).toString('hex')}`,
+    SessionIndex: facts.sessionIndex ?? newSessionIndex(),
   });
   // A function replacer: a "$" in a user's value is text, not a replacement pattern.
   return { id, context: xml.replace('{Attributes}', () => attributeStatement(identity)) };
@@ -162,6 +169,11 @@ export interface ForgedResponseOptions {
   destination?: string;
   /** 'other': a key (and certificate) the SP does not trust. Default 'own'. */
   signingKey?: 'own' | 'other';
+  /**
+   * An assertion made for no request (IdP-initiated, as a portal's app tile makes them): its subject
+   * confirmation names no InResponseTo, though the unsigned Response around it still names `inResponseTo`.
+   */
+  unsolicited?: boolean;
 }
 
 /** A response as the IdP would send it, but for the knobs; signed unless told not to, and with the key told. */
@@ -181,6 +193,9 @@ export function forgeResponse(
   };
   const key = knobs.signingKey === 'other' ? keys.other : keys.own;
   let xml = renderResponse(responseTemplate, facts, identity).context;
+  if (knobs.unsolicited ?? false) {
+    xml = xml.replace(/(<saml:SubjectConfirmationData\b[^>]*?) InResponseTo="[^"]*"/, '$1');
+  }
   if (knobs.signAssertion ?? true) xml = signXml(xml, key, 'assertion');
   if (knobs.signResponse ?? false) xml = signXml(xml, key, 'response');
   return Buffer.from(xml).toString('base64');
