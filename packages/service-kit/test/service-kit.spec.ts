@@ -25,6 +25,7 @@ import {
   HealthRegistry,
   type KnownError,
   KnownErrors,
+  loggedUrl,
   routeLabel,
   ServiceKitModule,
   ZodValidationPipe,
@@ -513,6 +514,17 @@ describe('service logs', () => {
       body: { username: 'ada' },
     });
     expect(lines[0]).not.toMatch(/eyJsecret|sid=secret|kkkk|hunter2|rt-secret/);
+  });
+
+  it("mask a sign-in's code and state and SAML messages in the URLs they log, and keep the rest", () => {
+    expect(
+      loggedUrl('/iam/auth/sso/p/callback?code=SECRET-CODE&state=SECRET-STATE&iss=https%3A%2F%2Fidp'),
+    ).toBe('/iam/auth/sso/p/callback?code=%5Bredacted%5D&state=%5Bredacted%5D&iss=https%3A%2F%2Fidp');
+    expect(loggedUrl('/iam/auth/sso/p/saml/slo?SAMLRequest=abc&SigAlg=rsa&Signature=xyz')).not.toMatch(
+      /abc|xyz/,
+    );
+    expect(loggedUrl('/iam/users?page=2&q=ada')).toBe('/iam/users?page=2&q=ada');
+    expect(loggedUrl('/health')).toBe('/health');
   });
 
   it("keep a failed peer call's request, with its credentials, out of logged errors", () => {

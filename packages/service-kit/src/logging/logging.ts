@@ -32,6 +32,34 @@ export function serializeError(error: unknown): unknown {
   return serialized;
 }
 
+/** Query parameters that carry a credential: a sign-in's code and state, SAML messages, tokens. */
+const SECRET_QUERY_PARAMETERS = new Set([
+  'code',
+  'state',
+  'id_token_hint',
+  'access_token',
+  'token',
+  'SAMLRequest',
+  'SAMLResponse',
+  'Signature',
+  'RelayState',
+]);
+
+/** A request's URL as the access log shows it: the values of credential-bearing query parameters masked. */
+export function loggedUrl(url: string): string {
+  const query = url.indexOf('?');
+  if (query < 0) return url;
+  const parameters = new URLSearchParams(url.slice(query + 1));
+  let masked = false;
+  for (const name of [...parameters.keys()]) {
+    if (SECRET_QUERY_PARAMETERS.has(name)) {
+      parameters.set(name, '[redacted]');
+      masked = true;
+    }
+  }
+  return masked ? `${url.slice(0, query)}?${parameters.toString()}` : url;
+}
+
 const QUIET_PATHS = new Set([
   '/health/live',
   '/health/ready',
@@ -85,7 +113,7 @@ export function loggerModuleParams(service: string, config: WebstreamConfig): Pa
         serializers: {
           req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
             method: req.method,
-            url: req.url,
+            url: loggedUrl(req.url),
             remoteAddress: req.remoteAddress,
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
