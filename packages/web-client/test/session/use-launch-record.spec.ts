@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type LaunchRecord, loadLaunch, saveLaunch } from '../../src/session/launch';
 import { useLaunchRecord } from '../../src/session/useLaunchRecord';
 import { cleanupHooks, renderHook } from './render-hook';
+import { MemoryStorage } from '../memory-storage';
 
 const SESSION = 's-AAAAAAAAAAAAAAAAAAAAAA';
 const WORKSPACE = '0b9d7f4e-6f5c-4b6a-9a51-3c1e2d3f4a5b';
@@ -42,28 +43,6 @@ const expected: LaunchRecord = {
   appName: 'Editor',
   policy: workspace.policy,
 };
-
-class MemoryStorage implements Storage {
-  private readonly items = new Map<string, string>();
-  get length(): number {
-    return this.items.size;
-  }
-  clear(): void {
-    this.items.clear();
-  }
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  key(index: number): string | null {
-    return [...this.items.keys()][index] ?? null;
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-}
 
 let storage: MemoryStorage;
 /** The gateway's answers by path; a test that holds an answer back resolves `release` itself. */

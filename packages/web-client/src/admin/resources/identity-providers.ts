@@ -149,7 +149,7 @@ export function identityProviderFields(context: FormContext, values?: FormValues
       name: 'jitProvisioning',
       label: 'Create users on first sign-in',
       kind: 'checkbox',
-      hint: 'Off: only users who exist already (or were linked before) may sign in.',
+      hint: 'Off: only users who signed in with this provider before may sign in.',
     },
     ...claimFields(kind),
     ...(kind === 'oidc'
