@@ -13,6 +13,11 @@ import { organizationSlugSchema } from './iam-organizations';
  * code is only good with the HttpOnly cookie `start` set in the same browser.
  */
 export const SSO_COOKIE = 'webstream_sso';
+/**
+ * The same cookie where WebStream is reached over https: the __Host- prefix makes the browser refuse one set by
+ * another host of the domain or over plain http, so nobody can plant a known value in a victim's browser.
+ */
+export const SSO_SECURE_COOKIE = '__Host-webstream_sso';
 /** The web client's page that finishes a sign-in. */
 export const SSO_LANDING_PATH = '/sign-in';
 /** How long a started sign-in may take at the provider, and how long its one-time code lives after. */
@@ -101,7 +106,7 @@ export const ssoStartRoute = defineEndpoint({
   method: 'GET',
   path: '/iam/auth/sso/:id/start',
   summary: 'Send the browser to the identity provider',
-  description: `${redirect} to the provider, and sets the ${SSO_COOKIE} cookie that binds the sign-in to this browser; to ${SSO_LANDING_PATH} with the error when the provider cannot be reached.`,
+  description: `${redirect} to the provider, and sets the ${SSO_COOKIE} cookie (${SSO_SECURE_COOKIE} over https) that binds the sign-in to this browser; to ${SSO_LANDING_PATH} with the error when the provider cannot be reached.`,
   tag: 'auth',
   security: [],
   params: iamIdParamSchema,
@@ -168,7 +173,7 @@ export const ssoExchangeRoute = defineEndpoint({
   method: 'POST',
   path: '/iam/auth/sso/exchange',
   summary: "Trade a sign-in's one-time code for tokens",
-  description: `Only with the ${SSO_COOKIE} cookie of the browser that started the sign-in.`,
+  description: `Only with the ${SSO_COOKIE} (or ${SSO_SECURE_COOKIE}) cookie of the browser that started the sign-in.`,
   tag: 'auth',
   security: [],
   body: ssoExchangeRequestSchema,

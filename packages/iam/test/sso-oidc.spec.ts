@@ -182,6 +182,21 @@ describe('single sign-on with OpenID Connect', () => {
     expect(new URL(sameOrigin.headers.get('location') ?? '').origin).toBe(new URL(idp.issuer).origin);
   });
 
+  it('binds the sign-in with a __Host- cookie where WebStream is reached over https', async () => {
+    const https = await sso.fixture.startInstance({
+      publicUrl: 'https://webstream.test',
+      secretsKey: 'k'.repeat(32),
+      sso: { allowHttpProviders: true },
+    });
+    const start = await fetch(`${https.url}/iam/auth/sso/${provider.id}/start`, { redirect: 'manual' });
+    expect(start.status).toBe(302);
+    const [cookie] = start.headers.getSetCookie();
+    const [pair, ...attributes] = (cookie ?? '').split(';').map((part) => part.trim().toLowerCase());
+    expect(pair).toMatch(/^__host-webstream_sso=[a-z0-9_-]{43}$/);
+    expect(attributes).toEqual(expect.arrayContaining(['path=/', 'secure', 'httponly', 'samesite=lax']));
+    expect(attributes.some((attribute) => attribute.startsWith('domain='))).toBe(false);
+  });
+
   it('refuses an answer with a state this browser never started', async () => {
     const browser = new SsoBrowser(sso.iamUrl);
     const callback = await toCallback(browser, alice.sub);

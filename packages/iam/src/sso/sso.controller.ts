@@ -4,6 +4,7 @@ import {
   type IamIdParam,
   SSO_ATTEMPT_TTL_SECONDS,
   SSO_COOKIE,
+  SSO_SECURE_COOKIE,
   ssoExchangeRoute,
   type SsoExchangeRequest,
   ssoOidcCallbackRoute,
@@ -52,11 +53,12 @@ export class SsoController {
     // One secret per browser, kept across its sign-ins, so that two tabs signing in at once do not undo each other.
     const browserSecret = this.browserSecret(req) ?? randomBytes(32).toString('base64url');
     const location = await this.sso.start(id, query.returnTo ?? '/', browserSecret);
-    res.cookie(SSO_COOKIE, browserSecret, {
+    const cookie = this.cookie();
+    res.cookie(cookie.name, browserSecret, {
       httpOnly: true,
       sameSite: 'lax',
-      secure: this.providers.publicUrl().startsWith('https:'),
-      path: '/iam/auth/sso',
+      secure: cookie.secure,
+      path: cookie.path,
       maxAge: SSO_ATTEMPT_TTL_SECONDS * 1000,
     });
     this.redirect(res, 302, location);
@@ -111,8 +113,18 @@ export class SsoController {
   }
 
   private browserSecret(req: Request): string | undefined {
-    const value = parseCookies(req.headers.cookie ?? '')[SSO_COOKIE];
+    const value = parseCookies(req.headers.cookie ?? '')[this.cookie().name];
     return value !== undefined && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : undefined;
+  }
+
+  /**
+   * Over https, a __Host- cookie (Secure, Path=/, no Domain): no other host of the domain can set it. Over plain
+   * http (a proof of concept on this machine) a browser would drop such a cookie, so the plain name is used.
+   */
+  private cookie(): { name: string; secure: boolean; path: string } {
+    return this.providers.publicUrl().startsWith('https:')
+      ? { name: SSO_SECURE_COOKIE, secure: true, path: '/' }
+      : { name: SSO_COOKIE, secure: false, path: '/iam/auth/sso' };
   }
 
   private redirect(res: Response, status: 302 | 303, location: string): void {
