@@ -274,6 +274,25 @@ describe('single sign-on with OpenID Connect', () => {
     });
   });
 
+  it('says on the sign-in page that a provider switched off during the sign-in is gone', async () => {
+    const browser = new SsoBrowser(sso.iamUrl);
+    const callback = await toCallback(browser, alice.sub);
+    const patch = (enabled: boolean) =>
+      call(sso.iamUrl, 'PATCH', `/iam/identity-providers/${provider.id}`, {
+        token: sso.adminToken,
+        body: { enabled },
+      });
+    expect((await patch(false)).status).toBe(200);
+    try {
+      expect(refusedWith((await browser.visit(callback.toString())).location, 'sso_failed')).toMatch(
+        /switched off/,
+      );
+      expect((await browser.visit(`${PUBLIC_URL}/iam/auth/sso/${provider.id}/start`)).status).toBe(404);
+    } finally {
+      expect((await patch(true)).status).toBe(200);
+    }
+  });
+
   it('creates no account when just-in-time provisioning is off', async () => {
     await call(sso.iamUrl, 'PATCH', `/iam/identity-providers/${provider.id}`, {
       token: sso.adminToken,

@@ -328,14 +328,17 @@ export class SsoService {
 
   /** The landing page with the refusal in words; what failed exactly goes to the log and the activity trail. */
   private refused(provider: IdentityProviderWithMappings | undefined, error: unknown): string {
-    if (error instanceof NotFoundException) throw error;
+    // The browser is in the middle of a sign-in: a provider switched off meanwhile is said on the sign-in page.
     const refusal =
       error instanceof SsoRefusal
         ? error
-        : new SsoRefusal('sso_failed', 'the sign-in could not be completed');
+        : error instanceof NotFoundException
+          ? new SsoRefusal('sso_failed', 'this identity provider is switched off or gone', error.message)
+          : new SsoRefusal('sso_failed', 'the sign-in could not be completed');
     const log = { providerId: provider?.id, code: refusal.code, detail: refusal.detail };
-    if (error instanceof SsoRefusal) this.logger.warn(log, `single sign-on refused: ${refusal.description}`);
-    else this.logger.error({ ...log, err: error }, 'single sign-on failed');
+    if (error instanceof SsoRefusal || error instanceof NotFoundException) {
+      this.logger.warn(log, `single sign-on refused: ${refusal.description}`);
+    } else this.logger.error({ ...log, err: error }, 'single sign-on failed');
     if (provider !== undefined) {
       this.metrics.ssoSignIns.inc({ kind: provider.kind, outcome: refusal.code });
       this.audit.activity({
