@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import {
   SSO_ATTEMPT_TTL_SECONDS,
@@ -11,7 +11,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { AuditTrail } from '../audit/audit-trail';
 import { AuthService } from '../auth/auth.service';
 import { AccessTokenRevocation } from '../auth/database-token-subjects';
-import { RefreshTokens } from '../auth/refresh-tokens';
+import { RefreshTokens, sha256 } from '../auth/refresh-tokens';
 import { IamMetrics } from '../common/iam-metrics';
 import {
   type IdentityProviderWithMappings,
@@ -28,10 +28,6 @@ import { oidcProfile, samlProfile } from './external-profile';
 import { SsoAccounts, type ExternalProfile } from './sso-accounts';
 import { SsoAttemptsRepository } from './sso-attempts.repository';
 import { SsoRefusal } from './sso-refusal';
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /** How often a sign-in's start also forgets the attempts that can no longer be answered or logged out. */
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
