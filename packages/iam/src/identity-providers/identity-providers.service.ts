@@ -26,7 +26,8 @@ import {
   IdentityProvidersRepository,
 } from './identity-providers.repository';
 import { ProviderSecrets } from './provider-secrets';
-import { type IdpMetadata, parseIdpMetadata, serviceProviderKeyPair } from './saml-metadata';
+import { type IdpMetadata, parseIdpMetadata } from './saml-metadata';
+import { serviceProviderKeyPair } from './sp-keys';
 
 const METADATA_FETCH_TIMEOUT_MS = 10_000;
 
