@@ -32,7 +32,7 @@ import { serviceProviderKeyPair } from './sp-keys';
 const METADATA_FETCH_TIMEOUT_MS = 10_000;
 
 /** WebStream's URLs for one provider, under the public URL browsers reach it at. */
-export function serviceProviderEndpoints(publicUrl: string, providerId: string): ServiceProviderEndpoints {
+function serviceProviderEndpoints(publicUrl: string, providerId: string): ServiceProviderEndpoints {
   const base = `${publicUrl}/iam/auth/sso/${providerId}`;
   return {
     redirectUri: `${base}/callback`,
@@ -88,6 +88,11 @@ export class IdentityProvidersService extends ScopedCrudService<
       );
     }
     return publicUrl;
+  }
+
+  /** WebStream's URLs for the provider: what it registers at the provider, and what the flows are built on. */
+  endpoints(providerId: string): ServiceProviderEndpoints {
+    return serviceProviderEndpoints(this.publicUrl(), providerId);
   }
 
   protected override async insert(
@@ -218,7 +223,7 @@ export class IdentityProvidersService extends ScopedCrudService<
               spCertificate: row.samlSpCertificate ?? '',
             }
           : null,
-      endpoints: serviceProviderEndpoints(this.publicUrl(), row.id),
+      endpoints: this.endpoints(row.id),
       createdAt: iso(row.createdAt),
       updatedAt: iso(row.updatedAt),
     };

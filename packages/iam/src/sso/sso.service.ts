@@ -17,10 +17,7 @@ import {
   type IdentityProviderWithMappings,
   IdentityProvidersRepository,
 } from '../identity-providers/identity-providers.repository';
-import {
-  IdentityProvidersService,
-  serviceProviderEndpoints,
-} from '../identity-providers/identity-providers.service';
+import { IdentityProvidersService } from '../identity-providers/identity-providers.service';
 import { UsersRepository } from '../users/users.repository';
 import { OidcRelyingParty } from './oidc-relying-party';
 import { SamlServiceProvider } from './saml-service-provider';
@@ -51,7 +48,7 @@ export class SsoService {
 
   constructor(
     private readonly providers: IdentityProvidersRepository,
-    private readonly providerSettings: IdentityProvidersService,
+    private readonly identityProviders: IdentityProvidersService,
     private readonly attempts: SsoAttemptsRepository,
     private readonly oidc: OidcRelyingParty,
     private readonly saml: SamlServiceProvider,
@@ -79,7 +76,7 @@ export class SsoService {
   async start(providerId: string, returnTo: string, browserSecret: string): Promise<string> {
     const provider = await this.enabledProvider(providerId);
     await this.sweep();
-    const endpoints = serviceProviderEndpoints(this.providerSettings.publicUrl(), provider.id);
+    const endpoints = this.identityProviders.endpoints(provider.id);
     const attempt = {
       providerId,
       browserHash: sha256(browserSecret),
@@ -143,7 +140,7 @@ export class SsoService {
           `${query.error}: ${query.error_description ?? ''}`.slice(0, 512),
         );
       }
-      const endpoints = serviceProviderEndpoints(this.providerSettings.publicUrl(), provider.id);
+      const endpoints = this.identityProviders.endpoints(provider.id);
       // The registered redirect URI with the answer's query: never the Host the request claims.
       const callbackUrl = new URL(endpoints.redirectUri);
       for (const [name, value] of Object.entries(query))
@@ -167,7 +164,7 @@ export class SsoService {
     let provider: IdentityProviderWithMappings | undefined;
     try {
       provider = await this.enabledProvider(providerId);
-      const endpoints = serviceProviderEndpoints(this.providerSettings.publicUrl(), provider.id);
+      const endpoints = this.identityProviders.endpoints(provider.id);
       const { inResponseTo, profile } = await this.saml.verify(provider, endpoints, form);
       const attempt = await this.attempts.find(provider.id, inResponseTo);
       if (attempt === null) throw new SsoRefusal('sso_rejected', 'this sign-in was not started here');
@@ -209,7 +206,7 @@ export class SsoService {
   async providerLogoutUrl(familyId: string): Promise<string | undefined> {
     const signIn = await this.attempts.signInOfFamily(familyId);
     if (signIn === null || !signIn.provider.enabled) return undefined;
-    const endpoints = serviceProviderEndpoints(this.providerSettings.publicUrl(), signIn.provider.id);
+    const endpoints = this.identityProviders.endpoints(signIn.provider.id);
     try {
       if (signIn.provider.kind === 'oidc') {
         return await this.oidc.endSessionUrl(
@@ -246,7 +243,7 @@ export class SsoService {
     let provider: IdentityProviderWithMappings | undefined;
     try {
       provider = await this.enabledProvider(providerId);
-      const endpoints = serviceProviderEndpoints(this.providerSettings.publicUrl(), provider.id);
+      const endpoints = this.identityProviders.endpoints(provider.id);
       const message = await this.saml.logoutMessage(provider, endpoints, query, originalQuery);
       if ('response' in message) return this.landing({});
       const signIns = await this.attempts.signInsOfSamlSession(
@@ -275,10 +272,7 @@ export class SsoService {
   async samlMetadata(providerId: string): Promise<string> {
     const provider = await this.providers.findFirst({ id: providerId, kind: 'saml' });
     if (provider === null) throw new NotFoundException(`SAML provider ${providerId} does not exist`);
-    return this.saml.metadata(
-      provider,
-      serviceProviderEndpoints(this.providerSettings.publicUrl(), provider.id),
-    );
+    return this.saml.metadata(provider, this.identityProviders.endpoints(provider.id));
   }
 
   private async sweep(): Promise<void> {
@@ -348,6 +342,6 @@ export class SsoService {
 
   private landing(fragment: Record<string, string>): string {
     const hash = new URLSearchParams(fragment).toString();
-    return `${this.providerSettings.publicUrl()}${SSO_LANDING_PATH}${hash === '' ? '' : `#${hash}`}`;
+    return `${this.identityProviders.publicUrl()}${SSO_LANDING_PATH}${hash === '' ? '' : `#${hash}`}`;
   }
 }
