@@ -76,6 +76,25 @@ export function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z]+)/g, '{$1}');
 }
 
+/**
+ * A request's path matched against an endpoint's (`/iam/users/:id`): each parameter's value as it stands in
+ * the path (still percent-encoded), or undefined when the path is not the endpoint's.
+ */
+export function matchEndpointPath(endpointPath: string, path: string): Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = endpointPath
+    .split(/(:[A-Za-z]+)/)
+    .map((part) => {
+      if (!part.startsWith(':')) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(part.slice(1));
+      return '([^/]+)';
+    })
+    .join('');
+  const found = new RegExp(`^${pattern}$`).exec(path);
+  if (!found) return undefined;
+  return Object.fromEntries(names.map((name, index) => [name, found[index + 1]!]));
+}
+
 /** The path of one call: each `:name` replaced by its percent-encoded value. */
 export function endpointPath(endpoint: EndpointDefinition, params: Record<string, unknown> = {}): string {
   return endpoint.path.replace(/:([A-Za-z]+)/g, (_, name: string) => {

@@ -8,6 +8,7 @@ import {
   type EndpointOutput,
   errorCodeForStatus,
   type ErrorEnvelope,
+  matchEndpointPath,
   parseEndpointRequestPart,
   parseEndpointResponse,
 } from '@webstream/contracts';
@@ -55,18 +56,11 @@ async function bodyOf(req: IncomingMessage): Promise<unknown> {
   return text === '' ? undefined : (JSON.parse(text) as unknown);
 }
 
-/** `/iam/users/:id` matched against a path: the parameters, or undefined when it does not match. */
+/** `/iam/users/:id` matched against a path: the decoded parameters, or undefined when it does not match. */
 function match(pattern: string, path: string): Record<string, string> | undefined {
-  const names: string[] = [];
-  const regex = new RegExp(
-    `^${pattern.replace(/:([A-Za-z]+)/g, (_, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    })}$`,
-  );
-  const found = regex.exec(path);
-  if (!found) return undefined;
-  return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1]!)]));
+  const params = matchEndpointPath(pattern, path);
+  if (params === undefined) return undefined;
+  return Object.fromEntries(Object.entries(params).map(([name, value]) => [name, decodeURIComponent(value)]));
 }
 
 /**

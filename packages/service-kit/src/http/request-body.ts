@@ -1,6 +1,6 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type WebstreamConfig } from '@webstream/config';
-import { type ErrorCode, type ErrorField, FORM_BODY_ROUTES } from '@webstream/contracts';
+import { type ErrorCode, type ErrorField, FORM_BODY_ROUTES, matchEndpointPath } from '@webstream/contracts';
 import bodyParser from 'body-parser';
 import type { NextFunction, Request, Response } from 'express';
 import { envelope } from './raw-responses';
@@ -12,18 +12,6 @@ export interface RequestBodyOptions {
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 const FORM_TYPE = /^application\/x-www-form-urlencoded$/i;
-
-/** An endpoint's Express path (`/iam/auth/sso/:id/saml/acs`) as a pattern over request paths. */
-function pathPattern(path: string): RegExp {
-  const escaped = path
-    .split(/(:[A-Za-z]+)/)
-    .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${escaped}$`);
-}
-
-/** The routes that take an HTML form (a SAML POST binding), by the contracts' own list. */
-const FORM_ROUTES = FORM_BODY_ROUTES.map((route) => pathPattern(route.path));
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const MAX_REPORTED_FIELDS = 20;
 
@@ -174,7 +162,9 @@ export function requestBodies(config: WebstreamConfig, options: RequestBodyOptio
       return;
     }
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
-    const form = FORM_TYPE.test(type) && FORM_ROUTES.some((route) => route.test(req.path));
+    const form =
+      FORM_TYPE.test(type) &&
+      FORM_BODY_ROUTES.some((route) => matchEndpointPath(route.path, req.path) !== undefined);
     if (!JSON_TYPE.test(type) && !form) {
       refuse(
         req,
