@@ -6,7 +6,7 @@ import {
   SSO_LANDING_PATH,
   type TokenResponse,
 } from '@webstream/contracts';
-import { call } from '@webstream/testing';
+import { call, startTestSamlIdp, type TestIdentity, type TestSamlIdp } from '@webstream/testing';
 import { expect } from 'vitest';
 import { type IamFixture, login, startIamFixture } from './iam-harness';
 
@@ -182,4 +182,30 @@ export async function workspacesOf(iamUrl: string, accessToken: string): Promise
   });
   expect(answer.status).toBe(200);
   return answer.body.items.map((workspace) => workspace.name);
+}
+
+/**
+ * A test SAML IdP and WebStream's provider for it (user names from the `username` attribute, provider group
+ * `eng` mapped to the fixture's engineers), each told the other's URLs and certificates.
+ */
+export async function startSamlProvider(
+  sso: SsoFixture,
+  identities: TestIdentity[],
+): Promise<{ idp: TestSamlIdp; provider: IdentityProvider }> {
+  const idp = await startTestSamlIdp({ identities });
+  const provider = await createProvider(sso, {
+    name: 'Acme SAML',
+    kind: 'saml',
+    claims: { username: 'username' },
+    saml: { metadataUrl: idp.metadataUrl },
+    groupMappings: [{ externalGroup: 'eng', groupId: sso.engineers.groupId }],
+  });
+  idp.setServiceProvider({
+    entityId: provider.endpoints.spEntityId,
+    acsUrl: provider.endpoints.acsUrl,
+    sloUrl: provider.endpoints.sloUrl,
+    // What WebStream's metadata publishes: the IdP checks WebStream's LogoutResponses with it.
+    certificatePem: provider.saml!.spCertificate,
+  });
+  return { idp, provider };
 }

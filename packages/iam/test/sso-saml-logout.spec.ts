@@ -1,14 +1,14 @@
 import { type IdentityProvider, type TokenResponse } from '@webstream/contracts';
-import { call, startTestSamlIdp, type TestIdentity, type TestSamlIdp } from '@webstream/testing';
+import { call, type TestIdentity, type TestSamlIdp } from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authnRequestId,
   codeOf,
-  createProvider,
   PUBLIC_URL,
   refusedWith,
   SsoBrowser,
   type SsoFixture,
+  startSamlProvider,
   startSsoFixture,
 } from './sso-harness';
 
@@ -36,21 +36,7 @@ describe('single logout started by the SAML IdP (a LogoutRequest, HTTP-Redirect)
 
   beforeAll(async () => {
     sso = await startSsoFixture('ws_iam_sso_saml_slo');
-    idp = await startTestSamlIdp({ identities: [dana, fox] });
-    provider = await createProvider(sso, {
-      name: 'Acme SAML',
-      kind: 'saml',
-      claims: { username: 'username' },
-      saml: { metadataUrl: idp.metadataUrl },
-      groupMappings: [{ externalGroup: 'eng', groupId: sso.engineers.groupId }],
-    });
-    idp.setServiceProvider({
-      entityId: provider.endpoints.spEntityId,
-      acsUrl: provider.endpoints.acsUrl,
-      sloUrl: provider.endpoints.sloUrl,
-      // What WebStream's metadata publishes: the IdP checks WebStream's LogoutResponses with it.
-      certificatePem: provider.saml!.spCertificate,
-    });
+    ({ idp, provider } = await startSamlProvider(sso, [dana, fox]));
   });
 
   afterAll(async () => {

@@ -1,14 +1,14 @@
 import { type IdentityProvider, type LogoutResponse } from '@webstream/contracts';
-import { call, startTestSamlIdp, type TestIdentity, type TestSamlIdp } from '@webstream/testing';
+import { call, type TestIdentity, type TestSamlIdp } from '@webstream/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authnRequestId,
   codeOf,
-  createProvider,
   PUBLIC_URL,
   refusedWith,
   SsoBrowser,
   type SsoFixture,
+  startSamlProvider,
   startSsoFixture,
   workspacesOf,
 } from './sso-harness';
@@ -28,19 +28,7 @@ describe('single sign-on with SAML 2.0', () => {
 
   beforeAll(async () => {
     sso = await startSsoFixture('ws_iam_sso_saml');
-    idp = await startTestSamlIdp({ identities: [dana] });
-    provider = await createProvider(sso, {
-      name: 'Acme SAML',
-      kind: 'saml',
-      claims: { username: 'username' },
-      saml: { metadataUrl: idp.metadataUrl },
-      groupMappings: [{ externalGroup: 'eng', groupId: sso.engineers.groupId }],
-    });
-    idp.setServiceProvider({
-      entityId: provider.endpoints.spEntityId,
-      acsUrl: provider.endpoints.acsUrl,
-      sloUrl: provider.endpoints.sloUrl,
-    });
+    ({ idp, provider } = await startSamlProvider(sso, [dana]));
   });
 
   afterAll(async () => {
