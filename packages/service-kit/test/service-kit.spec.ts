@@ -12,6 +12,7 @@ import {
   NotFoundException,
   type INestApplication,
   type OnModuleInit,
+  Param,
   Post,
 } from '@nestjs/common';
 import { webstreamConfigSchema } from '@webstream/config';
@@ -68,6 +69,11 @@ class ThingsController {
   ): z.output<typeof thingSchema> {
     created += 1;
     return body;
+  }
+
+  @Get('named/:name')
+  named(@Param('name') name: string): { name: string } {
+    return { name };
   }
 
   @Get('duplicate')
@@ -249,6 +255,28 @@ describe('service kit', () => {
       expect(query.status).toBe(400);
       expect((await errorOf(query)).fields?.[0]?.path).toBe('query.q');
       expect(created).toBe(before);
+    });
+
+    it('answers a path that does not decode with 400 naming (path) before any route, not 404; and decodes a good one', async () => {
+      for (const path of ['/things/named/%ZZ', '/things/named/%ED%A0%80', '/things/named/a%00b']) {
+        const answer = await fetch(`${base}${path}`);
+        expect(answer.status, path).toBe(400);
+        expect(
+          (await errorOf(answer)).fields?.map((field) => field.path),
+          path,
+        ).toEqual(['(path)']);
+      }
+      const before = created;
+      const withBody = await fetch(`${base}/things%ZZ`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"name":"ok","maxSessions":1}',
+      });
+      expect(withBody.status).toBe(400);
+      expect(created).toBe(before);
+      const good = await fetch(`${base}/things/named/a%20b%2Fc`);
+      expect(good.status).toBe(200);
+      expect(await good.json()).toEqual({ name: 'a b/c' });
     });
 
     it('refuses a body on GET with 400, never a 5xx', async () => {

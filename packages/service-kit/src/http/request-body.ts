@@ -103,6 +103,21 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+/**
+ * What is wrong with a request path no route could take apart: a % not followed by two hex digits, or escapes
+ * that are not UTF-8 (the router would fail on it mid-match, and a route that never matched answers 404), or an
+ * escaped NUL, which would reach a route's parameters.
+ */
+export function pathFault(path: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return 'must be percent-encoded UTF-8 (it holds a % not followed by two hex digits, or bytes that are not UTF-8)';
+  }
+  return decoded.includes('\u0000') ? 'must not contain a NUL character' : undefined;
+}
+
 /** Strings holding a NUL or half a surrogate pair, by their path (`name`, `members[2].id`, `query.q`). */
 export function hostileStrings(value: unknown, path: string, found: ErrorField[] = []): ErrorField[] {
   if (found.length >= MAX_REPORTED_FIELDS) return found;
@@ -129,7 +144,7 @@ export function hostileStrings(value: unknown, path: string, found: ErrorField[]
  * 415, as is a charset other than UTF-8; malformed JSON (or a top-level value that is not an object or array)
  * 400 invalid_json with the parser's position; one over its route group's limit 413 naming the limit and the key;
  * a NUL or half a surrogate pair in any string of the body or the query 400 naming the field, so that no such
- * value reaches a route, a log or PostgreSQL.
+ * value reaches a route, a log or PostgreSQL; and a path that does not decode (see pathFault) 400 naming `(path)`.
  */
 export function requestBodies(config: WebstreamConfig, options: RequestBodyOptions = {}) {
   const { defaultMaxBytes, telemetryMaxBytes } = config.requestBodies;
@@ -145,6 +160,11 @@ export function requestBodies(config: WebstreamConfig, options: RequestBodyOptio
     const telemetry = telemetryRoutes.has(req.path);
     const limit = telemetry ? telemetryMaxBytes : defaultMaxBytes;
     const limitKey = telemetry ? 'requestBodies.telemetryMaxBytes' : 'requestBodies.defaultMaxBytes';
+    const fault = pathFault(req.path);
+    if (fault !== undefined) {
+      refuse(req, res, 400, 'validation_failed', `the path ${fault}`, [{ path: '(path)', message: fault }]);
+      return;
+    }
     const checkStrings = (): void => {
       const fields = [...hostileStrings(req.body, ''), ...hostileStrings(req.query, 'query')];
       if (fields.length > 0) {
