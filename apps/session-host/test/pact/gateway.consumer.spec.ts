@@ -116,7 +116,10 @@ describe('pact: session host → gateway', () => {
         response.jsonBody(like(example(unregisterResponseSchema, { success: true }))),
       )
       .executeTest(async (mock) => {
-        expect((await client(mock.url).unregister({ serverUrl: SERVER_URL })).status).toBe(200);
+        // The contract is the request's shape, not shutdown's 3 s budget, which a busy CI machine may overrun.
+        const answer = await client(mock.url).unregister({ serverUrl: SERVER_URL }, 30_000);
+        expect(answer.problem).toBeUndefined();
+        expect(answer.status).toBe(200);
       }));
 
   it('reports a session whose streamer was lost', () =>
