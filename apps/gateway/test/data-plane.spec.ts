@@ -225,6 +225,32 @@ describe('the data plane', () => {
     socket.close();
   });
 
+  it("passes on the streamer's first message when it comes in one packet with the upgrade's answer", async () => {
+    const connection = await session(sam, 'sam-dp-0002');
+    const greeting = JSON.stringify({ type: 'audio-format', codec: 'opus', sampleRate: 48_000, channels: 2 });
+    streamer.greeting = greeting;
+    try {
+      // Listening from the start: the greeting may come in the same packet as the gateway's 101.
+      const socket = new WebSocket(`${ws}/audio?ticket=${connection.tickets.audio}`);
+      const received: string[] = [];
+      const echoed = new Promise<void>((done, fail) => {
+        socket.on('message', (data) => {
+          const text = (data as Buffer).toString();
+          received.push(text);
+          if (text === 'after') done();
+        });
+        socket.once('error', fail);
+      });
+      await new Promise((opened) => socket.once('open', opened));
+      socket.send('after');
+      await echoed;
+      expect(received).toEqual([greeting, 'after']);
+      socket.close();
+    } finally {
+      streamer.greeting = undefined;
+    }
+  });
+
   it('ends a session when its own streamer says so, keeping the reason for the reconnect preflight', async () => {
     const connection = await session(una, 'una-dp-0005');
     const ended = (body: unknown, token?: string) =>

@@ -204,9 +204,14 @@ export class SocketRelay implements BeforeApplicationShutdown, OnApplicationShut
     // orderly end. The only listener beside the pipe's, on the only side whose end needs telling apart. A slow
     // browser needs none: the pipe pauses the streamer's socket once the browser's holds its high-water mark,
     // and the streamer, seeing its own buffer fill, drops frames for it (streamer.maxBufferedBytes).
-    upstream.on('data', (chunk: Buffer) => {
-      if ((chunk[0]! & 0x0f) === 0x08) orderlyEnd = true;
-    });
+    // Only once http-proxy has put back what came in the packet of the upgrade's answer (the streamer's first
+    // message, such as /audio's format): a 'data' listener makes the socket flow, and a chunk put back into a
+    // flowing socket goes to the listeners it has, this one alone, before the pipe is there: lost to the browser.
+    process.nextTick(() =>
+      upstream.on('data', (chunk: Buffer) => {
+        if ((chunk[0]! & 0x0f) === 0x08) orderlyEnd = true;
+      }),
+    );
     // Registered before http-proxy pipes the sockets, so the reason reaches the browser before the pipe
     // ends its socket.
     let told = false;

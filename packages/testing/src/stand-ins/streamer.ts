@@ -40,6 +40,11 @@ export class StandInStreamer {
   readonly upgrades: StreamerUpgrade[] = [];
   /** Upgrades that broke the contract, and why. */
   readonly violations: string[] = [];
+  /**
+   * A message each socket sends as it opens, in the same TCP write as the upgrade's answer: as a real streamer's
+   * first message (/audio's format) may reach the gateway together with the 101.
+   */
+  greeting: string | undefined;
   readonly sockets = new WebSocketServer({ noServer: true });
   private readonly standIn = new StandIn()
     .on(streamerEndRoute, (request) => this.refusal(request.headers) ?? { body: { ended: true as const } })
@@ -129,7 +134,17 @@ export class StandInStreamer {
     const sessionId = parsed.data[SESSION_ID_HEADER];
     if (sessionId === undefined || !this.sessions.has(sessionId)) return refuse(403);
     this.upgrades.push({ path: path as StreamerSocketPath, headers: req.headers });
-    this.sockets.handleUpgrade(req, socket, head, (ws) => this.sockets.emit('connection', ws, req));
+    const greeting = this.greeting;
+    if (greeting === undefined) {
+      this.sockets.handleUpgrade(req, socket, head, (ws) => this.sockets.emit('connection', ws, req));
+      return;
+    }
+    socket.cork();
+    this.sockets.handleUpgrade(req, socket, head, (ws) => {
+      ws.send(greeting);
+      this.sockets.emit('connection', ws, req);
+      process.nextTick(() => socket.uncork());
+    });
   }
 }
 
