@@ -67,9 +67,10 @@ describe('single sign-on in Chromium, through the real gateway', () => {
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
-    // The test identity providers are served over http.
+    // The test identity providers are served over http, on this machine's loopback.
     stack = await startAllInOne('single-sign-on', {
       WEBSTREAM__ACCESSMANAGEMENT__SSO__ALLOWHTTPPROVIDERS: 'true',
+      WEBSTREAM__ACCESSMANAGEMENT__SSO__ALLOWEDPROVIDERNETWORKS: '[127.0.0.0/8, "::1"]',
     });
     gatewayUrl = stack.gatewayUrl;
     const adminPassword = stack.passwordOf('admin');

@@ -125,7 +125,7 @@ describe('loadConfig: defaults', () => {
           addressWindowSeconds: 3600,
         },
         entitlementCacheTtl: 60,
-        sso: { allowHttpProviders: false },
+        sso: { allowHttpProviders: false, allowedProviderNetworks: [] },
       },
       mcpApiKeys: [],
       metricsEngine: {

@@ -52,6 +52,7 @@ import { ApiKeysRepository } from './api-keys/api-keys.repository';
 import { IdentityProvidersController } from './identity-providers/identity-providers.controller';
 import { IdentityProvidersRepository } from './identity-providers/identity-providers.repository';
 import { IdentityProvidersService } from './identity-providers/identity-providers.service';
+import { ProviderEgress } from './identity-providers/provider-egress';
 import { ProviderSecrets } from './identity-providers/provider-secrets';
 import { ExternalIdentitiesRepository } from './sso/external-identities.repository';
 import { OidcRelyingParty } from './sso/oidc-relying-party';
@@ -140,6 +141,7 @@ export class IamModule {
         ApiKeysService,
         MeService,
         ProviderSecrets,
+        ProviderEgress,
         IdentityProvidersService,
         OidcRelyingParty,
         SamlServiceProvider,

@@ -115,9 +115,14 @@ export function authnRequestId(redirectUrl: string): string {
   return id;
 }
 
+/** The test identity providers are served over http on this machine's loopback. */
+export const LAB_SSO = { allowHttpProviders: true, allowedProviderNetworks: ['127.0.0.0/8', '::1'] };
+
 /** IAM on a database of its own with an organization to sign into, its admin signed in. */
 export interface SsoFixture {
   fixture: IamFixture;
+  /** What IAM seals provider secrets with: another instance over the same database needs it to open them. */
+  secretsKey: string;
   iamUrl: string;
   adminToken: string;
   orgId: string;
@@ -127,11 +132,8 @@ export interface SsoFixture {
 }
 
 export async function startSsoFixture(prefix: string): Promise<SsoFixture> {
-  const fixture = await startIamFixture(prefix, {
-    publicUrl: PUBLIC_URL,
-    secretsKey: randomBytes(32).toString('hex'),
-    sso: { allowHttpProviders: true },
-  });
+  const secretsKey = randomBytes(32).toString('hex');
+  const fixture = await startIamFixture(prefix, { publicUrl: PUBLIC_URL, secretsKey, sso: LAB_SSO });
   const iamUrl = fixture.iam.url;
   const adminToken = (await login(iamUrl, fixture.admin.username, fixture.admin.password)).accessToken;
   const orgSlug = `acme-${randomBytes(3).toString('hex')}`;
@@ -155,6 +157,7 @@ export async function startSsoFixture(prefix: string): Promise<SsoFixture> {
   await as('POST', '/iam/entitlements', { workspaceId: workspace.id, groupId: group.id });
   return {
     fixture,
+    secretsKey,
     iamUrl,
     adminToken,
     orgId: org.id,

@@ -7,6 +7,7 @@ import { login } from './iam-harness';
 import {
   codeOf,
   createProvider,
+  LAB_SSO,
   PUBLIC_URL,
   refusedWith,
   SsoBrowser,
@@ -186,7 +187,7 @@ describe('single sign-on with OpenID Connect', () => {
     const https = await sso.fixture.startInstance({
       publicUrl: 'https://webstream.test',
       secretsKey: 'k'.repeat(32),
-      sso: { allowHttpProviders: true },
+      sso: LAB_SSO,
     });
     const start = await fetch(`${https.url}/iam/auth/sso/${provider.id}/start`, { redirect: 'manual' });
     expect(start.status).toBe(302);
@@ -195,6 +196,30 @@ describe('single sign-on with OpenID Connect', () => {
     expect(pair).toMatch(/^__host-webstream_sso=[a-z0-9_-]{43}$/);
     expect(attributes).toEqual(expect.arrayContaining(['path=/', 'secure', 'httponly', 'samesite=lax']));
     expect(attributes.some((attribute) => attribute.startsWith('domain='))).toBe(false);
+  });
+
+  it('calls no identity provider at an address that is not public unless its network is allowed', async () => {
+    // The same provider, seen by an IAM that allows no internal network: the test provider is on loopback.
+    const guarded = await sso.fixture.startInstance({
+      publicUrl: PUBLIC_URL,
+      secretsKey: sso.secretsKey,
+      sso: { allowHttpProviders: true },
+    });
+    const start = await fetch(`${guarded.url}/iam/auth/sso/${provider.id}/start`, { redirect: 'manual' });
+    expect(start.status).toBe(302);
+    expect(refusedWith(start.headers.get('location') ?? '', 'sso_failed')).toBe(
+      'the identity provider cannot be reached',
+    );
+    await sso.fixture.recorder.waitFor(
+      (event): event is typeof event =>
+        event.kind === 'activity' &&
+        /failed with Acme Login: sso_failed: .*EPROVIDERADDRESS: localhost is not at a public address/.test(
+          event.detail ?? '',
+        ),
+    );
+    // Where the operator allowed loopback (as the fixture's IAM does) the same provider is reached.
+    const allowed = await fetch(`${sso.iamUrl}/iam/auth/sso/${provider.id}/start`, { redirect: 'manual' });
+    expect(new URL(allowed.headers.get('location') ?? '').origin).toBe(new URL(idp.issuer).origin);
   });
 
   it('refuses an answer with a state this browser never started', async () => {
@@ -380,6 +405,25 @@ describe('single sign-on with OpenID Connect', () => {
     );
     expect(plainHttp.status).toBe(400);
     expect(plainHttp.body.error.fields[0]!.path).toBe('oidc.issuer');
+    // The cloud's metadata service, and loopback written as an IPv4-mapped IPv6 address: never called.
+    for (const issuer of ['https://169.254.169.254/', 'https://[::ffff:127.0.0.1]:8443/realms/x']) {
+      const internal = await call<{ error: { fields: { path: string; message: string }[] } }>(
+        https.url,
+        'POST',
+        '/iam/identity-providers',
+        {
+          token: sso.adminToken,
+          body: { orgId: sso.orgId, name: 'Internal', kind: 'oidc', oidc: { issuer, clientId: 'x' } },
+        },
+      );
+      expect(internal.status, issuer).toBe(400);
+      expect(internal.body.error.fields[0]).toEqual({
+        path: 'oidc.issuer',
+        message: expect.stringMatching(
+          /is not at a public address; accessManagement\.sso\.allowedProviderNetworks/,
+        ),
+      });
+    }
     const noOpenid = await call<{ error: { fields: { path: string }[] } }>(
       sso.iamUrl,
       'POST',

@@ -73,6 +73,41 @@ describe('single sign-on with SAML 2.0', () => {
     expect(xml).toContain('WantAssertionsSigned="true"');
   });
 
+  it('reads no metadata from an address that is not public unless its network is allowed', async () => {
+    const guarded = await sso.fixture.startInstance({
+      publicUrl: PUBLIC_URL,
+      secretsKey: sso.secretsKey,
+      sso: { allowHttpProviders: true },
+    });
+    for (const metadataUrl of [idp.metadataUrl, idp.metadataUrl.replace('localhost', '127.0.0.1')]) {
+      const refused = await call<{ error: { fields: { path: string; message: string }[] } }>(
+        guarded.url,
+        'POST',
+        '/iam/identity-providers',
+        {
+          token: sso.adminToken,
+          body: { orgId: sso.orgId, name: 'Internal SAML', kind: 'saml', saml: { metadataUrl } },
+        },
+      );
+      expect(refused.status, metadataUrl).toBe(400);
+      expect(refused.body.error.fields).toEqual([
+        {
+          path: 'saml.metadataUrl',
+          message: expect.stringMatching(
+            /is not at a public address; accessManagement\.sso\.allowedProviderNetworks/,
+          ),
+        },
+      ]);
+    }
+    const providers = await call<{ items: { name: string }[] }>(
+      sso.iamUrl,
+      'GET',
+      `/iam/identity-providers?orgId=${sso.orgId}`,
+      { token: sso.adminToken },
+    );
+    expect(providers.body.items.map((item) => item.name)).not.toContain('Internal SAML');
+  });
+
   it('signs the user in from a signed assertion, provisioned, with the mapped workspace', async () => {
     const browser = new SsoBrowser(sso.iamUrl);
     const form = await idp.signIn(await start(browser), dana.sub);

@@ -3,6 +3,7 @@ import {
   enumOf,
   flag,
   hostOrIp,
+  ipRanges,
   httpBaseUrl,
   port,
   postgresUrl,
@@ -44,6 +45,9 @@ const loginThrottleSchema = z.strictObject({
 const ssoSchema = z.strictObject({
   // Identity providers must be reached over https; true lets http ones be saved (a lab or a test, never production).
   allowHttpProviders: flag(false),
+  // IAM calls providers (OIDC discovery, keys, token, userinfo; SAML metadata) at URLs an organization's admin
+  // chose: only public addresses, unless the operator names the internal networks a provider may be in.
+  allowedProviderNetworks: ipRanges(),
 });
 
 export const accessManagementSchema = z

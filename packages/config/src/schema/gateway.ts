@@ -6,7 +6,7 @@ import {
   flag,
   hostOrIp,
   httpBaseUrl,
-  isIpOrCidr,
+  ipRanges,
   isUrlWithProtocol,
   port,
   related,
@@ -100,14 +100,7 @@ export const gatewaySchema = z.strictObject({
       { error: rule('must be a list of CSP sources') },
     )
     .default(() => []),
-  trustedProxies: z
-    .array(
-      z
-        .string({ error: rule('must be an IP address or CIDR range such as 10.0.0.0/8') })
-        .refine(isIpOrCidr, { error: 'must be an IP address or CIDR range such as 10.0.0.0/8' }),
-      { error: rule('must be a list of IP addresses or CIDR ranges') },
-    )
-    .default(() => []),
+  trustedProxies: ipRanges(),
   loadBalancing: z
     .strictObject({
       strategy: enumOf(LOAD_BALANCING_STRATEGIES, 'RoundRobin'),

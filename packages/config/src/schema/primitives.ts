@@ -78,6 +78,18 @@ export function isIpOrCidr(value: string): boolean {
   return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
 }
 
+/** A list of IP addresses or CIDR ranges, empty unless set. */
+export function ipRanges() {
+  return z
+    .array(
+      z
+        .string({ error: rule('must be an IP address or CIDR range such as 10.0.0.0/8') })
+        .refine(isIpOrCidr, { error: 'must be an IP address or CIDR range such as 10.0.0.0/8' }),
+      { error: rule('must be a list of IP addresses or CIDR ranges') },
+    )
+    .default(() => []);
+}
+
 export function isUrlWithProtocol(value: string, protocols: readonly string[]): boolean {
   if (value === '' || value.trim() !== value) return false;
   try {

@@ -11,7 +11,7 @@ import {
   type UpdateIdentityProvider,
 } from '@webstream/contracts';
 import { createHttpClient, RequestValidationException } from '@webstream/service-kit';
-import { isAxiosError } from 'axios';
+import { type AxiosInstance, isAxiosError } from 'axios';
 import { AuditTrail } from '../audit/audit-trail';
 import { type Actor } from '../auth/actor';
 import { IamChanges } from '../changes/iam-changes';
@@ -25,6 +25,7 @@ import {
   type IdentityProviderWithMappings,
   IdentityProvidersRepository,
 } from './identity-providers.repository';
+import { ProviderAddressRefused, ProviderEgress } from './provider-egress';
 import { ProviderSecrets } from './provider-secrets';
 import { type IdpMetadata, parseIdpMetadata } from './saml-metadata';
 import { serviceProviderKeyPair } from './sp-keys';
@@ -53,18 +54,13 @@ export class IdentityProvidersService extends ScopedCrudService<
   ListIdentityProvidersQuery,
   Prisma.IdentityProviderWhereInput
 > {
-  private readonly metadataClient = createHttpClient({
-    timeout: METADATA_FETCH_TIMEOUT_MS,
-    responseType: 'text',
-    maxContentLength: MAX_SAML_METADATA_LENGTH,
-    // A redirect could lead the request to an address the operator's URL check never saw.
-    maxRedirects: 0,
-  });
+  private readonly metadataClient: AxiosInstance;
 
   constructor(
     private readonly providers: IdentityProvidersRepository,
     private readonly groups: GroupsRepository,
     private readonly secrets: ProviderSecrets,
+    private readonly egress: ProviderEgress,
     @InjectIamSettings() private readonly settings: IamSettings,
     audit: AuditTrail,
     changes: IamChanges,
@@ -76,6 +72,14 @@ export class IdentityProvidersService extends ScopedCrudService<
       feedsEntitlements: false,
       toItem: (row) => this.toIdentityProvider(row),
       filter: (query) => (query.q === undefined ? {} : { name: contains(query.q) }),
+    });
+    this.metadataClient = createHttpClient({
+      timeout: METADATA_FETCH_TIMEOUT_MS,
+      responseType: 'text',
+      maxContentLength: MAX_SAML_METADATA_LENGTH,
+      // A redirect's target would skip the check of an IP literal.
+      maxRedirects: 0,
+      ...egress.agents,
     });
   }
 
@@ -118,7 +122,7 @@ export class IdentityProvidersService extends ScopedCrudService<
     };
     if (body.kind === 'oidc') {
       const { oidc } = body;
-      this.assertProviderUrl('oidc.issuer', oidc.issuer);
+      this.assertCalledUrl('oidc.issuer', oidc.issuer);
       return this.providers.createWithMappings(
         {
           ...common,
@@ -169,7 +173,7 @@ export class IdentityProvidersService extends ScopedCrudService<
     };
     if (body.oidc !== undefined) {
       const { issuer, clientId, clientSecret, scopes } = body.oidc;
-      if (issuer !== undefined) this.assertProviderUrl('oidc.issuer', issuer);
+      if (issuer !== undefined) this.assertCalledUrl('oidc.issuer', issuer);
       Object.assign(data, {
         oidcIssuer: issuer,
         oidcClientId: clientId,
@@ -243,11 +247,14 @@ export class IdentityProvidersService extends ScopedCrudService<
     if (saml.metadataXml !== undefined)
       return this.checkedMetadata(parseIdpMetadata(saml.metadataXml, 'saml.metadataXml'), 'saml.metadataXml');
     const url = saml.metadataUrl!;
-    this.assertProviderUrl('saml.metadataUrl', url);
+    this.assertCalledUrl('saml.metadataUrl', url);
     let xml: string;
     try {
       xml = (await this.metadataClient.get<string>(url)).data;
     } catch (error) {
+      if (isAxiosError(error) && error.cause instanceof ProviderAddressRefused) {
+        throw new RequestValidationException([{ path: 'saml.metadataUrl', message: error.cause.message }]);
+      }
       throw new BadGatewayException(
         // Only the HTTP status: what failed further in (a refused connection, a parse error) would let the
         // caller map the network IAM sits in.
@@ -274,6 +281,17 @@ export class IdentityProvidersService extends ScopedCrudService<
           message: `must be https (${url}); accessManagement.sso.allowHttpProviders allows http in a lab`,
         },
       ]);
+    }
+  }
+
+  /** A URL IAM itself calls: a provider URL, and not an IP literal of an address IAM may not call. */
+  private assertCalledUrl(field: string, url: string): void {
+    this.assertProviderUrl(field, url);
+    try {
+      this.egress.assertCallable(url);
+    } catch (error) {
+      if (!(error instanceof ProviderAddressRefused)) throw error;
+      throw new RequestValidationException([{ path: field, message: error.message }]);
     }
   }
 

@@ -18,6 +18,8 @@ export interface IamSettings {
     /** Seals identity providers' secrets; they cannot be saved without it. */
     secretsKey: string | undefined;
     allowHttpProviders: boolean;
+    /** Non-public networks IAM may call identity providers in (CIDRs); public addresses are always allowed. */
+    allowedProviderNetworks: readonly string[];
   };
   audit: {
     url: string;
@@ -56,6 +58,7 @@ export function iamSettings(config: WebstreamConfig, role: string): IamSettings 
       publicUrl: access.publicUrl ?? config.gateway.publicUrl,
       secretsKey: access.secretsKey,
       allowHttpProviders: access.sso.allowHttpProviders,
+      allowedProviderNetworks: access.sso.allowedProviderNetworks,
     },
     audit: {
       url: config.metricsEngine.url,

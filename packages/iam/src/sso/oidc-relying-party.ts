@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import * as client from 'openid-client';
 import { type IdentityProviderWithMappings } from '../identity-providers/identity-providers.repository';
+import { ProviderEgress } from '../identity-providers/provider-egress';
 import { ProviderSecrets } from '../identity-providers/provider-secrets';
 import { type IamSettings, InjectIamSettings } from '../settings/iam-settings';
 import { SsoRefusal } from './sso-refusal';
@@ -34,6 +35,7 @@ export class OidcRelyingParty {
 
   constructor(
     private readonly secrets: ProviderSecrets,
+    private readonly egress: ProviderEgress,
     @InjectIamSettings() private readonly settings: IamSettings,
   ) {}
 
@@ -134,6 +136,8 @@ export class OidcRelyingParty {
         {
           timeout: DISCOVERY_TIMEOUT_SECONDS,
           execute: this.settings.sso.allowHttpProviders ? [client.allowInsecureRequests] : [],
+          // Kept by the configuration for every later call: JWKS, token, userinfo.
+          [client.customFetch]: this.egress.fetch,
         },
       );
     } catch (error) {
@@ -146,10 +150,10 @@ export class OidcRelyingParty {
   }
 }
 
+/** An error and what caused it ("fetch failed" alone would hide a refused address or a TLS failure). */
 export function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
-  }
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const own = typeof code === 'string' ? `${code}: ${error.message}` : error.message;
+  return error.cause instanceof Error ? `${own} (${describe(error.cause)})` : own;
 }
