@@ -100,7 +100,16 @@ describe('the gateway app', () => {
     const asset = await fetch(`${builtin.url}${script!}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
-    expect((await fetch(`${builtin.url}/no/such/page`)).status).toBe(404);
+    expect((await fetch(`${builtin.url}/`, { method: 'HEAD' })).status).toBe(200);
+    for (const [method, path] of [
+      ['GET', '/no/such/page'],
+      ['GET', '/assets'],
+      ['POST', '/'],
+    ] as const) {
+      const missing = await fetch(`${builtin.url}${path}`, { method });
+      expect(missing.status, `${method} ${path}`).toBe(404);
+      expect(missing.headers.get('content-type'), `${method} ${path}`).toMatch(/^application\/json/);
+    }
     for (const path of ['/iam/nothing-here', '/gateway/nothing-here', '/getConnection']) {
       const api = await fetch(`${builtin.url}${path}`);
       expect(api.status, path).not.toBe(200);

@@ -1,8 +1,17 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
-import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { ServeStaticModule } from '@nestjs/serve-static';
 import { type ServerResponse } from 'node:http';
+import { dirname, join, sep } from 'node:path';
+import {
+  type DynamicModule,
+  Inject,
+  Logger,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  RequestMethod,
+} from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import serveStatic from 'serve-static';
 
 /** The built browser client (packages/web-client/dist), or undefined when it has not been built. */
 export function webClientRoot(): string | undefined {
@@ -17,50 +26,61 @@ export function webClientRoot(): string | undefined {
 /** The client's own pages (its router's routes), answered with index.html; any other unknown path is a 404. */
 const APP_PAGES = /^\/(?:(?:session|admin)(?:\/.*)?|sign-in)?$/;
 
-/** The gateway's own and its services' paths: never answered with the client's index.html. */
-const API_PATHS = [
-  '/iam/{*path}',
-  '/gateway/{*path}',
-  '/mcp/{*path}',
-  '/api/{*path}',
-  '/health/{*path}',
-  '/metrics',
-  '/openapi.json',
-  '/openapi.yaml',
-  '/getConnection',
-];
+/**
+ * The client's pages and its files, for GET and HEAD; anything else goes on to the routes (an API path is no
+ * page and no file of the build, so it never gets the client in place of its answer). Only files that exist are
+ * served, and a miss goes on too: an unknown path is the API's 404, in the error envelope.
+ */
+export function webClientPages(rootPath: string) {
+  const files = serveStatic(rootPath, {
+    index: false,
+    redirect: false,
+    setHeaders: (res: ServerResponse, path: string) => {
+      res.setHeader(
+        'cache-control',
+        path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
+    },
+  });
+  const indexHtml = join(rootPath, 'index.html');
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      next();
+      return;
+    }
+    if (APP_PAGES.test(req.path)) {
+      res.sendFile(indexHtml, { headers: { 'cache-control': 'no-cache' } }, (error?: Error) => {
+        if (error !== undefined) next(error);
+      });
+      return;
+    }
+    files(req, res, next);
+  };
+}
+
+const WEB_CLIENT_ROOT = Symbol('WEB_CLIENT_ROOT');
 
 /**
  * The browser client and the admin console at /: hashed assets cached for good, index.html never, and the app's
- * deep links (/session/…, /admin/…, /sign-in where single sign-on lands) answered with index.html for the client's router.
+ * deep links (/session/…, /admin/…, /sign-in where single sign-on lands) answered with index.html for the
+ * client's router. Not @nestjs/serve-static: its error handler answers any error on an API path with a 404.
  */
 @Module({})
-export class WebClientModule {
+export class WebClientModule implements NestModule {
+  constructor(@Inject(WEB_CLIENT_ROOT) private readonly root: { path: string | undefined }) {}
+
   static forRoot(): DynamicModule {
-    const rootPath = webClientRoot();
-    if (rootPath === undefined) {
+    const path = webClientRoot();
+    if (path === undefined) {
       new Logger(WebClientModule.name).warn(
         'the web client is not built (packages/web-client/dist): / serves nothing; run pnpm build',
       );
-      return { module: WebClientModule };
     }
-    return {
-      module: WebClientModule,
-      imports: [
-        ServeStaticModule.forRoot({
-          rootPath,
-          renderPath: APP_PAGES,
-          exclude: API_PATHS,
-          serveStaticOptions: {
-            setHeaders: (res: ServerResponse, path: string) => {
-              res.setHeader(
-                'cache-control',
-                path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
-              );
-            },
-          },
-        }),
-      ],
-    };
+    return { module: WebClientModule, providers: [{ provide: WEB_CLIENT_ROOT, useValue: { path } }] };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.root.path === undefined) return;
+    consumer.apply(webClientPages(this.root.path)).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }
