@@ -59,6 +59,8 @@ describe('ProviderEgress', () => {
       '::ffff:127.0.0.1',
       '::ffff:169.254.169.254',
       '64:ff9b::a9fe:a9fe',
+      'fe80::1%eth0',
+      'not an address',
     ]) {
       expect(guard.isReachable(address), address).toBe(false);
     }

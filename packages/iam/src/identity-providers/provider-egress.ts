@@ -77,6 +77,8 @@ export class ProviderEgress implements OnModuleDestroy {
 
   /** A public unicast address, or one in a network the operator allowed (IPv4-mapped IPv6 counts as IPv4). */
   isReachable(address: string): boolean {
+    // What is no address (a zone id, say) would make process() throw inside a lookup callback.
+    if (!ipaddr.isValid(address)) return false;
     const parsed = ipaddr.process(address);
     if (parsed.range() === 'unicast') return true;
     return this.allowed.some(
