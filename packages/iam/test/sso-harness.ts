@@ -8,7 +8,7 @@ import {
 } from '@webstream/contracts';
 import { call, startTestSamlIdp, type TestIdentity, type TestSamlIdp } from '@webstream/testing';
 import { expect } from 'vitest';
-import { type IamFixture, login, startIamFixture } from './iam-harness';
+import { type IamFixture, type IamInstance, login, startIamFixture } from './iam-harness';
 
 /** The public URL IAM builds its redirect URIs on; requests for it are sent to the IAM under test instead. */
 export const PUBLIC_URL = 'http://webstream.test';
@@ -165,6 +165,18 @@ export async function startSsoFixture(prefix: string): Promise<SsoFixture> {
     engineers: { groupId: group.id, workspaceId: workspace.id },
   };
 }
+
+/** Another IAM over the fixture's database that allows no internal network: the test providers are refused. */
+export function startPublicOnlyIam(sso: SsoFixture): Promise<IamInstance> {
+  return sso.fixture.startInstance({
+    publicUrl: PUBLIC_URL,
+    secretsKey: sso.secretsKey,
+    sso: { allowHttpProviders: true },
+  });
+}
+
+/** How IAM says a provider URL is at an address it may not call. */
+export const NOT_PUBLIC = /is not at a public address; accessManagement\.sso\.allowedProviderNetworks/;
 
 export async function createProvider(
   sso: SsoFixture,

@@ -9,7 +9,9 @@ import {
   SsoBrowser,
   type SsoFixture,
   startSamlProvider,
+  startPublicOnlyIam,
   startSsoFixture,
+  NOT_PUBLIC,
   workspacesOf,
 } from './sso-harness';
 
@@ -74,11 +76,7 @@ describe('single sign-on with SAML 2.0', () => {
   });
 
   it('reads no metadata from an address that is not public unless its network is allowed', async () => {
-    const guarded = await sso.fixture.startInstance({
-      publicUrl: PUBLIC_URL,
-      secretsKey: sso.secretsKey,
-      sso: { allowHttpProviders: true },
-    });
+    const guarded = await startPublicOnlyIam(sso);
     for (const metadataUrl of [idp.metadataUrl, idp.metadataUrl.replace('localhost', '127.0.0.1')]) {
       const refused = await call<{ error: { fields: { path: string; message: string }[] } }>(
         guarded.url,
@@ -93,9 +91,7 @@ describe('single sign-on with SAML 2.0', () => {
       expect(refused.body.error.fields).toEqual([
         {
           path: 'saml.metadataUrl',
-          message: expect.stringMatching(
-            /is not at a public address; accessManagement\.sso\.allowedProviderNetworks/,
-          ),
+          message: expect.stringMatching(NOT_PUBLIC),
         },
       ]);
     }

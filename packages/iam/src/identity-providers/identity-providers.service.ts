@@ -287,12 +287,9 @@ export class IdentityProvidersService extends ScopedCrudService<
   /** A URL IAM itself calls: a provider URL, and not an IP literal of an address IAM may not call. */
   private assertCalledUrl(field: string, url: string): void {
     this.assertProviderUrl(field, url);
-    try {
-      this.egress.assertCallable(url);
-    } catch (error) {
-      if (!(error instanceof ProviderAddressRefused)) throw error;
-      throw new RequestValidationException([{ path: field, message: error.message }]);
-    }
+    const refused = this.egress.refusal(url);
+    if (refused !== undefined)
+      throw new RequestValidationException([{ path: field, message: refused.message }]);
   }
 
   /** Mapped groups must be the provider's organization's own; any other answers 404. */

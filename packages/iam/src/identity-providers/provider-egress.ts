@@ -86,12 +86,13 @@ export class ProviderEgress implements OnModuleDestroy {
     );
   }
 
-  /** Throws ProviderAddressRefused for a URL whose host is an IP literal that may not be called. */
-  assertCallable(url: string | URL): void {
-    const parsed = typeof url === 'string' ? new URL(url) : url;
+  /** Why a URL whose host is an IP literal may not be called; undefined for a name or a callable address. */
+  refusal(url: string): ProviderAddressRefused | undefined {
+    const parsed = new URL(url);
     const address = literalAddress(parsed);
-    if (address !== undefined && !this.isReachable(address))
-      throw new ProviderAddressRefused(parsed.hostname);
+    return address === undefined || this.isReachable(address)
+      ? undefined
+      : new ProviderAddressRefused(parsed.hostname);
   }
 
   /**
@@ -99,7 +100,8 @@ export class ProviderEgress implements OnModuleDestroy {
    * an IP literal no lookup would see (openid-client follows none anyway).
    */
   readonly fetch: CustomFetch = async (url, options) => {
-    this.assertCallable(url);
+    const refused = this.refusal(url);
+    if (refused !== undefined) throw refused;
     // `dispatcher` is Node's (undici's) own option; openid-client's body type is one fetch takes.
     const init = { ...options, redirect: 'manual', dispatcher: this.dispatcher } as RequestInit;
     return await fetch(url, init);
