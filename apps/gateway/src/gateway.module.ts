@@ -56,8 +56,8 @@ export class GatewayModule implements NestModule {
         SessionsModule,
         DataPlaneModule,
         RateLimitModule,
-        // Last: its catch-all answers index.html only for paths nothing else serves.
-        WebClientModule.forRoot(),
+        // Its middleware answers only the client's pages and existing files; everything else goes on to the routes.
+        WebClientModule,
       ],
       controllers: [AdminController, AdminMetricsController],
       providers: [GatewayHealthProbe],

@@ -1,15 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type ServerResponse } from 'node:http';
 import { dirname, join, sep } from 'node:path';
-import {
-  type DynamicModule,
-  Inject,
-  Logger,
-  type MiddlewareConsumer,
-  Module,
-  type NestModule,
-  RequestMethod,
-} from '@nestjs/common';
+import { Logger, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import serveStatic from 'serve-static';
 
@@ -58,8 +50,6 @@ export function webClientPages(rootPath: string) {
   };
 }
 
-const WEB_CLIENT_ROOT = Symbol('WEB_CLIENT_ROOT');
-
 /**
  * The browser client and the admin console at /: hashed assets cached for good, index.html never, and the app's
  * deep links (/session/…, /admin/…, /sign-in where single sign-on lands) answered with index.html for the
@@ -67,20 +57,14 @@ const WEB_CLIENT_ROOT = Symbol('WEB_CLIENT_ROOT');
  */
 @Module({})
 export class WebClientModule implements NestModule {
-  constructor(@Inject(WEB_CLIENT_ROOT) private readonly root: { path: string | undefined }) {}
-
-  static forRoot(): DynamicModule {
-    const path = webClientRoot();
-    if (path === undefined) {
+  configure(consumer: MiddlewareConsumer): void {
+    const root = webClientRoot();
+    if (root === undefined) {
       new Logger(WebClientModule.name).warn(
         'the web client is not built (packages/web-client/dist): / serves nothing; run pnpm build',
       );
+      return;
     }
-    return { module: WebClientModule, providers: [{ provide: WEB_CLIENT_ROOT, useValue: { path } }] };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    if (this.root.path === undefined) return;
-    consumer.apply(webClientPages(this.root.path)).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+    consumer.apply(webClientPages(root)).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }

@@ -135,15 +135,13 @@ export class StandInStreamer {
     if (sessionId === undefined || !this.sessions.has(sessionId)) return refuse(403);
     this.upgrades.push({ path: path as StreamerSocketPath, headers: req.headers });
     const greeting = this.greeting;
-    if (greeting === undefined) {
-      this.sockets.handleUpgrade(req, socket, head, (ws) => this.sockets.emit('connection', ws, req));
-      return;
-    }
-    socket.cork();
+    if (greeting !== undefined) socket.cork();
     this.sockets.handleUpgrade(req, socket, head, (ws) => {
-      ws.send(greeting);
+      if (greeting !== undefined) {
+        ws.send(greeting);
+        process.nextTick(() => socket.uncork());
+      }
       this.sockets.emit('connection', ws, req);
-      process.nextTick(() => socket.uncork());
     });
   }
 }
